@@ -1,0 +1,87 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The dependency rule of ARCHITECTURE.md, enforced: transport → services → domain;
+ * adapters (storage, security, workers, telemanagement) implement ports declared by services;
+ * only main/ (composition roots) and cli/ wire adapters together; the codec imports nothing of ours.
+ */
+const layer = (folders, message) => ({
+  group: folders.flatMap((f) => [`**/${f}/**`, `**/${f}`, `**/${f}.js`]),
+  message,
+});
+const infrastructure = ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*', 'typebox', 'node:*'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-throw-literal': 'error',
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    ignores: ['src/domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          layer(['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo', 'codec', 'config'],
+            'domain/ is pure rules: it imports nothing but domain/.'),
+          { group: infrastructure, message: 'domain/ does no I/O: no framework, database or Node built-in.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'domain/ reads no environment: pass values in.' }],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    ignores: ['src/services/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          layer(['storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
+            'services/ depend on ports (services/ports.ts), never on adapters or transport.'),
+          { group: ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*'], message: 'services/ reach storage through ports.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/storage/**/*.ts', 'src/security/**/*.ts', 'src/workers/**/*.ts', 'src/demo/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.contract.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [layer(['http', 'cli', 'main'], 'adapters implement ports; they do not know transport or composition roots.')],
+      }],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    ignores: ['src/http/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [layer(['storage', 'cli', 'main', 'workers', 'security', 'demo'],
+          'http/ calls services; adapters are wired in main/.')],
+      }],
+    },
+  },
+  {
+    files: ['src/codec/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../**', '..'], message: 'The Chain 2 codec imports nothing else of the project.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/config.ts', 'src/**/*.test.ts', 'src/**/*.contract.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only loadConfig(env) in src/config.ts reads the environment.' }],
+    },
+  },
+);

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { seedCommand } from './seed.command.js';
+import { startCommand } from './start.command.js';
+
+const USAGE = `Usage: chain2 <command> [options]
+
+Commands:
+  start            Start the platform (API, request workflow); seeds the demo on an empty database
+                   and writes $DATA_DIR/demo-credentials.json.   --no-demo: start empty
+  seed             Seed the demo network on an empty database (run it while the platform is stopped when
+                   the database is the embedded one). Prints the demo credentials.   --json: as JSON
+  help             This text.
+
+Configuration comes from environment variables: see .env.example.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { 'no-demo': { type: 'boolean', default: false } } });
+      return startCommand(config, { demo: !values['no-demo'] });
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
+      return seedCommand(config, { json: values.json ?? false });
+    }
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code !== 0 || process.exitCode === undefined) process.exitCode = code; },
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exitCode = 1;
+  },
+);

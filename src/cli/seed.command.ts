@@ -1,0 +1,24 @@
+import type { Config } from '../config.js';
+import { seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
+import { createPlatform } from '../main/platform.js';
+
+export async function seedCommand(config: Config, options: { json: boolean }): Promise<number> {
+  const platform = await createPlatform(config, { logger: { level: 'warn' } });
+  try {
+    const seeded = await seedDemoIfEmpty(platform);
+    const { path, credentials } = await writeDemoCredentials(platform);
+    if (options.json) {
+      console.log(JSON.stringify(credentials, null, 2));
+    } else {
+      console.log(seeded ? 'Demo network seeded.' : 'The database already holds the demo: new demo tokens were issued.');
+      for (const ap of credentials.assetProviders) {
+        console.log(`\n${ap.name}`);
+        for (const r of ap.representatives) console.log(`  ${r.email}  token ${r.token}`);
+      }
+      console.log(`\nCredentials and example PODs: ${path}`);
+    }
+    return 0;
+  } finally {
+    await platform.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { API_PREFIX } from '../http/app.js';
+import { baseUrlOf, CREDENTIALS_FILE, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
+import { createPlatform } from '../main/platform.js';
+
+/** Serves until SIGINT or SIGTERM, then stops the workflow, drains HTTP and closes the database. */
+export async function startCommand(config: Config, options: { demo: boolean }): Promise<number> {
+  const platform = await createPlatform(config);
+  const log = platform.app.log;
+  try {
+    const seeded = options.demo && await seedDemoIfEmpty(platform);
+    platform.workflow.start();
+    await platform.app.listen({ host: config.host, port: config.port });
+    if (options.demo) {
+      const credentialsPath = join(config.dataDir, CREDENTIALS_FILE);
+      // Tokens are stored hashed: rewrite the file (new tokens) only when there is none to keep.
+      if (seeded || !existsSync(credentialsPath)) await writeDemoCredentials(platform);
+      log.info({ credentialsPath }, seeded ? 'demo network seeded' : 'demo data already present');
+    }
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+  const base = baseUrlOf(platform);
+  const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
+  console.log(`\nchain2-platform is running\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
+    + `\n  Database:     ${database}`
+    + (options.demo ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '') + '\n  Stop:         Ctrl+C\n');
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('shutting down');
+  await platform.close();
+  return 0;
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { AccessService } from '../services/access.service.js';
+import type { AssociationService } from '../services/association.service.js';
+import type { EligibilityService } from '../services/eligibility.service.js';
+import type { Clock, Storage } from '../services/ports.js';
+import { categoryOf, DemoCategory, demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from './demo-network.js';
+
+export const DEMO_SUPPLY_POINTS = 6_000;
+export const DEMO_TOKEN_LABEL = 'demo';
+const ELIGIBLE_EXAMPLES_PER_ASSET_PROVIDER = 200;
+const OTHER_EXAMPLES = 5;
+const ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER = 8;
+
+/** Fictional asset providers (names and VAT numbers invented) with up to three representatives each. */
+const ASSET_PROVIDERS = [
+  { name: 'Domotica Alpina S.r.l.', vatNumber: 'IT01234560011', representatives: ['Giulia Bianchi', 'Marco Rossi', 'Sara Colombo'] },
+  { name: 'Casa Connessa S.p.A.', vatNumber: 'IT09876540012', representatives: ['Luca Ferrari', 'Elena Ricci'] },
+  { name: 'Energia Chiara S.r.l.', vatNumber: 'IT05555550013', representatives: ['Paolo Greco', 'Anna Romano'] },
+];
+
+export interface SeedDeps {
+  storage: Storage;
+  access: AccessService;
+  associations: AssociationService;
+  eligibility: EligibilityService;
+  clock: Clock;
+  /** Completes the requests the seed makes, so the demo starts with active associations. */
+  completeRequests(): Promise<void>;
+}
+
+export interface DemoCredentials {
+  apiBaseUrl: string;
+  assetProviders: {
+    id: string;
+    name: string;
+    representatives: { email: string; name: string; token: string }[];
+    examplePods: Record<string, string[]>;
+  }[];
+}
+
+function emailOf(fullName: string, company: string): string {
+  const domain = company.toLowerCase().replace(/ s\.(r\.l|p\.a)\.$/, '').replace(/[^a-z]+/g, '') + '.example';
+  return `${fullName.toLowerCase().replace(/[^a-z]+/g, '.')}@${domain}`;
+}
+
+/** Example PODs that are not eligible, shared by every asset provider: a few of each kind. */
+function ineligibleExamples(): Record<string, string[]> {
+  const byCategory: Record<string, string[]> = {};
+  for (let i = 0; i < DEMO_SUPPLY_POINTS && Object.values(byCategory).flat().length < OTHER_EXAMPLES * 3; i++) {
+    const category = categoryOf(i);
+    if (category === DemoCategory.eligible) continue;
+    const list = (byCategory[category] ??= []);
+    if (list.length < OTHER_EXAMPLES) list.push(demoPod(i));
+  }
+  const outside = (first: number, code?: string) => Array.from({ length: OTHER_EXAMPLES }, (_, k) => demoPod(first + k, code));
+  return {
+    ...byCategory,
+    other_distributor: outside(0, '002'),
+    unknown: outside(DEMO_SUPPLY_POINTS + 1000),
+  };
+}
+
+/** Eligible PODs are dealt out in turn: asset provider k gets every n-th one, so no two share an example. */
+function eligiblePods(assetProviderIndex: number, count: number): string[] {
+  const pods: string[] = [];
+  let seen = 0;
+  for (let i = 0; i < DEMO_SUPPLY_POINTS && pods.length < count; i++) {
+    if (categoryOf(i) !== DemoCategory.eligible) continue;
+    if (seen++ % ASSET_PROVIDERS.length === assetProviderIndex) pods.push(demoPod(i));
+  }
+  return pods;
+}
+
+function randomKeyHex(): string {
+  return randomBytes(16).toString('hex').toUpperCase();
+}
+
+/** Loads the demo network and participants on an empty database; then makes a few associations active. */
+export async function seedDemo(deps: SeedDeps): Promise<void> {
+  const { storage, clock } = deps;
+  await storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(DEMO_SUPPLY_POINTS / METERS_PER_CONCENTRATOR)));
+  await storage.supplyPoints.importMany(demoSupplyPoints(DEMO_SUPPLY_POINTS));
+  for (const [index, ap] of ASSET_PROVIDERS.entries()) {
+    const assetProviderId = uuidv7();
+    await storage.participants.insertAssetProvider({ assetProviderId, name: ap.name, vatNumber: ap.vatNumber }, clock.now());
+    const representativeIds: string[] = [];
+    for (const fullName of ap.representatives) {
+      const representativeId = uuidv7();
+      await storage.participants.insertRepresentative(
+        { representativeId, assetProviderId, email: emailOf(fullName, ap.name), fullName }, clock.now());
+      representativeIds.push(representativeId);
+    }
+    const principal = { assetProviderId, representativeId: representativeIds[0]! };
+    const pods = eligiblePods(index, ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER);
+    for (const [k, pod] of pods.entries()) {
+      await deps.associations.create(principal, {
+        pod,
+        du: {
+          name: `DU ${ap.name.split(' ')[0]} ${k + 1}`,
+          macAddress: `DC${(index + 1).toString(16).padStart(2, '0')}${(k + 1).toString(16).padStart(8, '0')}`.toUpperCase(),
+          encryptionKey: randomKeyHex(),
+          hardwareVersion: 'HW-2.1',
+          softwareVersion: 'SW-1.4.0',
+        },
+      });
+    }
+  }
+  await deps.completeRequests();
+}
+
+/**
+ * Issues a fresh demo token to every representative (the previous demo tokens are revoked: tokens are stored
+ * hashed, so a lost one cannot be shown again) and lists example PODs per category.
+ */
+export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promise<DemoCredentials> {
+  const { storage, clock } = deps;
+  const others = ineligibleExamples();
+  const assetProviders = await storage.participants.listAssetProviders();
+  const result: DemoCredentials = { apiBaseUrl, assetProviders: [] };
+  for (const ap of assetProviders) {
+    const index = ASSET_PROVIDERS.findIndex((d) => d.name === ap.name);
+    const representatives = [];
+    for (const r of await storage.participants.listRepresentatives(ap.assetProviderId)) {
+      await storage.participants.revokeTokens(r.representativeId, DEMO_TOKEN_LABEL, clock.now());
+      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken(r.representativeId, DEMO_TOKEN_LABEL) });
+    }
+    const eligible: string[] = [];
+    if (index >= 0) {
+      // Skips PODs associated since the seed (by the seed itself or by someone trying the demo).
+      for (const pod of eligiblePods(index, Number.MAX_SAFE_INTEGER)) {
+        if (eligible.length === ELIGIBLE_EXAMPLES_PER_ASSET_PROVIDER) break;
+        if ((await deps.eligibility.check(pod)).eligible) eligible.push(pod);
+      }
+    }
+    result.assetProviders.push({ id: ap.assetProviderId, name: ap.name, representatives, examplePods: { eligible, ...others } });
+  }
+  return result;
+}
+
+export async function isSeeded(storage: Storage): Promise<boolean> {
+  return (await storage.participants.listAssetProviders()).length > 0;
+}

@@ -1,0 +1,39 @@
+/**
+ * Outcomes the domain predicts, with codes that are stable forever (clients switch on them).
+ * HTTP statuses are chosen at the edge (http/errors.ts), not here.
+ */
+export const DomainErrorCode = {
+  invalidInput: 'invalid_input',
+  unauthenticated: 'unauthenticated',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  alreadyAssociated: 'already_associated',
+  macInUse: 'mac_in_use',
+  requestInProgress: 'request_in_progress',
+  idempotencyKeyReused: 'idempotency_key_reused',
+  notEligible: 'not_eligible',
+} as const;
+export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
+
+/** One problem with one input field; `field` is a dotted path such as `du.macAddress`. */
+export interface FieldIssue {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function invalidInput(issues: FieldIssue[]): DomainError {
+  const fields = issues.map((i) => i.field).join(', ');
+  return new DomainError(DomainErrorCode.invalidInput, `Invalid input: ${fields}`, issues);
+}

@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression, type RawServerDefault,
+} from 'fastify';
+import type { AccessService } from '../services/access.service.js';
+import type { AssociationService } from '../services/association.service.js';
+import type { EligibilityService } from '../services/eligibility.service.js';
+import type { IdempotencyService } from '../services/idempotency.service.js';
+import type { RequestService } from '../services/request.service.js';
+import { bearerAuth } from './auth.js';
+import { handleError, handleNotFound } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
+import { associationRoutes } from './routes/associations.routes.js';
+import { eligibilityRoutes } from './routes/eligibility.routes.js';
+import { requestRoutes } from './routes/requests.routes.js';
+import { sharedSchemas } from './schemas.js';
+
+export type FastifyTypeBox = FastifyInstance<
+  RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
+>;
+
+export interface AppServices {
+  access: AccessService;
+  eligibility: EligibilityService;
+  associations: AssociationService;
+  requests: RequestService;
+  idempotency: IdempotencyService;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Logged requests never carry credentials or bodies (DU keys travel in bodies). */
+export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'];
+
+export async function buildApp(services: AppServices, options: { logger: FastifyServerOptions['logger'] }): Promise<FastifyTypeBox> {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: 1 << 20,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Chain 2 online services',
+        version: '1.0.0',
+        description: 'Eligibility of supply points and POD–DU associations for asset providers. Errors are {"error":{"code","message","details"}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A representative\'s personal API token' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+    typed.addHook('onRequest', bearerAuth(services.access));
+    registerIdempotency(typed, services.idempotency);
+    eligibilityRoutes(typed, services.eligibility);
+    associationRoutes(typed, services.associations);
+    requestRoutes(typed, services.requests);
+  }, { prefix: API_PREFIX });
+
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotencyService } from '../services/idempotency.service.js';
+import { principalOf } from './auth.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyKey?: { scope: string; key: string };
+  }
+}
+
+/**
+ * Idempotency-Key on POST: the first answer is stored with the key (per asset provider) and replayed to a retry,
+ * with header `Idempotent-Replayed: true`. Registered after authentication.
+ */
+export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService) {
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || typeof key !== 'string') return;
+    const scope = principalOf(request).assetProviderId;
+    const fingerprint = IdempotencyService.fingerprint(request.method, request.routeOptions.url ?? request.url, request.body);
+    const outcome = await idempotency.begin(scope, key, fingerprint);
+    if (outcome.kind === 'replay') {
+      return reply.code(outcome.response.statusCode).header('content-type', 'application/json; charset=utf-8')
+        .header('idempotent-replayed', 'true').send(outcome.response.body);
+    }
+    request.idempotencyKey = { scope, key };
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.idempotencyKey) return payload;
+    const { scope, key } = request.idempotencyKey;
+    await idempotency.finish(scope, key, { statusCode: reply.statusCode, body: String(payload) });
+    return payload;
+  });
+}

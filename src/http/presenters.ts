@@ -1,0 +1,44 @@
+import type { Association } from '../domain/association.js';
+import { maskKey } from '../domain/identifiers.js';
+import type { ServiceRequest } from '../domain/request.js';
+import type { RequestWithHistory } from '../services/request.service.js';
+
+/** Domain objects → API JSON. The only place that decides field names on the wire. */
+export function presentAssociation(a: Association) {
+  return {
+    id: a.associationId,
+    pod: a.pod,
+    status: a.status,
+    channel: a.channel,
+    du: {
+      name: a.du.name,
+      macAddress: a.du.macAddress,
+      encryptionKey: maskKey(a.du.keyLast4),
+      hardwareVersion: a.du.hardwareVersion,
+      softwareVersion: a.du.softwareVersion,
+    },
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+export function presentRequest(r: ServiceRequest) {
+  return {
+    id: r.requestId,
+    kind: r.kind,
+    pod: r.pod,
+    associationId: r.associationId,
+    status: r.status,
+    reason: r.reason,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    closedAt: r.closedAt?.toISOString() ?? null,
+  };
+}
+
+export function presentRequestDetail(r: RequestWithHistory) {
+  return {
+    ...presentRequest(r),
+    history: r.history.map((t) => ({ status: t.status, reason: t.reason, at: t.at.toISOString() })),
+  };
+}

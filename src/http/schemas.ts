@@ -1,0 +1,113 @@
+import { Type, type Static } from 'typebox';
+import { AssociationStatus } from '../domain/association.js';
+import { IneligibilityReason } from '../domain/eligibility.js';
+import { RequestKind, RequestStatus } from '../domain/request.js';
+import { MAX_PAGE_SIZE } from '../services/pagination.js';
+
+/**
+ * Route schemas: they type the handlers, shape the responses and are the OpenAPI document.
+ * Formats (POD, MAC, key) are checked by the domain, which names every bad field at once; the schemas bound sizes.
+ */
+const values = (o: Record<string, string>) => Object.values(o);
+const text = (description: string, maxLength = 256) => Type.String({ description, maxLength });
+const timestamp = (description: string) => Type.String({ format: 'date-time', description });
+const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'Stable snake_case code, e.g. invalid_input, not_eligible' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown({ description: 'invalid_input: [{field, code, message}]; not_eligible: {reasons}' })),
+  }),
+}, { $id: 'Error' });
+
+export const PodParam = Type.Object({ pod: text('Supply point (POD), e.g. IT001E12345678', 64) });
+export const IdParam = Type.Object({ id: text('Resource id (UUID)', 64) });
+
+export const EligibilityBody = Type.Object({
+  pod: Type.String(),
+  eligible: Type.Boolean(),
+  reasons: Type.Array(Type.Union(values(IneligibilityReason).map((r) => Type.Literal(r))),
+    { description: 'Every reason that applies; empty when eligible' }),
+}, { $id: 'Eligibility' });
+
+const DuInputFields = {
+  name: text('DU name: 1–64 printable characters', 1024),
+  macAddress: text('DU MAC address: DC + 10 hex digits; lowercase and :/- separators accepted', 64),
+  encryptionKey: text('DU AES-128 key: 32 hex digits. Write-only: responses show ****… + the last 4 digits', 256),
+  hardwareVersion: text('DU hardware version: 1–64 printable characters', 1024),
+  softwareVersion: text('DU software version: 1–64 printable characters', 1024),
+};
+export const CreateAssociationInput = Type.Object({
+  pod: text('Supply point (POD)', 64),
+  du: Type.Object(DuInputFields, { additionalProperties: false }),
+}, { additionalProperties: false });
+export const ModifyAssociationInput = Type.Object({
+  du: Type.Partial(Type.Object(DuInputFields, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type CreateAssociationInput = Static<typeof CreateAssociationInput>;
+
+export const AssociationBody = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  pod: Type.String(),
+  status: Type.Union(values(AssociationStatus).map((s) => Type.Literal(s))),
+  channel: Type.String({ description: 'How Chain 2 reaches the DU: plc_band_c' }),
+  du: Type.Object({
+    name: Type.String(),
+    macAddress: Type.String(),
+    encryptionKey: Type.String({ description: 'Masked: ****… + the last 4 hex digits' }),
+    hardwareVersion: Type.String(),
+    softwareVersion: Type.String(),
+  }),
+  createdAt: timestamp('When the association was requested'),
+  updatedAt: timestamp('Last change of status or DU'),
+}, { $id: 'Association' });
+
+const RequestFields = {
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.Union(values(RequestKind).map((k) => Type.Literal(k))),
+  pod: Type.String(),
+  associationId: Type.String({ format: 'uuid' }),
+  status: Type.Union(values(RequestStatus).map((s) => Type.Literal(s))),
+  reason: nullable(Type.String({ description: 'Reason code of a rejection or failure' })),
+  createdAt: timestamp('Submitted at'),
+  updatedAt: timestamp('Last transition'),
+  closedAt: nullable(timestamp('Reached a final status at')),
+};
+export const RequestBody = Type.Object(RequestFields, { $id: 'Request' });
+export const RequestDetailBody = Type.Object({
+  ...RequestFields,
+  history: Type.Array(Type.Object({ status: Type.String(), reason: nullable(Type.String()), at: timestamp('Transition time') })),
+}, { $id: 'RequestDetail' });
+
+export const CreatedAssociationBody = Type.Object({ association: Type.Ref('Association'), request: Type.Ref('Request') });
+export const AcceptedRequestBody = Type.Object({ request: Type.Ref('Request') });
+
+const pageQuery = {
+  cursor: Type.Optional(text('nextCursor of the previous page', 200)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })),
+};
+export const AssociationListQuery = Type.Object({
+  pod: Type.Optional(text('Only this POD', 64)),
+  status: Type.Optional(Type.Union(values(AssociationStatus).map((s) => Type.Literal(s)))),
+  ...pageQuery,
+}, { additionalProperties: false });
+export const RequestListQuery = Type.Object({
+  state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')],
+    { description: 'open = submitted, queued, taken_in_charge; closed = completed, rejected, failed' })),
+  kind: Type.Optional(Type.Union(values(RequestKind).map((k) => Type.Literal(k)))),
+  pod: Type.Optional(text('Only this POD', 64)),
+  ...pageQuery,
+}, { additionalProperties: false });
+
+export const pageOf = (ref: string) => Type.Object({
+  items: Type.Array(Type.Ref(ref)),
+  nextCursor: nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
+});
+
+export const IdempotencyHeader = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255,
+    description: 'A retry with the same key and body returns the first answer instead of making a second request' })),
+});
+
+export const sharedSchemas = [ErrorBody, EligibilityBody, AssociationBody, RequestBody, RequestDetailBody];

@@ -1,0 +1,85 @@
+import type { FastifyServerOptions } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { Config } from '../config.js';
+import { buildApp, LOG_REDACTIONS, type FastifyTypeBox } from '../http/app.js';
+import { decodeMasterKey, loadOrCreateMasterKey } from '../security/master-key.js';
+import { AesGcmSecretBox } from '../security/secret-box.js';
+import { AccessService } from '../services/access.service.js';
+import { AssociationService } from '../services/association.service.js';
+import { EligibilityService } from '../services/eligibility.service.js';
+import { IdempotencyService } from '../services/idempotency.service.js';
+import type { Clock, Storage } from '../services/ports.js';
+import { RequestService } from '../services/request.service.js';
+import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
+import { sqlStorage } from '../storage/sql-storage.js';
+import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
+
+/** The composition root: the one place where adapters are chosen and wired together. */
+export interface Platform {
+  config: Config;
+  database: OpenDatabase;
+  storage: Storage;
+  services: {
+    access: AccessService;
+    eligibility: EligibilityService;
+    associations: AssociationService;
+    requests: RequestService;
+    idempotency: IdempotencyService;
+  };
+  workflow: DirectCompletionWorkflow;
+  app: FastifyTypeBox;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Overrides the database chosen by config (tests: an in-memory embedded database or a scratch one). */
+  database?: DatabaseTarget;
+  logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
+}
+
+export function databaseTargetOf(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
+    : { kind: 'embedded', dataDir: `${config.dataDir}/db` };
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const masterKey = config.masterKeyHex
+    ? decodeMasterKey(config.masterKeyHex, 'MASTER_KEY')
+    : await loadOrCreateMasterKey(config.dataDir);
+  const database = await openDatabase(options.database ?? databaseTargetOf(config));
+  try {
+    await migrate(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const storage = sqlStorage(database);
+  const clock = options.clock ?? { now: () => new Date() };
+  const newId = () => uuidv7();
+  const logger = options.logger ?? { level: config.logLevel, redact: LOG_REDACTIONS };
+
+  const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
+  const requests = new RequestService(storage, clock);
+  // Late-bound: the workflow needs the app's logger, the services need the workflow.
+  const workflowPort = { submitted: (requestId: string) => workflow.submitted(requestId) };
+  const services = {
+    access: new AccessService(storage.participants, clock, newId),
+    eligibility,
+    associations: new AssociationService({ storage, eligibility, secretBox: new AesGcmSecretBox(masterKey), clock, newId, workflow: workflowPort }),
+    requests,
+    idempotency: new IdempotencyService(storage.idempotency, clock),
+  };
+  const app = await buildApp(services, { logger });
+  const workflow = new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log);
+
+  return {
+    config, database, storage, services, workflow, app,
+    async close() {
+      await workflow.stop();
+      await app.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { Chain2Channel, isLive, type Association, type AssociationStatus } from '../domain/association.js';
+import { IneligibilityReason } from '../domain/eligibility.js';
+import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
+import { parsePod, type Pod } from '../domain/identifiers.js';
+import { RequestKind, RequestStatus, type ServiceRequest } from '../domain/request.js';
+import { parseUserDevice, parseUserDeviceChanges, type UserDeviceChanges } from '../domain/user-device.js';
+import type { EligibilityService } from './eligibility.service.js';
+import { decodeCursor, isUuid, pageSize, toPage, type Page } from './pagination.js';
+import type { Clock, DuChanges, NewId, Principal, RequestWorkflow, SecretBox, Storage, Stores } from './ports.js';
+
+export interface AssociationListQuery {
+  pod?: string;
+  status?: AssociationStatus;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AssociationServiceDeps {
+  storage: Storage;
+  eligibility: EligibilityService;
+  secretBox: SecretBox;
+  clock: Clock;
+  newId: NewId;
+  workflow: RequestWorkflow;
+}
+
+/**
+ * Create, modify and delete POD–DU associations. Each change is recorded as a request in status `submitted`
+ * and handed to the request workflow after commit; nothing reaches the meter from here.
+ */
+export class AssociationService {
+  constructor(private readonly deps: AssociationServiceDeps) {}
+
+  async create(principal: Principal, input: { pod?: unknown; du?: unknown }): Promise<{ association: Association; request: ServiceRequest }> {
+    const issues: FieldIssue[] = [];
+    const pod = parsePod(input.pod);
+    if (!pod.ok) issues.push(pod.issue);
+    const du = parseUserDevice(input.du, issues);
+    if (!pod.ok || !du) throw invalidInput(issues);
+
+    const { storage, clock, newId, secretBox } = this.deps;
+    const result = await storage.transaction(async (tx) => {
+      const eligibility = await this.deps.eligibility.assess(tx.supplyPoints, pod.value);
+      const otherReasons = eligibility.reasons.filter((r) => r !== IneligibilityReason.alreadyAssociated);
+      if (otherReasons.length > 0) {
+        throw new DomainError(DomainErrorCode.notEligible, `Supply point ${pod.value} is not eligible for Chain 2`, { reasons: eligibility.reasons });
+      }
+      if (eligibility.reasons.length > 0) throw alreadyAssociated(pod.value);
+      if (await tx.associations.isMacLive(du.macAddress)) throw macInUse();
+
+      const at = clock.now();
+      const associationId = newId();
+      const { encryptionKey, ...fields } = du;
+      // insert() also refuses a POD or MAC taken by a concurrent request (unique indexes), so no race lets two through.
+      await tx.associations.insert({
+        associationId, assetProviderId: principal.assetProviderId, pod: pod.value, channel: Chain2Channel.plcBandC,
+        du: fields, sealedKey: secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4), at,
+      });
+      const request = await this.insertRequest(tx, principal, associationId, pod.value, RequestKind.create);
+      const association = await tx.associations.find(associationId);
+      if (!association) throw new Error(`association ${associationId} vanished inside its own transaction`);
+      return { association, request };
+    });
+    this.deps.workflow.submitted(result.request.requestId);
+    return result;
+  }
+
+  async modify(principal: Principal, associationId: string, input: { du?: unknown }): Promise<ServiceRequest> {
+    const changes = parseUserDeviceChanges(input.du);
+    const request = await this.deps.storage.transaction(async (tx) => {
+      const association = await this.findChangeable(tx, principal, associationId);
+      if (changes.macAddress && await tx.associations.isMacLive(changes.macAddress, associationId)) throw macInUse();
+      return this.insertRequest(tx, principal, associationId, association.pod, RequestKind.modify, this.seal(changes));
+    });
+    this.deps.workflow.submitted(request.requestId);
+    return request;
+  }
+
+  async remove(principal: Principal, associationId: string): Promise<ServiceRequest> {
+    const request = await this.deps.storage.transaction(async (tx) => {
+      const association = await this.findChangeable(tx, principal, associationId);
+      return this.insertRequest(tx, principal, associationId, association.pod, RequestKind.delete);
+    });
+    this.deps.workflow.submitted(request.requestId);
+    return request;
+  }
+
+  async get(principal: Principal, associationId: string): Promise<Association> {
+    const association = isUuid(associationId)
+      ? await this.deps.storage.associations.findOwned(principal.assetProviderId, associationId) : undefined;
+    if (!association) throw notFound(associationId);
+    return association;
+  }
+
+  async list(principal: Principal, query: AssociationListQuery): Promise<Page<Association>> {
+    const limit = pageSize(query.limit);
+    let pod: Pod | undefined;
+    if (query.pod !== undefined && query.pod !== '') {
+      const parsed = parsePod(query.pod);
+      if (!parsed.ok) throw invalidInput([parsed.issue]);
+      pod = parsed.value;
+    }
+    const rows = await this.deps.storage.associations.list({
+      assetProviderId: principal.assetProviderId, pod, status: query.status,
+      beforeId: decodeCursor(query.cursor), limit: limit + 1,
+    });
+    return toPage(rows, limit, (a) => a.associationId);
+  }
+
+  /** Only the owner's live association, with no other request open on it, can be changed. */
+  private async findChangeable(tx: Stores, principal: Principal, associationId: string): Promise<Association> {
+    const association = isUuid(associationId) ? await tx.associations.findOwned(principal.assetProviderId, associationId) : undefined;
+    if (!association) throw notFound(associationId);
+    if (!isLive(association.status)) {
+      throw new DomainError(DomainErrorCode.conflict, `Association ${associationId} is ${association.status} and can no longer change`);
+    }
+    if (await tx.requests.hasOpenForAssociation(associationId)) {
+      throw new DomainError(DomainErrorCode.requestInProgress,
+        `Association ${associationId} already has a request in progress; wait for it to end`);
+    }
+    return association;
+  }
+
+  private seal(changes: UserDeviceChanges): DuChanges {
+    const { encryptionKey, ...fields } = changes;
+    if (!encryptionKey) return fields;
+    return { ...fields, sealedKey: this.deps.secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4) };
+  }
+
+  private async insertRequest(
+    tx: Stores, principal: Principal, associationId: string, pod: Pod, kind: RequestKind, changes?: DuChanges,
+  ): Promise<ServiceRequest> {
+    const at = this.deps.clock.now();
+    const requestId = this.deps.newId();
+    await tx.requests.insert({ requestId, assetProviderId: principal.assetProviderId, associationId,
+      representativeId: principal.representativeId, pod, kind, changes, at });
+    return { requestId, assetProviderId: principal.assetProviderId, associationId, pod, kind,
+      status: RequestStatus.submitted, reason: null, createdAt: at, updatedAt: at, closedAt: null };
+  }
+}
+
+function notFound(associationId: string): DomainError {
+  return new DomainError(DomainErrorCode.notFound, `Association ${associationId} not found`);
+}
+export function alreadyAssociated(pod: string): DomainError {
+  return new DomainError(DomainErrorCode.alreadyAssociated, `Supply point ${pod} already has a live association`);
+}
+export function macInUse(): DomainError {
+  return new DomainError(DomainErrorCode.macInUse, 'This DU MAC address is already in a live association');
+}

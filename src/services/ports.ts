@@ -1,0 +1,188 @@
+/**
+ * The interfaces services need from the outside world. Adapters in storage/, security/ and workers/
+ * implement them; main/ wires one implementation of each.
+ */
+import type { Association, AssociationStatus, Chain2Channel } from '../domain/association.js';
+import type { SupplyPoint } from '../domain/eligibility.js';
+import type { MacAddress, Pod } from '../domain/identifiers.js';
+import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** New time-ordered unique ids (UUIDv7), so that id order is creation order. */
+export type NewId = () => string;
+
+/** Authenticated encryption of secrets at rest (DU keys). The sealed form is opaque bytes. */
+export interface SecretBox {
+  seal(plaintext: string): Uint8Array;
+  open(sealed: Uint8Array): string;
+}
+
+/** Who is calling: a representative of one asset provider. */
+export interface Principal {
+  representativeId: string;
+  assetProviderId: string;
+}
+
+export interface PageQuery {
+  /** Return items strictly older than this id (newest first). */
+  beforeId?: string;
+  limit: number;
+}
+
+export interface SupplyPointStore {
+  /** The supply point (if registered) and whether a live association holds it, in one round trip. */
+  findForEligibility(pod: Pod): Promise<{ supplyPoint: SupplyPoint | undefined; hasLiveAssociation: boolean }>;
+  /** Bulk load (COPY) of the DSO's registry; existing PODs are an error. Returns the number of rows loaded. */
+  importMany(rows: Iterable<SupplyPoint>): Promise<number>;
+  insertConcentrators(concentrators: readonly Concentrator[]): Promise<void>;
+  count(): Promise<number>;
+}
+
+/** A data concentrator in a secondary substation: the Chain 1 master of ≈100 meters. */
+export interface Concentrator {
+  concentratorId: string;
+  substation: string;
+}
+
+export interface DuFields {
+  name: string;
+  macAddress: MacAddress;
+  hardwareVersion: string;
+  softwareVersion: string;
+}
+
+export interface NewAssociation {
+  associationId: string;
+  assetProviderId: string;
+  pod: Pod;
+  channel: Chain2Channel;
+  du: DuFields;
+  sealedKey: Uint8Array;
+  keyLast4: string;
+  at: Date;
+}
+
+/** A pending DU modification as stored with its request; the new key only sealed. */
+export interface DuChanges extends Partial<DuFields> {
+  sealedKey?: Uint8Array;
+  keyLast4?: string;
+}
+
+export interface AssociationFilter extends PageQuery {
+  assetProviderId: string;
+  pod?: Pod;
+  status?: AssociationStatus;
+}
+
+export interface AssociationStore {
+  /** Refuses (DomainError already_associated / mac_in_use) when a live association holds the POD or the MAC. */
+  insert(association: NewAssociation): Promise<void>;
+  /** Only the owner's: another asset provider's association is reported as absent. */
+  findOwned(assetProviderId: string, associationId: string): Promise<Association | undefined>;
+  find(associationId: string): Promise<Association | undefined>;
+  isMacLive(macAddress: MacAddress, exceptAssociationId?: string): Promise<boolean>;
+  list(filter: AssociationFilter): Promise<Association[]>;
+  setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void>;
+  applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void>;
+}
+
+export interface NewRequest {
+  requestId: string;
+  assetProviderId: string;
+  associationId: string;
+  representativeId: string;
+  pod: Pod;
+  kind: RequestKind;
+  changes?: DuChanges;
+  at: Date;
+}
+
+export interface RequestFilter extends PageQuery {
+  assetProviderId: string;
+  statuses?: readonly RequestStatus[];
+  kind?: RequestKind;
+  pod?: Pod;
+}
+
+export interface RequestStore {
+  insert(request: NewRequest): Promise<void>;
+  findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined>;
+  /** Locks the request row for the rest of the transaction. */
+  findForUpdate(requestId: string): Promise<(ServiceRequest & { changes: DuChanges | null }) | undefined>;
+  history(requestId: string): Promise<RequestTransition[]>;
+  list(filter: RequestFilter): Promise<ServiceRequest[]>;
+  hasOpenForAssociation(associationId: string): Promise<boolean>;
+  /** Ids of the oldest requests in `status`, locked and skipped by concurrent claimers (FOR UPDATE SKIP LOCKED). */
+  claim(status: RequestStatus, limit: number): Promise<string[]>;
+  setStatus(requestId: string, transition: RequestTransition, closed: boolean): Promise<void>;
+}
+
+export interface AssetProviderRecord {
+  assetProviderId: string;
+  name: string;
+  vatNumber: string;
+}
+
+export interface RepresentativeRecord {
+  representativeId: string;
+  assetProviderId: string;
+  email: string;
+  fullName: string;
+}
+
+export interface ParticipantStore {
+  insertAssetProvider(assetProvider: AssetProviderRecord, at: Date): Promise<void>;
+  /** At most 3 per asset provider (CHAIN2.md §3): the fourth is refused. */
+  insertRepresentative(representative: RepresentativeRecord, at: Date): Promise<void>;
+  listAssetProviders(): Promise<AssetProviderRecord[]>;
+  listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]>;
+  insertToken(token: { tokenId: string; representativeId: string; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
+  revokeTokens(representativeId: string, label: string, at: Date): Promise<void>;
+  findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined>;
+}
+
+export interface StoredResponse {
+  statusCode: number;
+  body: string;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Reserves `key` for `fingerprint` (false when a reservation younger than `since` exists; an older one is replaced).
+   */
+  reserve(scope: string, key: string, fingerprint: string, at: Date, since: Date): Promise<boolean>;
+  find(scope: string, key: string): Promise<{ fingerprint: string; response: StoredResponse | null } | undefined>;
+  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  release(scope: string, key: string): Promise<void>;
+}
+
+export interface Stores {
+  supplyPoints: SupplyPointStore;
+  associations: AssociationStore;
+  requests: RequestStore;
+  participants: ParticipantStore;
+  idempotency: IdempotencyStore;
+}
+
+/** All stores, and a transaction that gives the same stores bound to one database transaction. */
+export interface Storage extends Stores {
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The request workflow: told of every request committed in status `submitted`, it moves it on to a final
+ * status. Telemanagement (issue 3) implements it for real; main/ wires one implementation.
+ */
+export interface RequestWorkflow {
+  submitted(requestId: string): void;
+}
+
+/** Structured logging (pino's shape). Never pass secrets: DU keys, tokens, passwords. */
+export interface Logger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

@@ -1,0 +1,64 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/001-initial.js';
+import { lockDataDirectory } from './embedded-lock.js';
+import type { Database } from './schema.js';
+
+/** Numbered migrations, applied in order at start; never edit one that has shipped, add the next. */
+const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize: number }
+  /** `dataDir` undefined = in memory (tests). */
+  | { kind: 'embedded'; dataDir: string | undefined };
+
+/**
+ * One SQL code path for both databases: node-postgres talks to a PostgreSQL server, or to PGlite
+ * (PostgreSQL compiled to WASM, in this process) through PGlite's node-postgres adapter.
+ */
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  /** Present on the embedded database: used only for COPY, which its node-postgres adapter cannot stream. */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  let pglite: PGlite | undefined;
+  let unlock: (() => void) | undefined;
+  let pool: pg.Pool;
+  if (target.kind === 'postgres') {
+    pool = new pg.Pool({ connectionString: target.url, max: target.poolSize });
+  } else {
+    unlock = target.dataDir ? lockDataDirectory(target.dataDir) : undefined;
+    try {
+      pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+      await pglite.waitReady;
+    } catch (error) {
+      unlock?.();
+      throw error;
+    }
+    pool = new pg.Pool(createPgConfig(pglite));
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db, pool, pglite,
+    async close() {
+      await db.destroy();
+      await pglite?.close();
+      unlock?.();
+    },
+  };
+}
+
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error('database migration failed', { cause: error });
+  return (results ?? []).map((r) => r.migrationName);
+}

@@ -1,0 +1,17 @@
+import { DomainError, DomainErrorCode } from '../domain/errors.js';
+
+/** Unique indexes that stand for a domain rule, and the error each one means. */
+const uniqueRules: Record<string, () => DomainError> = {
+  associations_live_pod: () => new DomainError(DomainErrorCode.alreadyAssociated, 'This supply point already has a live association'),
+  associations_live_mac: () => new DomainError(DomainErrorCode.macInUse, 'This DU MAC address is already in a live association'),
+  representatives_asset_provider_id_seat_key: () =>
+    new DomainError(DomainErrorCode.conflict, 'An asset provider has at most 3 representatives'),
+  representatives_email_key: () => new DomainError(DomainErrorCode.conflict, 'A representative with this email already exists'),
+};
+
+/** Turns a PostgreSQL unique violation (23505) that stands for a domain rule into that rule's error. */
+export function translateUniqueViolation(error: unknown): unknown {
+  const pgError = error as { code?: string; constraint?: string };
+  const rule = pgError.code === '23505' && pgError.constraint ? uniqueRules[pgError.constraint] : undefined;
+  return rule ? Object.assign(rule(), { cause: error }) : error;
+}

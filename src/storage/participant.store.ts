@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import type { AssetProviderRecord, ParticipantStore, Principal, RepresentativeRecord } from '../services/ports.js';
+import { translateUniqueViolation } from './errors.js';
+import type { Database } from './schema.js';
+
+export class SqlParticipantStore implements ParticipantStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertAssetProvider(ap: AssetProviderRecord, at: Date): Promise<void> {
+    await this.db.insertInto('asset_providers')
+      .values({ asset_provider_id: ap.assetProviderId, name: ap.name, vat_number: ap.vatNumber, created_at: at }).execute();
+  }
+
+  /** Takes the lowest free seat of three; with none free the seat check refuses the row. */
+  async insertRepresentative(r: RepresentativeRecord, at: Date): Promise<void> {
+    try {
+      await sql`
+        INSERT INTO representatives (representative_id, asset_provider_id, seat, email, full_name, created_at)
+        SELECT ${r.representativeId}::uuid, ${r.assetProviderId}::uuid, coalesce(min(s.seat), 4), ${r.email}, ${r.fullName}, ${at}
+        FROM generate_series(1, 3) AS s(seat)
+        WHERE s.seat NOT IN (SELECT seat FROM representatives WHERE asset_provider_id = ${r.assetProviderId}::uuid)
+      `.execute(this.db);
+    } catch (error) {
+      const pgError = error as { code?: string; constraint?: string };
+      if (pgError.code === '23514' && pgError.constraint === 'representatives_seat_check') {
+        throw translateUniqueViolation({ code: '23505', constraint: 'representatives_asset_provider_id_seat_key' });
+      }
+      throw translateUniqueViolation(error);
+    }
+  }
+
+  async listAssetProviders(): Promise<AssetProviderRecord[]> {
+    const rows = await this.db.selectFrom('asset_providers').select(['asset_provider_id', 'name', 'vat_number']).orderBy('name').execute();
+    return rows.map((r) => ({ assetProviderId: r.asset_provider_id, name: r.name, vatNumber: r.vat_number }));
+  }
+
+  async listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]> {
+    const rows = await this.db.selectFrom('representatives').select(['representative_id', 'asset_provider_id', 'email', 'full_name'])
+      .where('asset_provider_id', '=', assetProviderId).orderBy('seat').execute();
+    return rows.map((r) => ({ representativeId: r.representative_id, assetProviderId: r.asset_provider_id, email: r.email, fullName: r.full_name }));
+  }
+
+  async insertToken(t: { tokenId: string; representativeId: string; tokenHash: Uint8Array; label: string }, at: Date): Promise<void> {
+    await this.db.insertInto('api_tokens').values({
+      token_id: t.tokenId, representative_id: t.representativeId, token_hash: t.tokenHash, label: t.label, created_at: at, revoked_at: null,
+    }).execute();
+  }
+
+  async revokeTokens(representativeId: string, label: string, at: Date): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ revoked_at: at })
+      .where('representative_id', '=', representativeId).where('label', '=', label).where('revoked_at', 'is', null).execute();
+  }
+
+  async findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined> {
+    const row = await this.db.selectFrom('api_tokens as t')
+      .innerJoin('representatives as r', 'r.representative_id', 't.representative_id')
+      .select(['r.representative_id', 'r.asset_provider_id'])
+      .where('t.token_hash', '=', tokenHash).where('t.revoked_at', 'is', null).executeTakeFirst();
+    return row && { representativeId: row.representative_id, assetProviderId: row.asset_provider_id };
+  }
+}

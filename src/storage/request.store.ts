@@ -1,0 +1,103 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { MacAddress, Pod } from '../domain/identifiers.js';
+import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
+import type { DuChanges, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
+import type { Database, RequestsTable, StoredChanges } from './schema.js';
+
+const COLUMNS = [
+  'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
+] as const;
+type Row = Pick<Selectable<RequestsTable>, (typeof COLUMNS)[number]>;
+
+function toRequest(row: Row): ServiceRequest {
+  return {
+    requestId: row.request_id,
+    assetProviderId: row.asset_provider_id,
+    associationId: row.association_id,
+    pod: row.pod as Pod,
+    kind: row.kind as RequestKind,
+    status: row.status as RequestStatus,
+    reason: row.reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+  };
+}
+
+function toDuChanges(stored: StoredChanges | null, sealedKey: Uint8Array | null): DuChanges | null {
+  if (!stored) return null;
+  const { macAddress, ...rest } = stored;
+  return { ...rest, ...(macAddress && { macAddress: macAddress as MacAddress }), ...(sealedKey && { sealedKey }) };
+}
+
+export class SqlRequestStore implements RequestStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(r: NewRequest): Promise<void> {
+    let changes: string | null = null;
+    if (r.changes) {
+      const { sealedKey: _sealed, ...clear } = r.changes;
+      changes = JSON.stringify(clear satisfies StoredChanges);
+    }
+    await this.db.insertInto('requests').values({
+      request_id: r.requestId, asset_provider_id: r.assetProviderId, association_id: r.associationId,
+      representative_id: r.representativeId, pod: r.pod, kind: r.kind, status: RequestStatus.submitted, reason: null,
+      changes, changes_key_sealed: r.changes?.sealedKey ?? null, created_at: r.at, updated_at: r.at, closed_at: null,
+    }).execute();
+    await this.db.insertInto('request_transitions')
+      .values({ request_id: r.requestId, seq: 1, status: RequestStatus.submitted, reason: null, at: r.at }).execute();
+  }
+
+  async findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined> {
+    const row = await this.db.selectFrom('requests').select(COLUMNS)
+      .where('request_id', '=', requestId).where('asset_provider_id', '=', assetProviderId).executeTakeFirst();
+    return row && toRequest(row);
+  }
+
+  async findForUpdate(requestId: string) {
+    const row = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed'])
+      .where('request_id', '=', requestId).forUpdate().executeTakeFirst();
+    return row && { ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed) };
+  }
+
+  async history(requestId: string): Promise<RequestTransition[]> {
+    const rows = await this.db.selectFrom('request_transitions').select(['status', 'reason', 'at'])
+      .where('request_id', '=', requestId).orderBy('seq').execute();
+    return rows.map((r) => ({ status: r.status as RequestStatus, reason: r.reason, at: r.at }));
+  }
+
+  async list(filter: RequestFilter): Promise<ServiceRequest[]> {
+    let query = this.db.selectFrom('requests').select(COLUMNS).where('asset_provider_id', '=', filter.assetProviderId);
+    if (filter.statuses) query = query.where('status', 'in', filter.statuses);
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    if (filter.pod) query = query.where('pod', '=', filter.pod);
+    if (filter.beforeId) query = query.where('request_id', '<', filter.beforeId);
+    const rows = await query.orderBy('request_id', 'desc').limit(filter.limit).execute();
+    return rows.map(toRequest);
+  }
+
+  async hasOpenForAssociation(associationId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('requests').select('request_id')
+      .where('association_id', '=', associationId).where('closed_at', 'is', null).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async claim(status: RequestStatus, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('requests').select('request_id')
+      .where('status', '=', status).where('closed_at', 'is', null)
+      .orderBy('request_id').limit(limit).forUpdate().skipLocked().execute();
+    return rows.map((r) => r.request_id);
+  }
+
+  async setStatus(requestId: string, t: RequestTransition, closed: boolean): Promise<void> {
+    await this.db.updateTable('requests')
+      .set({ status: t.status, reason: t.reason, updated_at: t.at, closed_at: closed ? t.at : null })
+      .where('request_id', '=', requestId).execute();
+    // The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice.
+    const { seq } = await this.db.selectFrom('request_transitions')
+      .select(sql<number>`coalesce(max(seq), 0)::int + 1`.as('seq'))
+      .where('request_id', '=', requestId).executeTakeFirstOrThrow();
+    await this.db.insertInto('request_transitions')
+      .values({ request_id: requestId, seq, status: t.status, reason: t.reason, at: t.at }).execute();
+  }
+}

@@ -1,0 +1,115 @@
+import type { ColumnType, JSONColumnType } from 'kysely';
+
+/** Row types of the tables, as the migrations create them (snake_case, as in the database). */
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface ConcentratorsTable {
+  concentrator_id: string;
+  substation: string;
+}
+
+export interface SupplyPointsTable {
+  pod: string;
+  distributor_code: string;
+  voltage_level: string;
+  meter_generation: number;
+  installed_in_mass_plan: boolean;
+  meter_serial: string;
+  contract_power_w: number;
+  concentrator_id: string | null;
+}
+
+export interface AssetProvidersTable {
+  asset_provider_id: string;
+  name: string;
+  vat_number: string;
+  created_at: Timestamp;
+}
+
+export interface RepresentativesTable {
+  representative_id: string;
+  asset_provider_id: string;
+  seat: number;
+  email: string;
+  full_name: string;
+  created_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  token_id: string;
+  representative_id: string;
+  token_hash: Uint8Array;
+  label: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface AssociationsTable {
+  association_id: string;
+  asset_provider_id: string;
+  pod: string;
+  status: string;
+  channel: string;
+  du_name: string;
+  du_mac_address: string;
+  du_key_sealed: Uint8Array;
+  du_key_last4: string;
+  du_hardware_version: string;
+  du_software_version: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StoredChanges {
+  name?: string;
+  macAddress?: string;
+  hardwareVersion?: string;
+  softwareVersion?: string;
+  keyLast4?: string;
+}
+
+export interface RequestsTable {
+  request_id: string;
+  asset_provider_id: string;
+  association_id: string;
+  representative_id: string | null;
+  pod: string;
+  kind: string;
+  status: string;
+  reason: string | null;
+  changes: JSONColumnType<StoredChanges | null, string | null, string | null>;
+  changes_key_sealed: Uint8Array | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface RequestTransitionsTable {
+  request_id: string;
+  seq: number;
+  status: string;
+  reason: string | null;
+  at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  body: string | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  concentrators: ConcentratorsTable;
+  supply_points: SupplyPointsTable;
+  asset_providers: AssetProvidersTable;
+  representatives: RepresentativesTable;
+  api_tokens: ApiTokensTable;
+  associations: AssociationsTable;
+  requests: RequestsTable;
+  request_transitions: RequestTransitionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+

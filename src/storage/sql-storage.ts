@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Storage, Stores } from '../services/ports.js';
+import { SqlAssociationStore } from './association.store.js';
+import type { OpenDatabase } from './database.js';
+import { SqlIdempotencyStore } from './idempotency.store.js';
+import { SqlParticipantStore } from './participant.store.js';
+import { SqlRequestStore } from './request.store.js';
+import type { Database } from './schema.js';
+import { SqlSupplyPointStore } from './supply-point.store.js';
+
+function storesOn(db: Kysely<Database>, open: OpenDatabase): Stores {
+  return {
+    supplyPoints: new SqlSupplyPointStore(db, open),
+    associations: new SqlAssociationStore(db),
+    requests: new SqlRequestStore(db),
+    participants: new SqlParticipantStore(db),
+    idempotency: new SqlIdempotencyStore(db),
+  };
+}
+
+/** The stores on the database, and the same stores bound to one transaction. */
+export function sqlStorage(open: OpenDatabase): Storage {
+  return {
+    ...storesOn(open.db, open),
+    transaction: (work) => open.db.transaction().execute((trx) => work(storesOn(trx, open))),
+  };
+}

@@ -1,0 +1,77 @@
+import { RequestStatus } from '../domain/request.js';
+import type { Logger, RequestWorkflow, Storage } from '../services/ports.js';
+import type { RequestService } from '../services/request.service.js';
+
+const BATCH = 50;
+
+/**
+ * STAND-IN for the telemanagement workflow (issue #3): moves every submitted request through
+ * queued → taken_in_charge → completed at once, WITHOUT programming any meter, so nothing here can fail.
+ * What is real: it is durable (it sweeps the database, so requests submitted before a restart or by another
+ * process are completed), concurrent sweepers skip each other's rows, and the outcome is applied by the same
+ * RequestService.advance that the real workflow will call.
+ */
+export class DirectCompletionWorkflow implements RequestWorkflow {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pending = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly requests: RequestService,
+    private readonly pollMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  submitted(_requestId: string): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Completes every request submitted so far; for tests and the demo seed. */
+  async drain(): Promise<void> {
+    while ((await this.sweep()) > 0);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        this.pending = false;
+        if ((await this.sweep()) > 0) continue;
+      } catch (error) {
+        this.logger.error({ err: error }, 'request workflow sweep failed; retrying at the next poll');
+      }
+      if (!this.pending) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wakeUp = () => { clearTimeout(timer); resolve(); };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private async sweep(): Promise<number> {
+    return this.storage.transaction(async (tx) => {
+      const requestIds = await tx.requests.claim(RequestStatus.submitted, BATCH);
+      for (const requestId of requestIds) {
+        await this.requests.advance(tx, requestId, RequestStatus.queued);
+        await this.requests.advance(tx, requestId, RequestStatus.takenInCharge);
+        const done = await this.requests.advance(tx, requestId, RequestStatus.completed);
+        this.logger.info({ requestId, kind: done.kind, status: done.status, reason: done.reason }, 'request completed by the stand-in workflow (no meter programmed)');
+      }
+      return requestIds.length;
+    });
+  }
+}
