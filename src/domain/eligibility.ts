@@ -37,7 +37,8 @@ export interface Eligibility {
 
 /**
  * Eligible only if the supply is on this DSO's own low-voltage network, with a 2G meter installed in the
- * mass-replacement plan, and no live association holds it. Every reason that applies is listed.
+ * mass-replacement plan, and no live association holds it. Lists the first network/meter reason that applies
+ * (distributor, registry, voltage, meter generation, mass plan, in that order) and `already_associated` beside it.
  */
 export function assessEligibility(input: {
   pod: Pod;
@@ -52,8 +53,10 @@ export function assessEligibility(input: {
   } else if (!supplyPoint) {
     reasons.push(IneligibilityReason.podNotFound);
   } else {
+    // The 2G mass plan covers the low-voltage network only: for a medium- or high-voltage supply the meter
+    // reasons would be noise, so not_low_voltage stands alone.
     if (supplyPoint.voltageLevel !== VoltageLevel.low) reasons.push(IneligibilityReason.notLowVoltage);
-    if (supplyPoint.meterGeneration !== MeterGeneration.second) reasons.push(IneligibilityReason.not2gMeter);
+    else if (supplyPoint.meterGeneration !== MeterGeneration.second) reasons.push(IneligibilityReason.not2gMeter);
     else if (!supplyPoint.installedInMassPlan) reasons.push(IneligibilityReason.notInMassPlan);
     if (input.hasLiveAssociation) reasons.push(IneligibilityReason.alreadyAssociated);
   }

@@ -1,0 +1,84 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { v7 as uuidv7 } from 'uuid';
+import { loadConfig } from '../../src/config.js';
+import { MeterGeneration, VoltageLevel, type SupplyPoint } from '../../src/domain/eligibility.js';
+import type { Pod } from '../../src/domain/identifiers.js';
+import { createPlatform, type Platform } from '../../src/main/platform.js';
+import type { Principal } from '../../src/services/ports.js';
+import type { DatabaseTarget } from '../../src/storage/database.js';
+
+export const TEST_MASTER_KEY = 'a1'.repeat(32);
+
+export interface TestPlatform extends Platform {
+  /** Every line the platform logged, for assertions that secrets never appear. */
+  logs: string[];
+}
+
+export async function createTestPlatform(target: DatabaseTarget, env: Record<string, string> = {}): Promise<TestPlatform> {
+  const logs: string[] = [];
+  const stream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-test-')), MASTER_KEY: TEST_MASTER_KEY, WORKFLOW_POLL_MS: '50', ...env,
+  });
+  const platform = await createPlatform(config, { database: target, logger: { level: 'info', stream } });
+  return Object.assign(platform, { logs });
+}
+
+let podCounter = 0;
+/** A fresh, eligible POD number on every call (unique within a test process). */
+export function nextPod(distributorCode = '001'): Pod {
+  podCounter += 1;
+  return `IT${distributorCode}E${String(40_000_000 + podCounter * 13 + process.pid % 13).padStart(8, '0')}` as Pod;
+}
+
+let macCounter = 0;
+export function nextMac(): string {
+  macCounter += 1;
+  return `DC${(0x100000 * (process.pid % 256) + macCounter).toString(16).toUpperCase().padStart(10, '0')}`;
+}
+
+export function makeSupplyPoint(overrides: Partial<SupplyPoint> = {}): SupplyPoint {
+  return {
+    pod: nextPod(),
+    distributorCode: '001',
+    voltageLevel: VoltageLevel.low,
+    meterGeneration: MeterGeneration.second,
+    installedInMassPlan: true,
+    meterSerial: '21E4E5KA101249263',
+    contractPowerW: 3000,
+    concentratorId: null,
+    ...overrides,
+  };
+}
+
+export function makeDu(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Kitchen display',
+    macAddress: nextMac(),
+    encryptionKey: '00112233445566778899AABBCCDDEEFF',
+    hardwareVersion: 'HW-2.1',
+    softwareVersion: 'SW-1.4.0',
+    ...overrides,
+  };
+}
+
+/** An asset provider with one representative and an API token. */
+export async function makeAssetProvider(platform: Platform, name = `AP ${uuidv7()}`): Promise<Principal & { token: string }> {
+  const assetProviderId = uuidv7();
+  const representativeId = uuidv7();
+  const at = new Date();
+  await platform.storage.participants.insertAssetProvider({ assetProviderId, name, vatNumber: `VAT-${assetProviderId}` }, at);
+  await platform.storage.participants.insertRepresentative({ representativeId, assetProviderId, email: `${representativeId}@test.example`, fullName: 'Test Rep' }, at);
+  const token = await platform.services.access.issueToken(representativeId, 'test');
+  return { assetProviderId, representativeId, token };
+}
+
+/** Registers supply points (default: one eligible) and returns them. */
+export async function addSupplyPoints(platform: Platform, ...points: Partial<SupplyPoint>[]): Promise<SupplyPoint[]> {
+  const rows = (points.length ? points : [{}]).map((p) => makeSupplyPoint(p));
+  await platform.storage.supplyPoints.importMany(rows);
+  return rows;
+}
