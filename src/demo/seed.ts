@@ -122,7 +122,7 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
     const index = ASSET_PROVIDERS.findIndex((d) => d.name === ap.name);
     const representatives = [];
     for (const r of await storage.participants.listRepresentatives(ap.assetProviderId)) {
-      await storage.participants.revokeTokens(r.representativeId, DEMO_TOKEN_LABEL, clock.now());
+      await deps.access.revokeTokens(r.representativeId, DEMO_TOKEN_LABEL);
       representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken(r.representativeId, DEMO_TOKEN_LABEL) });
     }
     const eligible: string[] = [];

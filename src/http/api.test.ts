@@ -45,7 +45,8 @@ describe.each(backends())('API v1 on $name', (backend) => {
       it('refuses an unknown or revoked token', async () => {
         expect((await apiClient(platform, 'c2_not-a-real-token').get('/associations')).status).toBe(401);
         const carol = await makeAssetProvider(platform);
-        await platform.storage.participants.revokeTokens(carol.representativeId, 'test', new Date());
+        expect((await apiClient(platform, carol.token).get('/associations')).status).toBe(200);
+        await platform.services.access.revokeTokens(carol.representativeId, 'test');
         expect((await apiClient(platform, carol.token).get('/associations')).status).toBe(401);
       });
 

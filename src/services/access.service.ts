@@ -8,8 +8,15 @@ export function hashToken(token: string): Uint8Array {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
+/** How long a verified token is trusted without asking the database again: a revocation takes at most this long. */
+export const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_ENTRIES = 10_000;
+
 /** Bearer-token authentication and the issuing of personal API tokens to representatives. */
 export class AccessService {
+  /** Keyed by the token's hash (never the token); Map order is insertion order, so the first key is the oldest. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly participants: ParticipantStore,
     private readonly clock: Clock,
@@ -18,7 +25,24 @@ export class AccessService {
 
   async authenticate(token: string | undefined): Promise<Principal | undefined> {
     if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 100) return undefined;
-    return this.participants.findPrincipalByTokenHash(hashToken(token));
+    const hash = hashToken(token);
+    const key = Buffer.from(hash).toString('base64');
+    const now = this.clock.now().getTime();
+    const cached = this.verified.get(key);
+    if (cached && cached.until > now) return cached.principal;
+    this.verified.delete(key);
+    const principal = await this.participants.findPrincipalByTokenHash(hash);
+    if (principal) {
+      if (this.verified.size >= TOKEN_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(key, { principal, until: now + TOKEN_CACHE_MS });
+    }
+    return principal;
+  }
+
+  /** Revokes a representative's tokens with this label, at once in this process (others within TOKEN_CACHE_MS). */
+  async revokeTokens(representativeId: string, label: string): Promise<void> {
+    await this.participants.revokeTokens(representativeId, label, this.clock.now());
+    this.verified.clear();
   }
 
   /** Returns the token in clear: the only time it exists outside the caller's hands. */
