@@ -114,7 +114,7 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
  * hashed, so a lost one cannot be shown again) and lists example PODs per category.
  */
 export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promise<DemoCredentials> {
-  const { storage, clock } = deps;
+  const { storage } = deps;
   const others = ineligibleExamples();
   const assetProviders = await storage.participants.listAssetProviders();
   const result: DemoCredentials = { apiBaseUrl, assetProviders: [] };
