@@ -182,6 +182,7 @@ export interface RequestWorkflow {
 
 /** Structured logging (pino's shape). Never pass secrets: DU keys, tokens, passwords. */
 export interface Logger {
+  debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;

@@ -32,6 +32,8 @@ export class DirectCompletionWorkflow implements RequestWorkflow {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.logger.warn({ workflow: 'direct-completion' },
+      'request workflow is the STAND-IN: requests are completed without programming any meter (telemanagement not wired)');
     this.loop = this.run();
   }
 
@@ -69,7 +71,7 @@ export class DirectCompletionWorkflow implements RequestWorkflow {
         await this.requests.advance(tx, requestId, RequestStatus.queued);
         await this.requests.advance(tx, requestId, RequestStatus.takenInCharge);
         const done = await this.requests.advance(tx, requestId, RequestStatus.completed);
-        this.logger.info({ requestId, kind: done.kind, status: done.status, reason: done.reason }, 'request completed by the stand-in workflow (no meter programmed)');
+        this.logger.debug({ requestId, kind: done.kind, status: done.status, reason: done.reason }, 'request completed by the stand-in workflow (no meter programmed)');
       }
       return requestIds.length;
     });
