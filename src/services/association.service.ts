@@ -5,7 +5,7 @@ import { parsePod, type Pod } from '../domain/identifiers.js';
 import { RequestKind, RequestStatus, type ServiceRequest } from '../domain/request.js';
 import { parseUserDevice, parseUserDeviceChanges, type UserDeviceChanges } from '../domain/user-device.js';
 import type { EligibilityService } from './eligibility.service.js';
-import { decodeCursor, isUuid, pageSize, toPage, type Page } from './pagination.js';
+import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
 import type { Clock, DuChanges, NewId, Principal, RequestWorkflow, SecretBox, Storage, Stores } from './ports.js';
 
 export interface AssociationListQuery {
@@ -94,14 +94,8 @@ export class AssociationService {
 
   async list(principal: Principal, query: AssociationListQuery): Promise<Page<Association>> {
     const limit = pageSize(query.limit);
-    let pod: Pod | undefined;
-    if (query.pod !== undefined && query.pod !== '') {
-      const parsed = parsePod(query.pod);
-      if (!parsed.ok) throw invalidInput([parsed.issue]);
-      pod = parsed.value;
-    }
     const rows = await this.deps.storage.associations.list({
-      assetProviderId: principal.assetProviderId, pod, status: query.status,
+      assetProviderId: principal.assetProviderId, pod: podFilter(query.pod), status: query.status,
       beforeId: decodeCursor(query.cursor), limit: limit + 1,
     });
     return toPage(rows, limit, (a) => a.associationId);

@@ -1,4 +1,5 @@
 import { invalidInput } from '../domain/errors.js';
+import { parsePod, type Pod } from '../domain/identifiers.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -36,4 +37,12 @@ export function toPage<T>(rows: T[], limit: number, idOf: (item: T) => string): 
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? Buffer.from(idOf(last), 'utf8').toString('base64url') : null };
+}
+
+/** An optional `pod=` filter of a list: absent or empty means every POD; a malformed one is a 400. */
+export function podFilter(value: string | undefined): Pod | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = parsePod(value);
+  if (!parsed.ok) throw invalidInput([parsed.issue]);
+  return parsed.value;
 }

@@ -1,11 +1,10 @@
 import { AssociationStatus } from '../domain/association.js';
-import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
-import { parsePod } from '../domain/identifiers.js';
+import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import {
   canMoveRequest, CLOSED_REQUEST_STATUSES, isOpen, needsReason, OPEN_REQUEST_STATUSES, RequestKind, RequestStatus,
   type RequestTransition, type ServiceRequest,
 } from '../domain/request.js';
-import { decodeCursor, isUuid, pageSize, toPage, type Page } from './pagination.js';
+import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
 import type { Clock, Principal, Storage, Stores } from './ports.js';
 
 export interface RequestListQuery {
@@ -33,16 +32,10 @@ export class RequestService {
 
   async list(principal: Principal, query: RequestListQuery): Promise<Page<ServiceRequest>> {
     const limit = pageSize(query.limit);
-    let pod;
-    if (query.pod !== undefined && query.pod !== '') {
-      const parsed = parsePod(query.pod);
-      if (!parsed.ok) throw invalidInput([parsed.issue]);
-      pod = parsed.value;
-    }
     const statuses = query.state === 'open' ? OPEN_REQUEST_STATUSES : query.state === 'closed' ? CLOSED_REQUEST_STATUSES : undefined;
     const rows = await this.storage.requests.list({
       assetProviderId: principal.assetProviderId,
-      statuses, kind: query.kind, pod,
+      statuses, kind: query.kind, pod: podFilter(query.pod),
       beforeId: decodeCursor(query.cursor),
       limit: limit + 1,
     });
