@@ -124,4 +124,20 @@ describe('chain2 start (demo on the embedded database)', () => {
     expect(output.join('')).not.toContain(secret);
     expect(output.join('')).not.toContain(credentials.assetProviders[0]!.representatives[0]!.token);
   });
+
+  it('chain2 seed --json on the stopped database prints fresh demo tokens as JSON and revokes the old ones', async () => {
+    const seed = spawn(process.execPath, ['bin/chain2.js', 'seed', '--json'], {
+      cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    seed.stdout!.on('data', (chunk: Buffer) => { stdout += String(chunk); });
+    expect(await new Promise((resolve) => seed.once('exit', resolve))).toBe(0);
+    const fresh = JSON.parse(stdout) as typeof credentials;
+    expect(fresh.assetProviders.map((ap) => ap.name)).toEqual(credentials.assetProviders.map((ap) => ap.name));
+    const [before, after] = [credentials, fresh].map((c) => c.assetProviders[0]!.representatives[0]!.token);
+    expect(after).not.toBe(before);
+    expect(JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'))).toEqual(fresh);
+    // The association made above holds its POD: the fresh examples no longer offer it.
+    expect(fresh.assetProviders[1]!.examplePods.eligible).not.toContain(credentials.assetProviders[1]!.examplePods.eligible![0]);
+  }, 60_000);
 });
