@@ -8,9 +8,9 @@ import { SqlRequestStore } from './request.store.js';
 import type { Database } from './schema.js';
 import { SqlSupplyPointStore } from './supply-point.store.js';
 
-function storesOn(db: Kysely<Database>, open: OpenDatabase): Stores {
+function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boolean): Stores {
   return {
-    supplyPoints: new SqlSupplyPointStore(db, open),
+    supplyPoints: new SqlSupplyPointStore(db, open, { batchLookups: !inTransaction }),
     associations: new SqlAssociationStore(db),
     requests: new SqlRequestStore(db),
     participants: new SqlParticipantStore(db),
@@ -21,7 +21,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase): Stores {
 /** The stores on the database, and the same stores bound to one transaction. */
 export function sqlStorage(open: OpenDatabase): Storage {
   return {
-    ...storesOn(open.db, open),
-    transaction: (work) => open.db.transaction().execute((trx) => work(storesOn(trx, open))),
+    ...storesOn(open.db, open, false),
+    transaction: (work) => open.db.transaction().execute((trx) => work(storesOn(trx, open, true))),
   };
 }

@@ -59,6 +59,20 @@ export function storageContract(backend: Backend) {
       expect(await storage.supplyPoints.findForEligibility(rows[7]!.pod)).toEqual({ supplyPoint: rows[7], hasLiveAssociation: false });
     });
 
+    it('answers concurrent lookups (batched into one query) each with its own supply point', async () => {
+      const rows = Array.from({ length: 5 }, (_, i) => makeSupplyPoint({ contractPowerW: 1000 + i }));
+      await storage.supplyPoints.importMany(rows);
+      await storage.associations.insert(newAssociation(rows[2]!.pod));
+      const unknown = makeSupplyPoint().pod;
+      const asked = [rows[0]!.pod, unknown, rows[2]!.pod, rows[0]!.pod, rows[4]!.pod];
+      const answers = await Promise.all(asked.map((pod) => storage.supplyPoints.findForEligibility(pod)));
+      expect(answers.map((a) => [a.supplyPoint?.pod, a.supplyPoint?.contractPowerW, a.hasLiveAssociation])).toEqual([
+        [rows[0]!.pod, 1000, false], [undefined, undefined, false], [rows[2]!.pod, 1002, true], [rows[0]!.pod, 1000, false], [rows[4]!.pod, 1004, false],
+      ]);
+      const inTransaction = await storage.transaction((tx) => tx.supplyPoints.findForEligibility(rows[2]!.pod));
+      expect(inTransaction.hasLiveAssociation).toBe(true);
+    });
+
     it('refuses a bulk load that repeats a POD, loading none of it', async () => {
       const sp = makeSupplyPoint();
       const before = await storage.supplyPoints.count();
