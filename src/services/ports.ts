@@ -4,6 +4,7 @@
  */
 import type { Association, AssociationStatus, Chain2Channel } from '../domain/association.js';
 import type { SupplyPoint } from '../domain/eligibility.js';
+import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
 
@@ -178,6 +179,15 @@ export interface Storage extends Stores {
  */
 export interface RequestWorkflow {
   submitted(requestId: string): void;
+}
+
+/**
+ * The DSO's central telemanagement system (Chain 1 head-end): delivers commands to meters through their
+ * concentrators and reports each outcome. The field-network simulator implements it; a real head-end adapter would too.
+ */
+export interface HeadEnd {
+  /** Resolves when the meter acknowledged, or when delivery was given up (failed, with a reason). Never rejects for field failures. */
+  send(command: AddressedCommand): Promise<CommandOutcome>;
 }
 
 /** Structured logging (pino's shape). Never pass secrets: DU keys, tokens, passwords. */
