@@ -15,6 +15,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How often the request workflow looks for submitted requests it was not told about (ms). */
   workflowPollMs: number;
+  /** Bulk associations taken in charge per asset provider in a rolling 24 h, unless the asset provider has its own. */
+  bulkQuotaPer24h: number;
+  bulkMaxBytes: number;
+  bulkMaxRows: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     distributorCodes,
     logLevel: logLevel as Config['logLevel'],
     workflowPollMs: integer('WORKFLOW_POLL_MS', 500, 10, 60_000),
+    bulkQuotaPer24h: integer('BULK_QUOTA_PER_24H', 100, 0, 1_000_000),
+    bulkMaxBytes: integer('BULK_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    bulkMaxRows: integer('BULK_MAX_ROWS', 50_000, 1, 10_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { AccessService } from '../services/access.service.js';
 import type { AssociationService } from '../services/association.service.js';
+import type { BulkUploadService } from '../services/bulk-upload.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
 import type { IdempotencyService } from '../services/idempotency.service.js';
 import type { RequestService } from '../services/request.service.js';
@@ -13,6 +14,7 @@ import { bearerAuth } from './auth.js';
 import { handleError, handleNotFound } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
+import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { sharedSchemas } from './schemas.js';
@@ -27,6 +29,7 @@ export interface AppServices {
   associations: AssociationService;
   requests: RequestService;
   idempotency: IdempotencyService;
+  bulkUploads: BulkUploadService;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -34,7 +37,9 @@ export const API_PREFIX = '/api/v1';
 /** Logged requests never carry credentials or bodies (DU keys travel in bodies). */
 export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'];
 
-export async function buildApp(services: AppServices, options: { logger: FastifyServerOptions['logger'] }): Promise<FastifyTypeBox> {
+export async function buildApp(
+  services: AppServices, options: { logger: FastifyServerOptions['logger']; bulkMaxBytes: number },
+): Promise<FastifyTypeBox> {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: 1 << 20,
@@ -69,6 +74,7 @@ export async function buildApp(services: AppServices, options: { logger: Fastify
     eligibilityRoutes(typed, services.eligibility);
     associationRoutes(typed, services.associations);
     requestRoutes(typed, services.requests);
+    bulkUploadRoutes(typed, services.bulkUploads, options.bulkMaxBytes);
   }, { prefix: API_PREFIX });
 
   return app;

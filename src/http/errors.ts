@@ -12,6 +12,8 @@ const statusOf = {
   request_in_progress: 409,
   idempotency_key_reused: 422,
   not_eligible: 422,
+  invalid_file: 400,
+  file_too_large: 413,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Errors raised by HTTP itself, not by the domain. */

@@ -1,4 +1,6 @@
 import type { Association } from '../domain/association.js';
+import type { BulkReportRow } from '../domain/bulk-upload.js';
+import type { BulkUploadSummary } from '../services/bulk-upload.service.js';
 import { maskKey } from '../domain/identifiers.js';
 import type { ServiceRequest } from '../domain/request.js';
 import type { RequestWithHistory } from '../services/request.service.js';
@@ -41,4 +43,19 @@ export function presentRequestDetail(r: RequestWithHistory) {
     ...presentRequest(r),
     history: r.history.map((t) => ({ status: t.status, reason: t.reason, at: t.at.toISOString() })),
   };
+}
+
+export function presentBulkUpload(u: BulkUploadSummary) {
+  return {
+    id: u.bulkUploadId,
+    fileName: u.fileName,
+    rows: u.rowCount,
+    status: u.status,
+    counts: u.counts,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export function presentBulkReportRow(r: BulkReportRow) {
+  return { line: r.line, pod: r.pod, eligibility: r.eligibility, status: r.status, reason: r.reason, issues: r.issues, requestId: r.requestId };
 }

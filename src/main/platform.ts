@@ -6,6 +6,7 @@ import { decodeMasterKey, loadOrCreateMasterKey } from '../security/master-key.j
 import { AesGcmSecretBox } from '../security/secret-box.js';
 import { AccessService } from '../services/access.service.js';
 import { AssociationService } from '../services/association.service.js';
+import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
 import type { Clock, Storage } from '../services/ports.js';
@@ -25,6 +26,7 @@ export interface Platform {
     associations: AssociationService;
     requests: RequestService;
     idempotency: IdempotencyService;
+    bulkUploads: BulkUploadService;
   };
   workflow: DirectCompletionWorkflow;
   app: FastifyTypeBox;
@@ -61,17 +63,22 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const logger = options.logger ?? { level: config.logLevel, redact: LOG_REDACTIONS };
 
   const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
-  const requests = new RequestService(storage, clock);
+  const requests = new RequestService(storage, clock, config.bulkQuotaPer24h);
   // Late-bound: the workflow needs the app's logger, the services need the workflow.
   const workflowPort = { submitted: (requestId: string) => workflow.submitted(requestId) };
+  const associations = new AssociationService({ storage, eligibility, secretBox: new AesGcmSecretBox(masterKey), clock, newId, workflow: workflowPort });
   const services = {
     access: new AccessService(storage.participants, clock, newId),
     eligibility,
-    associations: new AssociationService({ storage, eligibility, secretBox: new AesGcmSecretBox(masterKey), clock, newId, workflow: workflowPort }),
+    associations,
     requests,
     idempotency: new IdempotencyService(storage.idempotency, clock),
+    bulkUploads: new BulkUploadService({
+      storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow: workflowPort,
+      limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },
+    }),
   };
-  const app = await buildApp(services, { logger });
+  const app = await buildApp(services, { logger, bulkMaxBytes: config.bulkMaxBytes });
   const workflow = new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log);
 
   return {

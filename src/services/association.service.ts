@@ -3,7 +3,7 @@ import { IneligibilityReason } from '../domain/eligibility.js';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import { parsePod, type Pod } from '../domain/identifiers.js';
 import { RequestKind, RequestStatus, type ServiceRequest } from '../domain/request.js';
-import { parseUserDevice, parseUserDeviceChanges, type UserDeviceChanges } from '../domain/user-device.js';
+import { parseUserDevice, parseUserDeviceChanges, type UserDevice, type UserDeviceChanges } from '../domain/user-device.js';
 import type { EligibilityService } from './eligibility.service.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
 import type { Clock, DuChanges, NewId, Principal, RequestWorkflow, SecretBox, Storage, Stores } from './ports.js';
@@ -38,8 +38,7 @@ export class AssociationService {
     const du = parseUserDevice(input.du, issues);
     if (!pod.ok || !du) throw invalidInput(issues);
 
-    const { storage, clock, newId, secretBox } = this.deps;
-    const result = await storage.transaction(async (tx) => {
+    const result = await this.deps.storage.transaction(async (tx) => {
       const eligibility = await this.deps.eligibility.assess(tx.supplyPoints, pod.value);
       const otherReasons = eligibility.reasons.filter((r) => r !== IneligibilityReason.alreadyAssociated);
       if (otherReasons.length > 0) {
@@ -47,22 +46,29 @@ export class AssociationService {
       }
       if (eligibility.reasons.length > 0) throw alreadyAssociated(pod.value);
       if (await tx.associations.isMacLive(du.macAddress)) throw macInUse();
-
-      const at = clock.now();
-      const associationId = newId();
-      const { encryptionKey, ...fields } = du;
-      // insert() also refuses a POD or MAC taken by a concurrent request (unique indexes), so no race lets two through.
-      await tx.associations.insert({
-        associationId, assetProviderId: principal.assetProviderId, pod: pod.value, channel: Chain2Channel.plcBandC,
-        du: fields, sealedKey: secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4), at,
-      });
-      const request = await this.insertRequest(tx, principal, associationId, pod.value, RequestKind.create);
-      const association = await tx.associations.find(associationId);
-      if (!association) throw new Error(`association ${associationId} vanished inside its own transaction`);
-      return { association, request };
+      return this.insertNew(tx, principal, pod.value, du);
     });
     this.deps.workflow.submitted(result.request.requestId);
     return result;
+  }
+
+  /**
+   * Inserts a pending association and its create request inside the caller's transaction, for an input already
+   * validated and found eligible. insert() also refuses a POD or MAC taken by a concurrent request (unique
+   * indexes), so no race lets two through. The caller tells the workflow after commit.
+   */
+  async insertNew(tx: Stores, principal: Principal, pod: Pod, du: UserDevice, bulkUploadId?: string) {
+    const at = this.deps.clock.now();
+    const associationId = this.deps.newId();
+    const { encryptionKey, ...fields } = du;
+    await tx.associations.insert({
+      associationId, assetProviderId: principal.assetProviderId, pod, channel: Chain2Channel.plcBandC,
+      du: fields, sealedKey: this.deps.secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4), at,
+    });
+    const request = await this.insertRequest(tx, principal, associationId, pod, RequestKind.create, undefined, bulkUploadId);
+    const association = await tx.associations.find(associationId);
+    if (!association) throw new Error(`association ${associationId} vanished inside its own transaction`);
+    return { association, request };
   }
 
   async modify(principal: Principal, associationId: string, input: { du?: unknown }): Promise<ServiceRequest> {
@@ -122,12 +128,12 @@ export class AssociationService {
   }
 
   private async insertRequest(
-    tx: Stores, principal: Principal, associationId: string, pod: Pod, kind: RequestKind, changes?: DuChanges,
+    tx: Stores, principal: Principal, associationId: string, pod: Pod, kind: RequestKind, changes?: DuChanges, bulkUploadId?: string,
   ): Promise<ServiceRequest> {
     const at = this.deps.clock.now();
     const requestId = this.deps.newId();
     await tx.requests.insert({ requestId, assetProviderId: principal.assetProviderId, associationId,
-      representativeId: principal.representativeId, pod, kind, changes, at });
+      representativeId: principal.representativeId, pod, kind, changes, bulkUploadId, at });
     return { requestId, assetProviderId: principal.assetProviderId, associationId, pod, kind,
       status: RequestStatus.submitted, reason: null, createdAt: at, updatedAt: at, closedAt: null };
   }

@@ -3,7 +3,9 @@
  * implement them; main/ wires one implementation of each.
  */
 import type { Association, AssociationStatus, Chain2Channel } from '../domain/association.js';
+import type { BulkReportRow, BulkRowOutcome } from '../domain/bulk-upload.js';
 import type { SupplyPoint } from '../domain/eligibility.js';
+import type { FieldIssue } from '../domain/errors.js';
 import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
@@ -36,6 +38,8 @@ export interface PageQuery {
 export interface SupplyPointStore {
   /** The supply point (if registered) and whether a live association holds it, in one round trip. */
   findForEligibility(pod: Pod): Promise<{ supplyPoint: SupplyPoint | undefined; hasLiveAssociation: boolean }>;
+  /** The same for many PODs in one query, in the order asked. */
+  findManyForEligibility(pods: readonly Pod[]): Promise<{ supplyPoint: SupplyPoint | undefined; hasLiveAssociation: boolean }[]>;
   /** Bulk load (COPY) of the DSO's registry; existing PODs are an error. Returns the number of rows loaded. */
   importMany(rows: Iterable<SupplyPoint>): Promise<number>;
   insertConcentrators(concentrators: readonly Concentrator[]): Promise<void>;
@@ -85,6 +89,8 @@ export interface AssociationStore {
   findOwned(assetProviderId: string, associationId: string): Promise<Association | undefined>;
   find(associationId: string): Promise<Association | undefined>;
   isMacLive(macAddress: MacAddress, exceptAssociationId?: string): Promise<boolean>;
+  /** Which of these MAC addresses are in a live association. */
+  liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>>;
   list(filter: AssociationFilter): Promise<Association[]>;
   setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void>;
   applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void>;
@@ -98,6 +104,8 @@ export interface NewRequest {
   pod: Pod;
   kind: RequestKind;
   changes?: DuChanges;
+  /** Set for the requests of a bulk upload: they count against the bulk quota. */
+  bulkUploadId?: string;
   at: Date;
 }
 
@@ -112,13 +120,45 @@ export interface RequestStore {
   insert(request: NewRequest): Promise<void>;
   findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined>;
   /** Locks the request row for the rest of the transaction. */
-  findForUpdate(requestId: string): Promise<(ServiceRequest & { changes: DuChanges | null }) | undefined>;
+  findForUpdate(requestId: string): Promise<(ServiceRequest & { changes: DuChanges | null; bulkUploadId: string | null }) | undefined>;
   history(requestId: string): Promise<RequestTransition[]>;
   list(filter: RequestFilter): Promise<ServiceRequest[]>;
   hasOpenForAssociation(associationId: string): Promise<boolean>;
   /** Ids of the oldest requests in `status`, locked and skipped by concurrent claimers (FOR UPDATE SKIP LOCKED). */
-  claim(status: RequestStatus, limit: number): Promise<string[]>;
+  /** `waiting`: only requests deferred by the bulk quota (true) or only the others (false); default any. */
+  claim(status: RequestStatus, limit: number, options?: { waitingForQuota?: boolean }): Promise<string[]>;
   setStatus(requestId: string, transition: RequestTransition, closed: boolean): Promise<void>;
+  /** A reason on a request that keeps its status (e.g. queued, quota_deferred); recorded in the history once. */
+  setReason(requestId: string, reason: string, at: Date): Promise<void>;
+  /** Serialises quota decisions of one asset provider across transactions and processes (an advisory lock). */
+  lockQuota(assetProviderId: string): Promise<void>;
+  countBulkTakenInChargeSince(assetProviderId: string, since: Date): Promise<number>;
+}
+
+export interface NewBulkUploadRow {
+  line: number;
+  pod: string;
+  outcome: BulkRowOutcome;
+  issues: FieldIssue[];
+  eligibility: { eligible: boolean; reasons: string[] } | null;
+  requestId: string | null;
+}
+
+export interface BulkUploadRecord {
+  bulkUploadId: string;
+  assetProviderId: string;
+  fileName: string | null;
+  rowCount: number;
+  createdAt: Date;
+}
+
+export interface BulkUploadStore {
+  insert(upload: BulkUploadRecord & { representativeId: string }, rows: readonly NewBulkUploadRow[]): Promise<void>;
+  insertRows(bulkUploadId: string, rows: readonly NewBulkUploadRow[]): Promise<void>;
+  findOwned(assetProviderId: string, bulkUploadId: string): Promise<BulkUploadRecord | undefined>;
+  /** The rows in line order, each with the current status and reason of its request, if it has one. */
+  rows(bulkUploadId: string): Promise<BulkReportRow[]>;
+  list(assetProviderId: string, page: PageQuery): Promise<BulkUploadRecord[]>;
 }
 
 export interface AssetProviderRecord {
@@ -142,6 +182,8 @@ export interface ParticipantStore {
   listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]>;
   insertToken(token: { tokenId: string; representativeId: string; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
   revokeTokens(representativeId: string, label: string, at: Date): Promise<void>;
+  /** The asset provider's own bulk quota per 24 h, or null for the platform default. */
+  bulkQuotaOf(assetProviderId: string): Promise<number | null>;
   findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined>;
 }
 
@@ -166,6 +208,7 @@ export interface Stores {
   requests: RequestStore;
   participants: ParticipantStore;
   idempotency: IdempotencyStore;
+  bulkUploads: BulkUploadStore;
 }
 
 /** All stores, and a transaction that gives the same stores bound to one database transaction. */

@@ -1,4 +1,5 @@
 import { AssociationStatus } from '../domain/association.js';
+import { hasQuotaLeft, QUOTA_DEFERRED, QUOTA_WINDOW_MS } from '../domain/bulk-upload.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import {
   canMoveRequest, CLOSED_REQUEST_STATUSES, isOpen, needsReason, OPEN_REQUEST_STATUSES, RequestKind, RequestStatus,
@@ -28,7 +29,30 @@ export class RequestService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
+    /** Bulk associations an asset provider may have taken in charge per rolling 24 h, unless it has its own. */
+    private readonly defaultBulkQuota: number,
   ) {}
+
+  /**
+   * Takes a queued request in charge, unless it came from a bulk upload whose asset provider has used its quota
+   * in the last 24 h: then it stays queued with reason `quota_deferred` and a later sweep tries again. The quota
+   * decision holds an advisory lock per asset provider, so concurrent workers cannot let one too many through.
+   */
+  async takeInCharge(stores: Stores, requestId: string): Promise<ServiceRequest> {
+    const request = await stores.requests.findForUpdate(requestId);
+    if (!request) throw new Error(`request ${requestId} does not exist`);
+    if (request.bulkUploadId) {
+      await stores.requests.lockQuota(request.assetProviderId);
+      const now = this.clock.now();
+      const used = await stores.requests.countBulkTakenInChargeSince(request.assetProviderId, new Date(now.getTime() - QUOTA_WINDOW_MS));
+      const limit = (await stores.participants.bulkQuotaOf(request.assetProviderId)) ?? this.defaultBulkQuota;
+      if (!hasQuotaLeft(used, limit)) {
+        await stores.requests.setReason(requestId, QUOTA_DEFERRED, now);
+        return { ...request, reason: QUOTA_DEFERRED };
+      }
+    }
+    return this.advance(stores, requestId, RequestStatus.takenInCharge);
+  }
 
   async list(principal: Principal, query: RequestListQuery): Promise<Page<ServiceRequest>> {
     const limit = pageSize(query.limit);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Association, AssociationStatus, Chain2Channel } from '../domain/association.js';
 import { LIVE_ASSOCIATION_STATUSES } from '../domain/association.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
@@ -64,6 +64,14 @@ export class SqlAssociationStore implements AssociationStore {
       .where('du_mac_address', '=', macAddress).where('status', 'in', LIVE_ASSOCIATION_STATUSES);
     if (exceptAssociationId) query = query.where('association_id', '<>', exceptAssociationId);
     return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  async liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>> {
+    if (macAddresses.length === 0) return new Set();
+    const rows = await this.db.selectFrom('associations').select('du_mac_address')
+      .where('du_mac_address', '=', sql<string>`ANY(${[...macAddresses]}::text[])`)
+      .where('status', 'in', LIVE_ASSOCIATION_STATUSES).execute();
+    return new Set(rows.map((r) => r.du_mac_address));
   }
 
   async list(filter: AssociationFilter): Promise<Association[]> {

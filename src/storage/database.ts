@@ -4,12 +4,14 @@ import { createHash } from 'node:crypto';
 import { Kysely, Migrator, PostgresDialect, type Migration, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
+import * as bulkUploads from './migrations/002-bulk-uploads.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, applied in order at start; never edit one that has shipped, add the next. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-bulk-uploads': bulkUploads,
 };
 
 export type DatabaseTarget =

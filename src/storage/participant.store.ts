@@ -51,6 +51,12 @@ export class SqlParticipantStore implements ParticipantStore {
       .where('representative_id', '=', representativeId).where('label', '=', label).where('revoked_at', 'is', null).execute();
   }
 
+  async bulkQuotaOf(assetProviderId: string): Promise<number | null> {
+    const row = await this.db.selectFrom('asset_providers').select('bulk_quota_per_24h')
+      .where('asset_provider_id', '=', assetProviderId).executeTakeFirst();
+    return row?.bulk_quota_per_24h ?? null;
+  }
+
   async findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined> {
     const row = await this.db.selectFrom('api_tokens as t')
       .innerJoin('representatives as r', 'r.representative_id', 't.representative_id')

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { QUOTA_DEFERRED } from '../domain/bulk-upload.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
 import type { DuChanges, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
@@ -43,6 +44,7 @@ export class SqlRequestStore implements RequestStore {
       request_id: r.requestId, asset_provider_id: r.assetProviderId, association_id: r.associationId,
       representative_id: r.representativeId, pod: r.pod, kind: r.kind, status: RequestStatus.submitted, reason: null,
       changes, changes_key_sealed: r.changes?.sealedKey ?? null, created_at: r.at, updated_at: r.at, closed_at: null,
+      bulk_upload_id: r.bulkUploadId ?? null,
     }).execute();
     await this.db.insertInto('request_transitions')
       .values({ request_id: r.requestId, seq: 1, status: RequestStatus.submitted, reason: null, at: r.at }).execute();
@@ -55,9 +57,9 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async findForUpdate(requestId: string) {
-    const row = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed'])
+    const row = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed', 'bulk_upload_id'])
       .where('request_id', '=', requestId).forUpdate().executeTakeFirst();
-    return row && { ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed) };
+    return row && { ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed), bulkUploadId: row.bulk_upload_id };
   }
 
   async history(requestId: string): Promise<RequestTransition[]> {
@@ -82,18 +84,42 @@ export class SqlRequestStore implements RequestStore {
     return row !== undefined;
   }
 
-  async claim(status: RequestStatus, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('requests').select('request_id')
-      .where('status', '=', status).where('closed_at', 'is', null)
-      .orderBy('request_id').limit(limit).forUpdate().skipLocked().execute();
+  async claim(status: RequestStatus, limit: number, options: { waitingForQuota?: boolean } = {}): Promise<string[]> {
+    let query = this.db.selectFrom('requests').select('request_id').where('status', '=', status).where('closed_at', 'is', null);
+    if (options.waitingForQuota === true) query = query.where('reason', '=', QUOTA_DEFERRED);
+    if (options.waitingForQuota === false) query = query.where((eb) => eb('reason', 'is', null).or('reason', '<>', QUOTA_DEFERRED));
+    const rows = await query.orderBy('request_id').limit(limit).forUpdate().skipLocked().execute();
     return rows.map((r) => r.request_id);
   }
 
   async setStatus(requestId: string, t: RequestTransition, closed: boolean): Promise<void> {
     await this.db.updateTable('requests')
-      .set({ status: t.status, reason: t.reason, updated_at: t.at, closed_at: closed ? t.at : null })
+      .set({ status: t.status, reason: t.reason, updated_at: t.at, closed_at: closed ? t.at : null,
+        ...(t.status === RequestStatus.takenInCharge && { taken_in_charge_at: t.at }) })
       .where('request_id', '=', requestId).execute();
-    // The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice.
+    await this.recordTransition(requestId, t);
+  }
+
+  async setReason(requestId: string, reason: string, at: Date): Promise<void> {
+    const changed = await this.db.updateTable('requests').set({ reason, updated_at: at })
+      .where('request_id', '=', requestId).where((eb) => eb('reason', 'is', null).or('reason', '<>', reason))
+      .returning('status').executeTakeFirst();
+    if (changed) await this.recordTransition(requestId, { status: changed.status as RequestStatus, reason, at });
+  }
+
+  async lockQuota(assetProviderId: string): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`bulk-quota:${assetProviderId}`}, 0))`.execute(this.db);
+  }
+
+  async countBulkTakenInChargeSince(assetProviderId: string, since: Date): Promise<number> {
+    const row = await this.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('asset_provider_id', '=', assetProviderId).where('bulk_upload_id', 'is not', null)
+      .where('taken_in_charge_at', '>', since).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice. */
+  private async recordTransition(requestId: string, t: RequestTransition): Promise<void> {
     const { seq } = await this.db.selectFrom('request_transitions')
       .select(sql<number>`coalesce(max(seq), 0)::int + 1`.as('seq'))
       .where('request_id', '=', requestId).executeTakeFirstOrThrow();

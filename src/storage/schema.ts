@@ -23,6 +23,7 @@ export interface AssetProvidersTable {
   asset_provider_id: string;
   name: string;
   vat_number: string;
+  bulk_quota_per_24h: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -82,6 +83,28 @@ export interface RequestsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   closed_at: Timestamp | null;
+  bulk_upload_id: ColumnType<string | null, string | null | undefined, string | null>;
+  taken_in_charge_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface BulkUploadsTable {
+  bulk_upload_id: string;
+  asset_provider_id: string;
+  representative_id: string | null;
+  file_name: string | null;
+  row_count: number;
+  created_at: Timestamp;
+}
+
+export interface BulkUploadRowsTable {
+  bulk_upload_id: string;
+  line: number;
+  pod: string;
+  outcome: string;
+  issues: JSONColumnType<{ field: string; code: string; message: string }[] | null, string | null, string | null>;
+  eligible: boolean | null;
+  eligibility_reasons: string[] | null;
+  request_id: string | null;
 }
 
 export interface RequestTransitionsTable {
@@ -111,5 +134,7 @@ export interface Database {
   requests: RequestsTable;
   request_transitions: RequestTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  bulk_uploads: BulkUploadsTable;
+  bulk_upload_rows: BulkUploadRowsTable;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Storage, Stores } from '../services/ports.js';
 import { SqlAssociationStore } from './association.store.js';
+import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
 import { SqlParticipantStore } from './participant.store.js';
@@ -15,6 +16,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     requests: new SqlRequestStore(db),
     participants: new SqlParticipantStore(db),
     idempotency: new SqlIdempotencyStore(db),
+    bulkUploads: new SqlBulkUploadStore(db),
   };
 }
 

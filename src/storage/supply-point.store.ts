@@ -68,6 +68,12 @@ export class SqlSupplyPointStore implements SupplyPointStore {
     return this.batch ? this.batch.load(pod) : (await this.lookup([pod]))[0]!;
   }
 
+  async findManyForEligibility(pods: readonly Pod[]): Promise<EligibilityRow[]> {
+    const answers: EligibilityRow[] = [];
+    for (let i = 0; i < pods.length; i += 5000) answers.push(...await this.lookup(pods.slice(i, i + 5000)));
+    return answers;
+  }
+
   private async lookup(pods: readonly Pod[]): Promise<EligibilityRow[]> {
     const rows = await this.db
       .selectFrom('supply_points as sp')

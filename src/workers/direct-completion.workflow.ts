@@ -6,7 +6,7 @@ const BATCH = 50;
 
 /**
  * STAND-IN for the telemanagement workflow (issue #3): moves every submitted request through
- * queued → taken_in_charge → completed at once, WITHOUT programming any meter, so nothing here can fail.
+ * queued → taken_in_charge (within the bulk quota) → completed at once, WITHOUT programming any meter.
  * What is real: it is durable (it sweeps the database, so requests submitted before a restart or by another
  * process are completed), concurrent sweepers skip each other's rows, and the outcome is applied by the same
  * RequestService.advance that the real workflow will call.
@@ -64,16 +64,27 @@ export class DirectCompletionWorkflow implements RequestWorkflow {
     }
   }
 
+  /** Returns how many requests moved on (0 when only quota-deferred requests are waiting). */
   private async sweep(): Promise<number> {
     return this.storage.transaction(async (tx) => {
-      const requestIds = await tx.requests.claim(RequestStatus.submitted, BATCH);
-      for (const requestId of requestIds) {
+      let moved = 0;
+      for (const requestId of await tx.requests.claim(RequestStatus.submitted, BATCH)) {
         await this.requests.advance(tx, requestId, RequestStatus.queued);
-        await this.requests.advance(tx, requestId, RequestStatus.takenInCharge);
+        moved++;
+      }
+      // Requests waiting for the bulk quota are looked at apart, so that they never hold up the others.
+      const queued = [
+        ...await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: false }),
+        ...await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: true }),
+      ];
+      for (const requestId of queued) {
+        const taken = await this.requests.takeInCharge(tx, requestId);
+        if (taken.status !== RequestStatus.takenInCharge) continue;
         const done = await this.requests.advance(tx, requestId, RequestStatus.completed);
         this.logger.debug({ requestId, kind: done.kind, status: done.status, reason: done.reason }, 'request completed by the stand-in workflow (no meter programmed)');
+        moved++;
       }
-      return requestIds.length;
+      return moved;
     });
   }
 }

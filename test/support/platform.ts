@@ -17,13 +17,21 @@ export interface TestPlatform extends Platform {
   logs: string[];
 }
 
-export async function createTestPlatform(target: DatabaseTarget, env: Record<string, string> = {}): Promise<TestPlatform> {
+/** A clock the test moves by hand. */
+export function manualClock(start = new Date('2026-03-02T09:00:00Z')) {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms: number) => { now += ms; } };
+}
+
+export async function createTestPlatform(
+  target: DatabaseTarget, env: Record<string, string> = {}, options: { clock?: { now(): Date } } = {},
+): Promise<TestPlatform> {
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const config = loadConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-test-')), MASTER_KEY: TEST_MASTER_KEY, WORKFLOW_POLL_MS: '50', ...env,
   });
-  const platform = await createPlatform(config, { database: target, logger: { level: 'info', stream } });
+  const platform = await createPlatform(config, { database: target, logger: { level: 'info', stream }, clock: options.clock });
   return Object.assign(platform, { logs });
 }
 
