@@ -51,7 +51,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/storage/**/*.ts', 'src/security/**/*.ts', 'src/workers/**/*.ts', 'src/demo/**/*.ts'],
+    files: ['src/storage/**/*.ts', 'src/security/**/*.ts', 'src/workers/**/*.ts', 'src/demo/**/*.ts', 'src/telemanagement/**/*.ts'],
     ignores: ['src/**/*.test.ts', 'src/**/*.contract.ts'],
     rules: {
       'no-restricted-imports': ['error', {
