@@ -12,6 +12,8 @@ export const DomainErrorCode = {
   requestInProgress: 'request_in_progress',
   idempotencyKeyReused: 'idempotency_key_reused',
   notEligible: 'not_eligible',
+  invalidFile: 'invalid_file',
+  fileTooLarge: 'file_too_large',
 } as const;
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 

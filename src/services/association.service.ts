@@ -46,29 +46,34 @@ export class AssociationService {
       }
       if (eligibility.reasons.length > 0) throw alreadyAssociated(pod.value);
       if (await tx.associations.isMacLive(du.macAddress)) throw macInUse();
-      return this.insertNew(tx, principal, pod.value, du);
+      const [requestId] = await this.insertNew(tx, principal, [{ pod: pod.value, du }]);
+      const request = await tx.requests.findOwned(principal.assetProviderId, requestId!);
+      const association = request && await tx.associations.find(request.associationId);
+      if (!request || !association) throw new Error(`request ${requestId} vanished inside its own transaction`);
+      return { association, request };
     });
     this.deps.workflow.submitted(result.request.requestId);
     return result;
   }
 
   /**
-   * Inserts a pending association and its create request inside the caller's transaction, for an input already
-   * validated and found eligible. insert() also refuses a POD or MAC taken by a concurrent request (unique
-   * indexes), so no race lets two through. The caller tells the workflow after commit.
+   * Inserts pending associations and their create requests inside the caller's transaction, set-based, for inputs
+   * already validated and found eligible. The unique indexes refuse a POD or MAC taken meanwhile by a concurrent
+   * request (already_associated / mac_in_use), so no race lets two through. The caller tells the workflow after
+   * commit. Returns the request ids in input order.
    */
-  async insertNew(tx: Stores, principal: Principal, pod: Pod, du: UserDevice, bulkUploadId?: string) {
+  async insertNew(tx: Stores, principal: Principal, items: readonly { pod: Pod; du: UserDevice }[], bulkUploadId?: string): Promise<string[]> {
     const at = this.deps.clock.now();
-    const associationId = this.deps.newId();
-    const { encryptionKey, ...fields } = du;
-    await tx.associations.insert({
-      associationId, assetProviderId: principal.assetProviderId, pod, channel: Chain2Channel.plcBandC,
-      du: fields, sealedKey: this.deps.secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4), at,
+    const associations = items.map(({ pod, du }) => {
+      const { encryptionKey, ...fields } = du;
+      return { associationId: this.deps.newId(), assetProviderId: principal.assetProviderId, pod, channel: Chain2Channel.plcBandC,
+        du: fields, sealedKey: this.deps.secretBox.seal(encryptionKey), keyLast4: encryptionKey.slice(-4), at };
     });
-    const request = await this.insertRequest(tx, principal, associationId, pod, RequestKind.create, undefined, bulkUploadId);
-    const association = await tx.associations.find(associationId);
-    if (!association) throw new Error(`association ${associationId} vanished inside its own transaction`);
-    return { association, request };
+    await tx.associations.insertMany(associations);
+    const requests = associations.map((a) => ({ requestId: this.deps.newId(), assetProviderId: principal.assetProviderId,
+      associationId: a.associationId, representativeId: principal.representativeId, pod: a.pod, kind: RequestKind.create, bulkUploadId, at }));
+    await tx.requests.insertMany(requests);
+    return requests.map((r) => r.requestId);
   }
 
   async modify(principal: Principal, associationId: string, input: { du?: unknown }): Promise<ServiceRequest> {
@@ -128,12 +133,12 @@ export class AssociationService {
   }
 
   private async insertRequest(
-    tx: Stores, principal: Principal, associationId: string, pod: Pod, kind: RequestKind, changes?: DuChanges, bulkUploadId?: string,
+    tx: Stores, principal: Principal, associationId: string, pod: Pod, kind: RequestKind, changes?: DuChanges,
   ): Promise<ServiceRequest> {
     const at = this.deps.clock.now();
     const requestId = this.deps.newId();
     await tx.requests.insert({ requestId, assetProviderId: principal.assetProviderId, associationId,
-      representativeId: principal.representativeId, pod, kind, changes, bulkUploadId, at });
+      representativeId: principal.representativeId, pod, kind, changes, at });
     return { requestId, assetProviderId: principal.assetProviderId, associationId, pod, kind,
       status: RequestStatus.submitted, reason: null, createdAt: at, updatedAt: at, closedAt: null };
   }

@@ -1,7 +1,9 @@
 import { countRows, refuseDuplicates, validateBulkRecord, type BulkCounts, type BulkReportRow } from '../domain/bulk-upload.js';
 import { assessEligibility } from '../domain/eligibility.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
+import type { Pod } from '../domain/identifiers.js';
 import { isOpen, type RequestStatus } from '../domain/request.js';
+import type { UserDevice } from '../domain/user-device.js';
 import type { AssociationService } from './association.service.js';
 import { splitBulkCsv, type BulkLimits } from './bulk-csv.js';
 import { decodeCursor, isUuid, pageSize, toPage, type Page } from './pagination.js';
@@ -41,29 +43,32 @@ export class BulkUploadService {
     const liveMacs = await storage.associations.liveMacs(valid.map((r) => r.du.macAddress));
 
     const upload: BulkUploadRecord = { bulkUploadId: newId(), assetProviderId: principal.assetProviderId, fileName, rowCount: validated.length, createdAt: clock.now() };
-    const requestIds: string[] = [];
-    await storage.transaction(async (tx) => {
-      const rows: NewBulkUploadRow[] = [];
-      await tx.bulkUploads.insert({ ...upload, representativeId: principal.representativeId }, []);
-      for (const row of validated) {
-        if (!row.ok) {
-          rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', issues: row.issues, eligibility: null, requestId: null });
-          continue;
-        }
-        const verdict = eligibility.get(row.line)!;
-        const checked = { eligible: verdict.eligible, reasons: verdict.reasons };
-        if (!verdict.eligible) {
-          rows.push({ line: row.line, pod: row.pod, outcome: 'not_eligible', issues: [], eligibility: checked, requestId: null });
-        } else if (liveMacs.has(row.du.macAddress)) {
-          rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
-            issues: [{ field: 'MAC_ADDRESS', code: DomainErrorCode.macInUse, message: 'MAC_ADDRESS is already in a live association' }] });
-        } else {
-          const { request } = await this.deps.associations.insertNew(tx, principal, row.pod, row.du, upload.bulkUploadId);
-          requestIds.push(request.requestId);
-          rows.push({ line: row.line, pod: row.pod, outcome: 'request', issues: [], eligibility: checked, requestId: request.requestId });
-        }
+    const rows: NewBulkUploadRow[] = [];
+    const accepted: { row: NewBulkUploadRow; pod: Pod; du: UserDevice }[] = [];
+    for (const row of validated) {
+      if (!row.ok) {
+        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', issues: row.issues, eligibility: null, requestId: null });
+        continue;
       }
+      const verdict = eligibility.get(row.line)!;
+      const checked = { eligible: verdict.eligible, reasons: verdict.reasons };
+      if (!verdict.eligible) {
+        rows.push({ line: row.line, pod: row.pod, outcome: 'not_eligible', issues: [], eligibility: checked, requestId: null });
+      } else if (liveMacs.has(row.du.macAddress)) {
+        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
+          issues: [{ field: 'MAC_ADDRESS', code: DomainErrorCode.macInUse, message: 'MAC_ADDRESS is already in a live association' }] });
+      } else {
+        const reportRow: NewBulkUploadRow = { line: row.line, pod: row.pod, outcome: 'request', issues: [], eligibility: checked, requestId: null };
+        rows.push(reportRow);
+        accepted.push({ row: reportRow, pod: row.pod, du: row.du });
+      }
+    }
+    const requestIds = await storage.transaction(async (tx) => {
+      await tx.bulkUploads.insert({ ...upload, representativeId: principal.representativeId }, []);
+      const ids = await this.deps.associations.insertNew(tx, principal, accepted, upload.bulkUploadId);
+      accepted.forEach((a, i) => { a.row.requestId = ids[i]!; });
       await tx.bulkUploads.insertRows(upload.bulkUploadId, rows);
+      return ids;
     });
     for (const requestId of requestIds) this.deps.workflow.submitted(requestId);
     return this.summarise(upload, await storage.bulkUploads.rows(upload.bulkUploadId));

@@ -85,6 +85,8 @@ export interface AssociationFilter extends PageQuery {
 export interface AssociationStore {
   /** Refuses (DomainError already_associated / mac_in_use) when a live association holds the POD or the MAC. */
   insert(association: NewAssociation): Promise<void>;
+  /** The same for many, set-based (bulk uploads). */
+  insertMany(associations: readonly NewAssociation[]): Promise<void>;
   /** Only the owner's: another asset provider's association is reported as absent. */
   findOwned(assetProviderId: string, associationId: string): Promise<Association | undefined>;
   find(associationId: string): Promise<Association | undefined>;
@@ -118,6 +120,8 @@ export interface RequestFilter extends PageQuery {
 
 export interface RequestStore {
   insert(request: NewRequest): Promise<void>;
+  /** The same for many, set-based (bulk uploads). */
+  insertMany(requests: readonly NewRequest[]): Promise<void>;
   findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined>;
   /** Locks the request row for the rest of the transaction. */
   findForUpdate(requestId: string): Promise<(ServiceRequest & { changes: DuChanges | null; bulkUploadId: string | null }) | undefined>;

@@ -60,10 +60,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
 }
 
 /**
- * Prepares every parameterised statement once per connection (a named statement, named by its text) instead of
+ * Prepares each parameterised SELECT once per connection (a named statement, named by its text) instead of
  * parsing and planning it on every call: the eligibility lookup runs ≈3× faster on PostgreSQL (pgbench, -M
- * prepared vs extended). Statements without parameters (DDL, migrations, multi-statement scripts) are sent as is.
+ * prepared vs extended). Only SELECTs: their shapes are fixed by the code, while multi-row INSERTs vary with
+ * their row count and would pile up statements on every connection. Statements without parameters (DDL,
+ * migrations) are sent as they are.
  */
+const PREPARED = /^select /i;
 function preparing(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
@@ -78,7 +81,9 @@ function preparing(pool: pg.Pool): PostgresPool {
     async connect() {
       const client = await pool.connect();
       const query = (text: string, values: readonly unknown[]) =>
-        values.length > 0 ? client.query({ name: nameOf(text), text, values: [...values] }) : client.query(text);
+        values.length > 0 && PREPARED.test(text)
+          ? client.query({ name: nameOf(text), text, values: [...values] })
+          : client.query(text, values.length > 0 ? [...values] : undefined);
       // Kysely's cursor overload (streaming) is not used by this code base, so only (text, values) is forwarded.
       return { query, release: () => client.release() } as unknown as PostgresPoolClient;
     },

@@ -5,6 +5,9 @@ import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRe
 import type { DuChanges, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 
+/** 14 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 1000;
+
 const COLUMNS = [
   'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
 ] as const;
@@ -34,20 +37,29 @@ function toDuChanges(stored: StoredChanges | null, sealedKey: Uint8Array | null)
 export class SqlRequestStore implements RequestStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(r: NewRequest): Promise<void> {
-    let changes: string | null = null;
-    if (r.changes) {
-      const { sealedKey: _sealed, ...clear } = r.changes;
-      changes = JSON.stringify(clear satisfies StoredChanges);
+  async insert(request: NewRequest): Promise<void> {
+    await this.insertMany([request]);
+  }
+
+  async insertMany(requests: readonly NewRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += ROWS_PER_INSERT) {
+      const chunk = requests.slice(i, i + ROWS_PER_INSERT);
+      await this.db.insertInto('requests').values(chunk.map((r) => {
+        let changes: string | null = null;
+        if (r.changes) {
+          const { sealedKey: _sealed, ...clear } = r.changes;
+          changes = JSON.stringify(clear satisfies StoredChanges);
+        }
+        return {
+          request_id: r.requestId, asset_provider_id: r.assetProviderId, association_id: r.associationId,
+          representative_id: r.representativeId, pod: r.pod, kind: r.kind, status: RequestStatus.submitted, reason: null,
+          changes, changes_key_sealed: r.changes?.sealedKey ?? null, created_at: r.at, updated_at: r.at, closed_at: null,
+          bulk_upload_id: r.bulkUploadId ?? null,
+        };
+      })).execute();
+      await this.db.insertInto('request_transitions')
+        .values(chunk.map((r) => ({ request_id: r.requestId, seq: 1, status: RequestStatus.submitted, reason: null, at: r.at }))).execute();
     }
-    await this.db.insertInto('requests').values({
-      request_id: r.requestId, asset_provider_id: r.assetProviderId, association_id: r.associationId,
-      representative_id: r.representativeId, pod: r.pod, kind: r.kind, status: RequestStatus.submitted, reason: null,
-      changes, changes_key_sealed: r.changes?.sealedKey ?? null, created_at: r.at, updated_at: r.at, closed_at: null,
-      bulk_upload_id: r.bulkUploadId ?? null,
-    }).execute();
-    await this.db.insertInto('request_transitions')
-      .values({ request_id: r.requestId, seq: 1, status: RequestStatus.submitted, reason: null, at: r.at }).execute();
   }
 
   async findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined> {
