@@ -6,9 +6,6 @@ import type { AssociationFilter, AssociationStore, DuChanges, NewAssociation } f
 import { translateUniqueViolation } from './errors.js';
 import type { AssociationsTable, Database } from './schema.js';
 
-/** 13 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters a statement. */
-const ROWS_PER_INSERT = 1000;
-
 const PUBLIC_COLUMNS = [
   'association_id', 'asset_provider_id', 'pod', 'status', 'channel', 'du_name', 'du_mac_address', 'du_key_last4',
   'du_hardware_version', 'du_software_version', 'created_at', 'updated_at',
@@ -41,16 +38,22 @@ export class SqlAssociationStore implements AssociationStore {
     await this.insertMany([association]);
   }
 
+  /** One statement over arrays (unnest), whatever the count: no per-row SQL, no parameter limit. */
   async insertMany(associations: readonly NewAssociation[]): Promise<void> {
+    if (associations.length === 0) return;
+    const column = <T>(pick: (a: NewAssociation) => T) => associations.map(pick);
     try {
-      for (let i = 0; i < associations.length; i += ROWS_PER_INSERT) {
-        await this.db.insertInto('associations').values(associations.slice(i, i + ROWS_PER_INSERT).map((a) => ({
-          association_id: a.associationId, asset_provider_id: a.assetProviderId, pod: a.pod, status: 'pending',
-          channel: a.channel, du_name: a.du.name, du_mac_address: a.du.macAddress, du_key_sealed: a.sealedKey,
-          du_key_last4: a.keyLast4, du_hardware_version: a.du.hardwareVersion, du_software_version: a.du.softwareVersion,
-          created_at: a.at, updated_at: a.at,
-        }))).execute();
-      }
+      await sql`
+        INSERT INTO associations (association_id, asset_provider_id, pod, status, channel, du_name, du_mac_address,
+          du_key_sealed, du_key_last4, du_hardware_version, du_software_version, created_at, updated_at)
+        SELECT id, ap, pod, 'pending', channel, name, mac, sealed, last4, hw, sw, at, at
+        FROM unnest(${column((a) => a.associationId)}::uuid[], ${column((a) => a.assetProviderId)}::uuid[],
+          ${column((a) => a.pod)}::text[], ${column((a) => a.channel)}::text[], ${column((a) => a.du.name)}::text[],
+          ${column((a) => a.du.macAddress)}::text[], ${column((a) => Buffer.from(a.sealedKey))}::bytea[],
+          ${column((a) => a.keyLast4)}::text[], ${column((a) => a.du.hardwareVersion)}::text[],
+          ${column((a) => a.du.softwareVersion)}::text[], ${column((a) => a.at)}::timestamptz[])
+          AS t(id, ap, pod, channel, name, mac, sealed, last4, hw, sw, at)
+      `.execute(this.db);
     } catch (error) {
       throw translateUniqueViolation(error);
     }

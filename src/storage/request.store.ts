@@ -5,9 +5,6 @@ import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRe
 import type { DuChanges, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 
-/** 14 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters a statement. */
-const ROWS_PER_INSERT = 1000;
-
 const COLUMNS = [
   'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
 ] as const;
@@ -41,25 +38,31 @@ export class SqlRequestStore implements RequestStore {
     await this.insertMany([request]);
   }
 
+  /** One statement per table over arrays (unnest), whatever the count: no per-row SQL, no parameter limit. */
   async insertMany(requests: readonly NewRequest[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += ROWS_PER_INSERT) {
-      const chunk = requests.slice(i, i + ROWS_PER_INSERT);
-      await this.db.insertInto('requests').values(chunk.map((r) => {
-        let changes: string | null = null;
-        if (r.changes) {
-          const { sealedKey: _sealed, ...clear } = r.changes;
-          changes = JSON.stringify(clear satisfies StoredChanges);
-        }
-        return {
-          request_id: r.requestId, asset_provider_id: r.assetProviderId, association_id: r.associationId,
-          representative_id: r.representativeId, pod: r.pod, kind: r.kind, status: RequestStatus.submitted, reason: null,
-          changes, changes_key_sealed: r.changes?.sealedKey ?? null, created_at: r.at, updated_at: r.at, closed_at: null,
-          bulk_upload_id: r.bulkUploadId ?? null,
-        };
-      })).execute();
-      await this.db.insertInto('request_transitions')
-        .values(chunk.map((r) => ({ request_id: r.requestId, seq: 1, status: RequestStatus.submitted, reason: null, at: r.at }))).execute();
-    }
+    if (requests.length === 0) return;
+    const column = <T>(pick: (r: NewRequest) => T) => requests.map(pick);
+    const changes = column((r) => {
+      if (!r.changes) return null;
+      const { sealedKey: _sealed, ...clear } = r.changes;
+      return JSON.stringify(clear satisfies StoredChanges);
+    });
+    const ids = column((r) => r.requestId);
+    const at = column((r) => r.at);
+    await sql`
+      INSERT INTO requests (request_id, asset_provider_id, association_id, representative_id, pod, kind, status, reason,
+        changes, changes_key_sealed, created_at, updated_at, closed_at, bulk_upload_id)
+      SELECT id, ap, association, representative, pod, kind, 'submitted', NULL, changes, sealed, at, at, NULL, bulk
+      FROM unnest(${ids}::uuid[], ${column((r) => r.assetProviderId)}::uuid[], ${column((r) => r.associationId)}::uuid[],
+        ${column((r) => r.representativeId)}::uuid[], ${column((r) => r.pod)}::text[], ${column((r) => r.kind)}::text[],
+        ${changes}::jsonb[], ${column((r) => (r.changes?.sealedKey ? Buffer.from(r.changes.sealedKey) : null))}::bytea[],
+        ${at}::timestamptz[], ${column((r) => r.bulkUploadId ?? null)}::uuid[])
+        AS t(id, ap, association, representative, pod, kind, changes, sealed, at, bulk)
+    `.execute(this.db);
+    await sql`
+      INSERT INTO request_transitions (request_id, seq, status, reason, at)
+      SELECT id, 1, 'submitted', NULL, at FROM unnest(${ids}::uuid[], ${at}::timestamptz[]) AS t(id, at)
+    `.execute(this.db);
   }
 
   async findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined> {
