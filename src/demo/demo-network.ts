@@ -1,6 +1,7 @@
 import { MeterGeneration, VoltageLevel, type SupplyPoint } from '../domain/eligibility.js';
 import type { Pod } from '../domain/identifiers.js';
 import type { Concentrator } from '../services/ports.js';
+import { seededRandom } from '../telemanagement/seeded-random.js';
 
 /**
  * A deterministic demo network: the same seed gives the same concentrators and supply points on every machine.
@@ -26,18 +27,6 @@ export function categoryOf(index: number): DemoCategory {
   return DemoCategory.eligible;
 }
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic demo data, not for secrets). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** PODs are spread over the 8-digit space by a fixed odd stride: unique for up to 10^8 points, none look sequential. */
 export function demoPod(index: number, distributorCode = DEMO_DISTRIBUTOR_CODE): Pod {
   const number = (index * 7_368_787 + 1_234_567) % 100_000_000;
@@ -58,7 +47,7 @@ export function demoConcentrators(count: number): Concentrator[] {
 const CONTRACT_POWERS_W = [3000, 3000, 3000, 3000, 4500, 6000, 1500, 10_000];
 
 export function* demoSupplyPoints(count: number, seed = 2026): Generator<SupplyPoint> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   for (let i = 0; i < count; i++) {
     const category = categoryOf(i);
     const serialDigits = String(Math.floor(random() * 100_000_000)).padStart(8, '0');

@@ -1,7 +1,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config.js';
-import { buildApp, LOG_REDACTIONS, type FastifyTypeBox } from '../http/app.js';
+import { buildApp, LOG_REDACTIONS, type AppServices, type FastifyTypeBox } from '../http/app.js';
 import { decodeMasterKey, loadOrCreateMasterKey } from '../security/master-key.js';
 import { AesGcmSecretBox } from '../security/secret-box.js';
 import { AccessService } from '../services/access.service.js';
@@ -20,14 +20,7 @@ export interface Platform {
   config: Config;
   database: OpenDatabase;
   storage: Storage;
-  services: {
-    access: AccessService;
-    eligibility: EligibilityService;
-    associations: AssociationService;
-    requests: RequestService;
-    idempotency: IdempotencyService;
-    bulkUploads: BulkUploadService;
-  };
+  services: AppServices;
   workflow: DirectCompletionWorkflow;
   app: FastifyTypeBox;
   close(): Promise<void>;
