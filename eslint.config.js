@@ -78,7 +78,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['sim/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [layer(['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
+          'sim/ holds simulators built on the codec and public interfaces only, as a DU maker\'s code would be.')],
+      }],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'sim/**/*.ts'],
     ignores: ['src/config.ts', 'src/**/*.test.ts', 'src/**/*.contract.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only loadConfig(env) in src/config.ts reads the environment.' }],
