@@ -58,6 +58,8 @@ describe.each(backends())('API v1 on $name', (backend) => {
           '/api/v1/supply-points/{pod}/eligibility', '/api/v1/associations', '/api/v1/associations/{id}', '/api/v1/requests', '/api/v1/requests/{id}',
         ]));
         expect(spec.components.schemas.Association.properties.du.properties.encryptionKey).toBeDefined();
+        expect(Object.keys(spec.paths['/api/v1/bulk-uploads'].post.requestBody.content)).toEqual(['text/csv']);
+        expect(Object.keys(spec.paths['/api/v1/bulk-uploads/{id}/report.csv'].get.responses[200].content)).toEqual(['text/csv']);
       });
     });
 

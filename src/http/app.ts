@@ -34,6 +34,17 @@ export interface AppServices {
 
 export const API_PREFIX = '/api/v1';
 
+/** The CSV routes read and write files, which route schemas (JSON) cannot describe: say so in the document. */
+function describeCsvBodies<T extends object>(document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths;
+  const csv = (description: string) => ({ 'text/csv': { schema: { type: 'string', description } } });
+  const upload = paths?.[`${API_PREFIX}/bulk-uploads`]?.post;
+  if (upload) upload.requestBody = { required: true, content: csv('POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW and one row per association, UTF-8') };
+  const report = paths?.[`${API_PREFIX}/bulk-uploads/{id}/report.csv`]?.get;
+  if (report) report.responses = { 200: { description: 'The per-row report', content: csv('Riga;POD;Idoneo;Motivi_non_idoneita;Stato;Motivo;Dettaglio;ID_richiesta') } };
+  return document;
+}
+
 /** Logged requests never carry credentials or bodies (DU keys travel in bodies). */
 export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'];
 
@@ -62,6 +73,7 @@ export async function buildApp(
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (document) => describeCsvBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
