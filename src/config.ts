@@ -19,6 +19,11 @@ export interface Config {
   bulkQuotaPer24h: number;
   bulkMaxBytes: number;
   bulkMaxRows: number;
+  /** `telemanagement`: requests program meters through the head-end (pg-boss jobs); `direct`: the stand-in. */
+  requestWorkflow: 'telemanagement' | 'direct';
+  /** Jobs (meter commands) one process handles at once. */
+  workflowConcurrency: number;
+  simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
 }
 
 export class ConfigError extends Error {
@@ -54,6 +59,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (masterKeyHex && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) problems.push('MASTER_KEY must be 64 hex digits (256 bits)');
   const distributorCodes = (text('DISTRIBUTOR_CODES') ?? '001').split(',').map((c) => c.trim());
   if (distributorCodes.some((c) => !/^\d{3}$/.test(c))) problems.push('DISTRIBUTOR_CODES must be comma-separated 3-digit codes, e.g. 001');
+  const fraction = (name: string, fallback: number) => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1) {
+      problems.push(`${name} must be a number from 0 to 1 (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const requestWorkflow = text('REQUEST_WORKFLOW') ?? 'telemanagement';
+  if (requestWorkflow !== 'telemanagement' && requestWorkflow !== 'direct') problems.push('REQUEST_WORKFLOW must be telemanagement or direct');
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -70,6 +87,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkQuotaPer24h: integer('BULK_QUOTA_PER_24H', 100, 0, 1_000_000),
     bulkMaxBytes: integer('BULK_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     bulkMaxRows: integer('BULK_MAX_ROWS', 50_000, 1, 10_000_000),
+    requestWorkflow: requestWorkflow as Config['requestWorkflow'],
+    workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 20, 1, 1000),
+    simulator: {
+      timeScale: integer('SIMULATOR_TIME_SCALE', 60, 1, 1_000_000),
+      latencyMs: integer('SIMULATOR_LATENCY_MS', 300, 0, 60_000),
+      lossRate: fraction('SIMULATOR_LOSS_RATE', 0.02),
+      unreachableRate: fraction('SIMULATOR_UNREACHABLE_RATE', 0.005),
+      seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,6 +5,7 @@ import { createPlatform } from '../main/platform.js';
 export async function seedCommand(config: Config, options: { json: boolean }): Promise<number> {
   const platform = await createPlatform(config, { logger: { level: 'warn' } });
   try {
+    await platform.workflow.start(); // the seed's associations are programmed like any other
     const seeded = await seedDemoIfEmpty(platform);
     const { path, credentials } = await writeDemoCredentials(platform);
     if (options.json) {

@@ -10,8 +10,8 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   const platform = await createPlatform(config);
   const log = platform.app.log;
   try {
+    await platform.workflow.start();
     const seeded = options.demo && await seedDemoIfEmpty(platform);
-    platform.workflow.start();
     await platform.app.listen({ host: config.host, port: config.port });
     if (options.demo) {
       const credentialsPath = join(config.dataDir, CREDENTIALS_FILE);

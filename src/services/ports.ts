@@ -91,6 +91,8 @@ export interface AssociationStore {
   findOwned(assetProviderId: string, associationId: string): Promise<Association | undefined>;
   find(associationId: string): Promise<Association | undefined>;
   isMacLive(macAddress: MacAddress, exceptAssociationId?: string): Promise<boolean>;
+  /** The association's sealed DU key, for the request workflow that programs the meter. */
+  sealedKeyOf(associationId: string): Promise<Uint8Array | undefined>;
   /** Which of these MAC addresses are in a live association. */
   liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>>;
   list(filter: AssociationFilter): Promise<Association[]>;
@@ -134,6 +136,8 @@ export interface RequestStore {
   setStatus(requestId: string, transition: RequestTransition, closed: boolean): Promise<void>;
   /** A reason on a request that keeps its status (e.g. queued, quota_deferred); recorded in the history once. */
   setReason(requestId: string, reason: string, at: Date): Promise<void>;
+  /** Requests a workflow still has to move: submitted, taken in charge, or queued and not waiting for the quota. */
+  countInFlight(): Promise<number>;
   /** Serialises quota decisions of one asset provider across transactions and processes (an advisory lock). */
   lockQuota(assetProviderId: string): Promise<void>;
   countBulkTakenInChargeSince(assetProviderId: string, since: Date): Promise<number>;
@@ -213,6 +217,12 @@ export interface Stores {
   participants: ParticipantStore;
   idempotency: IdempotencyStore;
   bulkUploads: BulkUploadStore;
+  sql: SqlExecutor;
+}
+
+/** Runs SQL on the same connection (and transaction) as the stores: for an adapter that writes beside them, such as a job queue. */
+export interface SqlExecutor {
+  executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** All stores, and a transaction that gives the same stores bound to one database transaction. */

@@ -78,6 +78,11 @@ export class SqlAssociationStore implements AssociationStore {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
+  async sealedKeyOf(associationId: string): Promise<Uint8Array | undefined> {
+    const row = await this.db.selectFrom('associations').select('du_key_sealed').where('association_id', '=', associationId).executeTakeFirst();
+    return row?.du_key_sealed;
+  }
+
   async liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>> {
     if (macAddresses.length === 0) return new Set();
     const rows = await this.db.selectFrom('associations').select('du_mac_address')

@@ -122,6 +122,14 @@ export class SqlRequestStore implements RequestStore {
     if (changed) await this.recordTransition(requestId, { status: changed.status as RequestStatus, reason, at });
   }
 
+  async countInFlight(): Promise<number> {
+    const row = await this.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('closed_at', 'is', null)
+      .where((eb) => eb.or([eb('status', '<>', RequestStatus.queued), eb('reason', 'is', null), eb('reason', '<>', QUOTA_DEFERRED)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async lockQuota(assetProviderId: string): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`bulk-quota:${assetProviderId}`}, 0))`.execute(this.db);
   }

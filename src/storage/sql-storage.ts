@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Storage, Stores } from '../services/ports.js';
 import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
@@ -17,6 +17,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     participants: new SqlParticipantStore(db),
     idempotency: new SqlIdempotencyStore(db),
     bulkUploads: new SqlBulkUploadStore(db),
+    sql: { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { RequestStatus } from '../domain/request.js';
-import type { Logger, RequestWorkflow, Storage } from '../services/ports.js';
+import type { Logger, Storage } from '../services/ports.js';
 import type { RequestService } from '../services/request.service.js';
+import type { RunnableWorkflow } from './workflow.js';
 
 const BATCH = 50;
 
@@ -11,7 +12,7 @@ const BATCH = 50;
  * process are completed), concurrent sweepers skip each other's rows, and the outcome is applied by the same
  * RequestService.advance that the real workflow will call.
  */
-export class DirectCompletionWorkflow implements RequestWorkflow {
+export class DirectCompletionWorkflow implements RunnableWorkflow {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -29,7 +30,7 @@ export class DirectCompletionWorkflow implements RequestWorkflow {
     this.wakeUp?.();
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.logger.warn({ workflow: 'direct-completion' },

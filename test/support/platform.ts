@@ -29,7 +29,8 @@ export async function createTestPlatform(
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-test-')), MASTER_KEY: TEST_MASTER_KEY, WORKFLOW_POLL_MS: '50', ...env,
+    // The API suites run on the stand-in workflow (no meters); the telemanagement suites set REQUEST_WORKFLOW.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-test-')), MASTER_KEY: TEST_MASTER_KEY, WORKFLOW_POLL_MS: '50', REQUEST_WORKFLOW: 'direct', ...env,
   });
   const platform = await createPlatform(config, { database: target, logger: { level: 'info', stream }, clock: options.clock });
   return Object.assign(platform, { logs });

@@ -1,0 +1,161 @@
+import PgBoss from 'pg-boss';
+import { RequestStatus } from '../domain/request.js';
+import { meterCommandFor } from '../services/meter-programming.js';
+import type { HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports.js';
+import type { RequestService } from '../services/request.service.js';
+import type { RunnableWorkflow } from './workflow.js';
+
+/** One job per request taken in charge: program (or clear) the meter through the head-end, record the outcome. */
+export const PROGRAM_METER_QUEUE = 'program-meter';
+const SWEEP_BATCH = 100;
+/** Attempts of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
+const JOB_RETRY_LIMIT = 5;
+export const WORKFLOW_FAILURE = 'workflow_error';
+
+interface ProgramMeterJob {
+  requestId: string;
+}
+
+export interface TelemanagementWorkflowDeps {
+  storage: Storage;
+  requests: RequestService;
+  headEnd: HeadEnd;
+  secretBox: SecretBox;
+  logger: Logger;
+  pollMs: number;
+  /** Jobs handled at once by this process (commands to different concentrators proceed in parallel). */
+  concurrency: number;
+}
+
+/**
+ * The request workflow: submitted → queued → taken_in_charge (within the bulk quota) → the meter is programmed
+ * over Chain 1 → completed, or failed with the head-end's reason (`meter_unreachable`, `link_timeout`, …).
+ *
+ * Durable and crash-safe: a sweep moves submitted requests to queued and enqueues their pg-boss job in the same
+ * transaction, so a request is never queued without its job. A worker killed mid-command leaves the job active;
+ * pg-boss expires and retries it, and the command goes again with the request id as its command id, which the
+ * meter recognises and does not apply twice. A job that keeps failing ends its request as `failed`
+ * (`workflow_error`) on its last attempt; nothing stays open for ever.
+ */
+export class TelemanagementWorkflow implements RunnableWorkflow {
+  private readonly boss: PgBoss;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pending = false;
+
+  constructor(private readonly deps: TelemanagementWorkflowDeps) {
+    this.boss = new PgBoss({ db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false });
+    this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
+  }
+
+  submitted(_requestId: string): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.boss.start();
+    await this.boss.createQueue(PROGRAM_METER_QUEUE, {
+      name: PROGRAM_METER_QUEUE, retryLimit: JOB_RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60,
+    });
+    await this.boss.work<ProgramMeterJob>(
+      PROGRAM_METER_QUEUE,
+      { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
+      async (jobs) => { await Promise.all(jobs.map((job) => this.handle(job))); },
+    );
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.sweep();
+      if ((await this.deps.storage.requests.countInFlight()) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        this.pending = false;
+        if ((await this.sweep()) > 0) continue;
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'request sweep failed; retrying at the next poll');
+      }
+      if (!this.pending) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.deps.pollMs);
+        this.wakeUp = () => { clearTimeout(timer); resolve(); };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** Queues submitted requests and retries those waiting for the quota; each job is enqueued in the same transaction. */
+  private async sweep(): Promise<number> {
+    return this.deps.storage.transaction(async (tx) => {
+      let moved = 0;
+      for (const requestId of await tx.requests.claim(RequestStatus.submitted, SWEEP_BATCH)) {
+        await this.deps.requests.advance(tx, requestId, RequestStatus.queued);
+        await this.enqueue(tx, requestId);
+        moved++;
+      }
+      for (const requestId of await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true })) {
+        if ((await this.deps.requests.takeInCharge(tx, requestId)).status !== RequestStatus.takenInCharge) continue;
+        await this.enqueue(tx, requestId);
+        moved++;
+      }
+      return moved;
+    });
+  }
+
+  private async enqueue(tx: Stores, requestId: string): Promise<void> {
+    await this.boss.send(PROGRAM_METER_QUEUE, { requestId } satisfies ProgramMeterJob, { db: tx.sql as PgBoss.Db, singletonKey: requestId });
+  }
+
+  private async handle(job: PgBoss.JobWithMetadata<ProgramMeterJob>): Promise<void> {
+    const { requestId } = job.data;
+    try {
+      await this.program(requestId);
+    } catch (error) {
+      if (job.retryCount < job.retryLimit) throw error;
+      this.deps.logger.error({ err: error, requestId }, 'request failed after its last attempt');
+      await this.deps.storage.transaction(async (tx) => {
+        const request = await tx.requests.findForUpdate(requestId);
+        if (request && request.closedAt === null) await this.deps.requests.advance(tx, requestId, RequestStatus.failed, WORKFLOW_FAILURE);
+      });
+    }
+  }
+
+  private async program(requestId: string): Promise<void> {
+    const { storage, requests, headEnd, secretBox } = this.deps;
+    const work = await storage.transaction(async (tx) => {
+      const request = await tx.requests.findForUpdate(requestId);
+      if (!request || request.closedAt !== null) return undefined;
+      if (request.status === RequestStatus.queued && (await requests.takeInCharge(tx, requestId)).status !== RequestStatus.takenInCharge) {
+        return undefined; // waiting for the bulk quota: a later sweep takes it in charge and enqueues it again
+      }
+      const association = await tx.associations.find(request.associationId);
+      if (!association) throw new Error(`request ${requestId} has no association`);
+      return { pod: request.pod, command: await meterCommandFor(tx, secretBox, request, association) };
+    });
+    if (!work) return;
+    const outcome = work.command ? await headEnd.send({ commandId: requestId, pod: work.pod, command: work.command }) : undefined;
+    await storage.transaction(async (tx) => {
+      const request = await tx.requests.findForUpdate(requestId);
+      if (request?.status !== RequestStatus.takenInCharge) return; // another attempt recorded it first
+      if (outcome?.status === 'failed') await requests.advance(tx, requestId, RequestStatus.failed, outcome.reason);
+      else await requests.advance(tx, requestId, RequestStatus.completed);
+    });
+  }
+}
