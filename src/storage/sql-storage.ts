@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Storage, Stores } from '../services/ports.js';
+import type { SqlExecutor, Storage, Stores } from '../services/ports.js';
 import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import type { OpenDatabase } from './database.js';
@@ -9,6 +9,27 @@ import { SqlRequestStore } from './request.store.js';
 import type { Database } from './schema.js';
 import { SqlSupplyPointStore } from './supply-point.store.js';
 
+/**
+ * Outside a transaction, SQL from an adapter (pg-boss sends multi-statement scripts with their own BEGIN/COMMIT)
+ * runs on a pooled connection that is rolled back on error, so no connection goes back to the pool inside an
+ * aborted transaction.
+ */
+function poolExecutor(open: OpenDatabase): SqlExecutor {
+  return {
+    async executeSql(text, values) {
+      const client = await open.pool.connect();
+      try {
+        return await client.query(text, values);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
 function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boolean): Stores {
   return {
     supplyPoints: new SqlSupplyPointStore(db, open, { batchLookups: !inTransaction }),
@@ -17,7 +38,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     participants: new SqlParticipantStore(db),
     idempotency: new SqlIdempotencyStore(db),
     bulkUploads: new SqlBulkUploadStore(db),
-    sql: { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) },
+    sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }
 

@@ -57,9 +57,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   async start(): Promise<void> {
     if (this.running) return;
     await this.boss.start();
-    await this.boss.createQueue(PROGRAM_METER_QUEUE, {
-      name: PROGRAM_METER_QUEUE, retryLimit: JOB_RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60,
-    });
+    await this.ensureQueue();
     await this.boss.work<ProgramMeterJob>(
       PROGRAM_METER_QUEUE,
       { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
@@ -67,6 +65,25 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     );
     this.running = true;
     this.loop = this.run();
+  }
+
+  /**
+   * pg-boss 10's create_queue can deadlock when two workers start at once (seen on PostgreSQL 15): the loser
+   * looks again and goes on once the queue exists.
+   */
+  private async ensureQueue(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (await this.boss.getQueue(PROGRAM_METER_QUEUE)) return;
+      try {
+        await this.boss.createQueue(PROGRAM_METER_QUEUE, {
+          name: PROGRAM_METER_QUEUE, retryLimit: JOB_RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60,
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   async stop(): Promise<void> {
