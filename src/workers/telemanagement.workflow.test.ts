@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../test/support/api.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, type TestPlatform } from '../../test/support/platform.js';
+import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, TEST_MASTER_KEY, type TestPlatform } from '../../test/support/platform.js';
+import { AesGcmSecretBox } from '../security/secret-box.js';
+import { TelemanagementWorkflow } from './telemanagement.workflow.js';
 import type { Pod } from '../domain/identifiers.js';
 
 /** End to end through the real workflow: API → pg-boss job → head-end (field-network simulator) → meter. */
@@ -87,4 +89,39 @@ describe.each(backends())('telemanagement workflow on $name', (backend) => {
       expect(history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'queued', 'taken_in_charge', 'completed']);
     });
   });
+});
+
+describe('telemanagement workflow when programming a meter throws (a defect, not a field failure)', () => {
+  it('retries the job and completes the request once the head-end answers, and fails it with workflow_error after the last attempt', async () => {
+    const platform = await createTestPlatform({ kind: 'embedded', dataDir: undefined });
+    let calls = 0;
+    const flakyPods = new Set<string>();
+    const workflow = new TelemanagementWorkflow({
+      storage: platform.storage, requests: platform.services.requests, secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')),
+      logger: platform.app.log, pollMs: 50, concurrency: 5, jobRetry: { limit: 2, delaySeconds: 0 },
+      headEnd: {
+        async send(command) {
+          calls++;
+          if (flakyPods.has(command.pod) && calls % 2 === 1) throw new Error('head-end connection reset');
+          if (command.pod.endsWith('9')) throw new Error('head-end always down for this one');
+          return { status: 'done', attempts: 1, completedAt: new Date() };
+        },
+      },
+    });
+    try {
+      const ap = await makeAssetProvider(platform);
+      const [flaky, broken] = await addSupplyPoints(platform, { pod: 'IT001E55555550' as Pod }, { pod: 'IT001E55555559' as Pod });
+      flakyPods.add(flaky!.pod);
+      const a = await platform.services.associations.create(ap, { pod: flaky!.pod, du: makeDu() });
+      const b = await platform.services.associations.create(ap, { pod: broken!.pod, du: makeDu() });
+      await workflow.start();
+      await expect.poll(async () => (await platform.services.requests.get(ap, a.request.requestId)).status, { timeout: 20_000 }).toBe('completed');
+      await expect.poll(async () => (await platform.services.requests.get(ap, b.request.requestId)).status, { timeout: 20_000 }).toBe('failed');
+      expect((await platform.services.requests.get(ap, b.request.requestId)).reason).toBe('workflow_error');
+      expect((await platform.services.associations.get(ap, b.association.associationId)).status).toBe('rejected');
+    } finally {
+      await workflow.stop();
+      await platform.close();
+    }
+  }, 60_000);
 });

@@ -25,6 +25,8 @@ export interface TelemanagementWorkflowDeps {
   pollMs: number;
   /** Jobs handled at once by this process (commands to different concentrators proceed in parallel). */
   concurrency: number;
+  /** Attempts after the first, and the delay before the first retry (doubling after): tests shorten them. */
+  jobRetry?: { limit: number; delaySeconds: number };
 }
 
 /**
@@ -61,7 +63,18 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     await this.boss.work<ProgramMeterJob>(
       PROGRAM_METER_QUEUE,
       { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
-      async (jobs) => { await Promise.all(jobs.map((job) => this.handle(job))); },
+      // Each job succeeds or fails alone: pg-boss would fail the whole batch if the handler threw, and completes
+      // only jobs still active, so one failed here stays failed (and is retried) while the others complete.
+      async (jobs) => {
+        await Promise.all(jobs.map(async (job) => {
+          try {
+            await this.handle(job);
+          } catch (error) {
+            this.deps.logger.warn({ err: error, requestId: job.data.requestId, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
+            await this.boss.fail(PROGRAM_METER_QUEUE, job.id, { message: (error as Error).message });
+          }
+        }));
+      },
     );
     this.running = true;
     this.loop = this.run();
@@ -76,7 +89,8 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       if (await this.boss.getQueue(PROGRAM_METER_QUEUE)) return;
       try {
         await this.boss.createQueue(PROGRAM_METER_QUEUE, {
-          name: PROGRAM_METER_QUEUE, retryLimit: JOB_RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: 15 * 60,
+          name: PROGRAM_METER_QUEUE, retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT,
+          retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true, expireInSeconds: 15 * 60,
         });
         return;
       } catch (error) {
