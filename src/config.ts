@@ -19,6 +19,8 @@ export interface Config {
   bulkQuotaPer24h: number;
   bulkMaxBytes: number;
   bulkMaxRows: number;
+  /** What this process runs: the HTTP API, the request workflow, or both (the default; the only choice on PGlite). */
+  role: 'api' | 'worker' | 'both';
   /** `telemanagement`: requests program meters through the head-end (pg-boss jobs); `direct`: the stand-in. */
   requestWorkflow: 'telemanagement' | 'direct';
   /** Jobs (meter commands) one process handles at once. */
@@ -71,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const requestWorkflow = text('REQUEST_WORKFLOW') ?? 'telemanagement';
   if (requestWorkflow !== 'telemanagement' && requestWorkflow !== 'direct') problems.push('REQUEST_WORKFLOW must be telemanagement or direct');
+  const role = text('ROLE') ?? 'both';
+  if (role !== 'api' && role !== 'worker' && role !== 'both') problems.push('ROLE must be api, worker or both');
+  else if (role !== 'both' && !databaseUrl) problems.push(`ROLE=${role} needs DATABASE_URL: the embedded database belongs to one process, which must then run both`);
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -87,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkQuotaPer24h: integer('BULK_QUOTA_PER_24H', 100, 0, 1_000_000),
     bulkMaxBytes: integer('BULK_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     bulkMaxRows: integer('BULK_MAX_ROWS', 50_000, 1, 10_000_000),
+    role: role as Config['role'],
     requestWorkflow: requestWorkflow as Config['requestWorkflow'],
     workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 20, 1, 1000),
     simulator: {

@@ -10,10 +10,20 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   const platform = await createPlatform(config);
   const log = platform.app.log;
   try {
-    await platform.workflow.start();
-    const seeded = options.demo && await seedDemoIfEmpty(platform);
+    const [runsApi, runsWorker] = [config.role !== 'worker', config.role !== 'api'];
+    if (runsWorker) await platform.workflow.start();
+    // The demo's associations are programmed by a workflow: only a process that runs one seeds it.
+    const demo = options.demo && config.role === 'both';
+    const seeded = demo && await seedDemoIfEmpty(platform);
+    if (!runsApi) {
+      console.log(`\nchain2-platform worker is running (ROLE=worker): request workflow on ${config.databaseUrl ? 'the PostgreSQL server' : 'PGlite'}\n  Stop:         Ctrl+C\n`);
+      await untilSignal();
+      log.info('shutting down');
+      await platform.close();
+      return 0;
+    }
     await platform.app.listen({ host: config.host, port: config.port });
-    if (options.demo) {
+    if (demo) {
       const credentialsPath = join(config.dataDir, CREDENTIALS_FILE);
       // Tokens are stored hashed: rewrite the file (new tokens) only when there is none to keep.
       if (seeded || !existsSync(credentialsPath)) await writeDemoCredentials(platform);
@@ -24,16 +34,21 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
     throw error;
   }
   const base = baseUrlOf(platform);
+  const roleLine = config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
   console.log(`\nchain2-platform is running\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
-    + `\n  Database:     ${database}`
-    + (options.demo ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '') + '\n  Stop:         Ctrl+C\n');
+    + `\n  Database:     ${database}${roleLine}`
+    + (options.demo && config.role === 'both' ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '') + '\n  Stop:         Ctrl+C\n');
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   log.info('shutting down');
   await platform.close();
   return 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
