@@ -1,6 +1,7 @@
 import { RequestStatus } from '../domain/request.js';
 import type { Logger, Storage } from '../services/ports.js';
 import type { RequestService } from '../services/request.service.js';
+import { SweepLoop } from './sweep-loop.js';
 import type { RunnableWorkflow } from './workflow.js';
 
 const BATCH = 50;
@@ -13,56 +14,37 @@ const BATCH = 50;
  * RequestService.advance that the real workflow will call.
  */
 export class DirectCompletionWorkflow implements RunnableWorkflow {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pending = false;
+  private readonly sweeps: SweepLoop;
+  private started = false;
 
   constructor(
     private readonly storage: Storage,
     private readonly requests: RequestService,
-    private readonly pollMs: number,
+    pollMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sweeps = new SweepLoop(() => this.sweep(), pollMs, logger);
+  }
 
   submitted(_requestId: string): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.sweeps.wake();
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.started) return;
+    this.started = true;
     this.logger.warn({ workflow: 'direct-completion' },
-      'request workflow is the STAND-IN: requests are completed without programming any meter (telemanagement not wired)');
-    this.loop = this.run();
+      'request workflow is the STAND-IN: requests are completed without programming any meter (REQUEST_WORKFLOW=direct)');
+    this.sweeps.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+    await this.sweeps.stop();
   }
 
   /** Completes every request submitted so far; for tests and the demo seed. */
   async drain(): Promise<void> {
     while ((await this.sweep()) > 0);
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        this.pending = false;
-        if ((await this.sweep()) > 0) continue;
-      } catch (error) {
-        this.logger.error({ err: error }, 'request workflow sweep failed; retrying at the next poll');
-      }
-      if (!this.pending) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => { clearTimeout(timer); resolve(); };
-      });
-      this.wakeUp = undefined;
-    }
   }
 
   /** Returns how many requests moved on (0 when only quota-deferred requests are waiting). */

@@ -3,6 +3,7 @@ import { RequestStatus } from '../domain/request.js';
 import { meterCommandFor } from '../services/meter-programming.js';
 import type { HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports.js';
 import type { RequestService } from '../services/request.service.js';
+import { SweepLoop } from './sweep-loop.js';
 import type { RunnableWorkflow } from './workflow.js';
 
 /** One job per request taken in charge: program (or clear) the meter through the head-end, record the outcome. */
@@ -41,19 +42,17 @@ export interface TelemanagementWorkflowDeps {
  */
 export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
+  private readonly sweeps: SweepLoop;
   private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pending = false;
 
   constructor(private readonly deps: TelemanagementWorkflowDeps) {
     this.boss = new PgBoss({ db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false });
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
+    this.sweeps = new SweepLoop(() => this.sweep(), deps.pollMs, deps.logger);
   }
 
   submitted(_requestId: string): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.sweeps.wake();
   }
 
   async start(): Promise<void> {
@@ -77,7 +76,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       },
     );
     this.running = true;
-    this.loop = this.run();
+    this.sweeps.start();
   }
 
   /**
@@ -103,8 +102,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+    await this.sweeps.stop();
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
@@ -113,22 +111,6 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       await this.sweep();
       if ((await this.deps.storage.requests.countInFlight()) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        this.pending = false;
-        if ((await this.sweep()) > 0) continue;
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'request sweep failed; retrying at the next poll');
-      }
-      if (!this.pending) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.deps.pollMs);
-        this.wakeUp = () => { clearTimeout(timer); resolve(); };
-      });
-      this.wakeUp = undefined;
     }
   }
 
