@@ -141,12 +141,12 @@ export class SqlRequestStore implements RequestStore {
     return Number(row.n);
   }
 
-  /** The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice. */
+  /** The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice. One statement. */
   private async recordTransition(requestId: string, t: RequestTransition): Promise<void> {
-    const { seq } = await this.db.selectFrom('request_transitions')
-      .select(sql<number>`coalesce(max(seq), 0)::int + 1`.as('seq'))
-      .where('request_id', '=', requestId).executeTakeFirstOrThrow();
-    await this.db.insertInto('request_transitions')
-      .values({ request_id: requestId, seq, status: t.status, reason: t.reason, at: t.at }).execute();
+    await sql`
+      INSERT INTO request_transitions (request_id, seq, status, reason, at)
+      SELECT ${requestId}::uuid, coalesce(max(seq), 0) + 1, ${t.status}, ${t.reason}::text, ${t.at}::timestamptz
+      FROM request_transitions WHERE request_id = ${requestId}::uuid
+    `.execute(this.db);
   }
 }
