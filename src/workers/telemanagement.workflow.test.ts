@@ -94,15 +94,16 @@ describe.each(backends())('telemanagement workflow on $name', (backend) => {
 describe('telemanagement workflow when programming a meter throws (a defect, not a field failure)', () => {
   it('retries the job and completes the request once the head-end answers, and fails it with workflow_error after the last attempt', async () => {
     const platform = await createTestPlatform({ kind: 'embedded', dataDir: undefined });
-    let calls = 0;
+    const attempts = new Map<string, number>();
     const flakyPods = new Set<string>();
     const workflow = new TelemanagementWorkflow({
       storage: platform.storage, requests: platform.services.requests, secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')),
       logger: platform.app.log, pollMs: 50, concurrency: 5, jobRetry: { limit: 2, delaySeconds: 0 },
       headEnd: {
         async send(command) {
-          calls++;
-          if (flakyPods.has(command.pod) && calls % 2 === 1) throw new Error('head-end connection reset');
+          const attempt = (attempts.get(command.pod) ?? 0) + 1;
+          attempts.set(command.pod, attempt);
+          if (flakyPods.has(command.pod) && attempt === 1) throw new Error('head-end connection reset');
           if (command.pod.endsWith('9')) throw new Error('head-end always down for this one');
           return { status: 'done', attempts: 1, completedAt: new Date() };
         },
@@ -115,13 +116,14 @@ describe('telemanagement workflow when programming a meter throws (a defect, not
       const a = await platform.services.associations.create(ap, { pod: flaky!.pod, du: makeDu() });
       const b = await platform.services.associations.create(ap, { pod: broken!.pod, du: makeDu() });
       await workflow.start();
-      await expect.poll(async () => (await platform.services.requests.get(ap, a.request.requestId)).status, { timeout: 20_000 }).toBe('completed');
-      await expect.poll(async () => (await platform.services.requests.get(ap, b.request.requestId)).status, { timeout: 20_000 }).toBe('failed');
+      await expect.poll(async () => (await platform.services.requests.get(ap, a.request.requestId)).status, { timeout: 60_000 }).toBe('completed');
+      await expect.poll(async () => (await platform.services.requests.get(ap, b.request.requestId)).status, { timeout: 60_000 }).toBe('failed');
       expect((await platform.services.requests.get(ap, b.request.requestId)).reason).toBe('workflow_error');
       expect((await platform.services.associations.get(ap, b.association.associationId)).status).toBe('rejected');
+      expect([attempts.get(flaky!.pod), attempts.get(broken!.pod)]).toEqual([2, 3]);
     } finally {
       await workflow.stop();
       await platform.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
