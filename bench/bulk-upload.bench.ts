@@ -6,7 +6,6 @@
  *   npx tsx bench/bulk-upload.bench.ts        (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { refuseDuplicates, validateBulkRecord } from '../src/domain/bulk-upload.js';
 import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
@@ -18,11 +17,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format, median } from './support.js';
+import { format, median, withScratchDatabase } from './support.js';
 
 const ROWS = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const HEADER = 'POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW';
 
 /** A file of ROWS rows: PODs of the demo network (87 % eligible), 1 % malformed, fresh MACs and keys. */
@@ -79,18 +77,7 @@ async function measure(name: string, target: DatabaseTarget) {
 
 async function main() {
   const results = [];
-  const database = `chain2_bulk_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  try {
-    results.push(await measure('PostgreSQL', { kind: 'postgres', url: url.toString(), poolSize: 4 }));
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  }
+  results.push(await withScratchDatabase('chain2_bulk_bench', (url) => measure('PostgreSQL', { kind: 'postgres', url, poolSize: 4 })));
   results.push(await measure('PGlite', { kind: 'embedded', dataDir: undefined }));
   console.log(`\nBulk upload of a ${format(ROWS)}-row CSV, median of ${ROUNDS} (target: validated and reported ≤ 2,000 ms)`);
   console.log('database    | parse + validate (no DB) | upload: validate, eligibility, requests | report CSV | upload + report');

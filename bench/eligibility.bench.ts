@@ -10,19 +10,17 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { demoPod, demoSupplyPoints, categoryOf, DemoCategory, demoConcentrators, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { AccessService } from '../src/services/access.service.js';
 import { migrate, openDatabase, type DatabaseTarget } from '../src/storage/database.js';
 import { sqlStorage } from '../src/storage/sql-storage.js';
-import { format, median, startServer } from './support.js';
+import { format, median, startServer, withScratchDatabase } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MASTER_KEY = 'b2'.repeat(32);
 
 interface Figures { database: string; loadSeconds: number; baseline: { rps: number; p99: number }; eligibility: { rps: number; p99: number } }
@@ -92,18 +90,8 @@ async function measure(database: string, target: DatabaseTarget, env: Record<str
 
 async function main() {
   const figures: Figures[] = [];
-  const name = `chain2_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  try {
-    figures.push(await measure('PostgreSQL', { kind: 'postgres', url: url.toString(), poolSize: 10 }, { DATABASE_URL: url.toString() }));
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  figures.push(await withScratchDatabase('chain2_bench', (url) =>
+    measure('PostgreSQL', { kind: 'postgres', url, poolSize: 10 }, { DATABASE_URL: url })));
   const dataDir = mkdtempSync(join(tmpdir(), 'chain2-bench-'));
   try {
     figures.push(await measure('PGlite', { kind: 'embedded', dataDir: join(dataDir, 'db') }, { DATA_DIR: dataDir }));

@@ -9,15 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
-import { format } from './support.js';
+import { format, withScratchDatabase } from './support.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function platformOn(url: string, workflow: 'telemanagement' | 'direct'): Promise<Platform> {
   return createPlatform(loadConfig({
@@ -58,28 +56,19 @@ async function run(url: string, workflow: 'telemanagement' | 'direct', offset: n
 }
 
 async function main() {
-  const name = `chain2_wf_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  try {
-    const setup = await platformOn(url.toString(), 'direct');
+  await withScratchDatabase('chain2_wf_bench', async (url) => {
+    const setup = await platformOn(url, 'direct');
     const points = REQUESTS * 3;
     await setup.storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(points / METERS_PER_CONCENTRATOR)));
     await setup.storage.supplyPoints.importMany(demoSupplyPoints(points));
     await setup.close();
-    const direct = await run(url.toString(), 'direct', 0);
-    const telemanagement = await run(url.toString(), 'telemanagement', Math.ceil(REQUESTS * 1.2));
+    const direct = await run(url, 'direct', 0);
+    const telemanagement = await run(url, 'telemanagement', Math.ceil(REQUESTS * 1.2));
     console.log(`\nRequests completed end to end, ${format(REQUESTS)} requests, 2 workers, PostgreSQL, link delays 0`);
     console.log(`stand-in (no jobs, no meters): ${format(direct)} req/s`);
     console.log(`telemanagement (pg-boss + head-end simulator): ${format(telemanagement)} req/s  (${format(telemanagement / direct, 2)} of the stand-in)`);
     console.log(`the real system's average load: ≈3 remote operations/s (100 million a year): headroom ≈ ${format(telemanagement / 3)}×`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 main().catch((error) => {
