@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caught } from './caught.test-support.js';
 import { fromChain2Json, parseChain2Json, toChain2Json } from './envelope.js';
 import type { Frame } from './layout.js';
 
@@ -12,15 +13,6 @@ const json = {
     Payload: { EventType: 1, EventsCounter: 2841, EventPosixTimestamp: 1717240523, InstantPower: 1200 },
   },
 };
-
-function caught(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 function withData(change: Record<string, unknown>): unknown {
   return { Chain2Data: { ...json.Chain2Data, ...change } };

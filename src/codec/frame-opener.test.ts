@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caught } from './caught.test-support.js';
 import {
   AuthenticationFailedError,
   CodecErrorCode,
@@ -62,15 +63,6 @@ function plaintextOf(frame: Frame): Buffer {
   const out = Buffer.alloc(layout.payloadBytes);
   encodePayload(layout, frame.payload, out, 0, 'payload');
   return out;
-}
-
-function caught(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('FrameOpener', () => {

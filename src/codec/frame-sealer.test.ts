@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caught } from './caught.test-support.js';
 import { CounterExhaustedError, InvalidValueError } from './errors.js';
 import { FrameOpener } from './frame-opener.js';
 import { FrameSealer } from './frame-sealer.js';
@@ -9,15 +10,6 @@ import { deriveSystemTitle } from './system-title.js';
 const key = new Uint8Array(16).fill(3);
 const systemTitle = deriveSystemTitle('21E4E5KA101249263');
 const cf23: Frame = { type: 'CF23', meter: 'M1', payload: { EventType: 1, EventsCounter: 3, EventPosixTimestamp: 1717226400, OutageDuration: 754 } };
-
-function caught(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('FrameSealer', () => {
   it('gives each frame the next counter, so no two frames share a nonce', () => {

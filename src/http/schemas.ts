@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { AssociationStatus } from '../domain/association.js';
 import { IneligibilityReason } from '../domain/eligibility.js';
 import { RequestKind, RequestStatus } from '../domain/request.js';
@@ -45,7 +45,6 @@ export const CreateAssociationInput = Type.Object({
 export const ModifyAssociationInput = Type.Object({
   du: Type.Partial(Type.Object(DuInputFields, { additionalProperties: false })),
 }, { additionalProperties: false });
-export type CreateAssociationInput = Static<typeof CreateAssociationInput>;
 
 export const AssociationBody = Type.Object({
   id: Type.String({ format: 'uuid' }),

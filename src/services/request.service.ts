@@ -1,4 +1,4 @@
-import { AssociationStatus } from '../domain/association.js';
+import { AssociationStatus, canMoveAssociation } from '../domain/association.js';
 import { hasQuotaLeft, QUOTA_DEFERRED, QUOTA_WINDOW_MS } from '../domain/bulk-upload.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import {
@@ -93,7 +93,13 @@ export class RequestService {
       await stores.associations.applyChanges(request.associationId, request.changes, at);
     }
     const associationStatus = associationOutcome[request.kind][status];
-    if (associationStatus) await stores.associations.setStatus(request.associationId, associationStatus, at);
+    if (associationStatus) {
+      const association = await stores.associations.find(request.associationId);
+      if (!association || !canMoveAssociation(association.status, associationStatus)) {
+        throw new Error(`association ${request.associationId} cannot move from ${association?.status} to ${associationStatus}`);
+      }
+      await stores.associations.setStatus(request.associationId, associationStatus, at);
+    }
     const closed = !isOpen(status);
     await stores.requests.setStatus(requestId, { status, reason, at }, closed);
     return { ...request, status, reason, updatedAt: at, closedAt: closed ? at : null };
