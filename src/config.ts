@@ -25,6 +25,12 @@ export interface Config {
   requestWorkflow: 'telemanagement' | 'direct';
   /** Jobs (meter commands) one process handles at once. */
   workflowConcurrency: number;
+  /** A meter job not finished in this time is taken to have died with its worker and is retried (s). */
+  workflowJobTimeoutSeconds: number;
+  /** Unset: the field-network simulator runs inside each worker process; set: workers send commands to `chain2 field-network` there. */
+  headEndUrl: string | undefined;
+  /** Where `chain2 field-network` listens. */
+  fieldNetwork: { host: string; port: number };
   simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
 }
 
@@ -76,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const role = text('ROLE') ?? 'both';
   if (role !== 'api' && role !== 'worker' && role !== 'both') problems.push('ROLE must be api, worker or both');
   else if (role !== 'both' && !databaseUrl) problems.push(`ROLE=${role} needs DATABASE_URL: the embedded database belongs to one process, which must then run both`);
+  const headEndUrl = text('HEAD_END_URL');
+  if (headEndUrl && !/^https?:\/\/[^/]+/.test(headEndUrl)) problems.push('HEAD_END_URL must be an http:// URL, e.g. http://127.0.0.1:4810');
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -95,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: role as Config['role'],
     requestWorkflow: requestWorkflow as Config['requestWorkflow'],
     workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 20, 1, 1000),
+    workflowJobTimeoutSeconds: integer('WORKFLOW_JOB_TIMEOUT_SECONDS', 900, 1, 86_400),
+    headEndUrl,
+    fieldNetwork: { host: text('FIELD_NETWORK_HOST') ?? '127.0.0.1', port: integer('FIELD_NETWORK_PORT', 4810, 0, 65535) },
     simulator: {
       timeScale: integer('SIMULATOR_TIME_SCALE', 60, 1, 1_000_000),
       latencyMs: integer('SIMULATOR_LATENCY_MS', 300, 0, 60_000),

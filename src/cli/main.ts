@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
+import { fieldNetworkCommand } from './field-network.command.js';
 import { seedCommand } from './seed.command.js';
 import { startCommand } from './start.command.js';
 
@@ -11,6 +12,8 @@ Commands:
                    and writes $DATA_DIR/demo-credentials.json.   --no-demo: start empty
   seed             Seed the demo network on an empty database (run it while the platform is stopped when
                    the database is the embedded one). Prints the demo credentials.   --json: as JSON
+  field-network    Run the field-network simulator (concentrators, meters) as a service of its own, for
+                   workers started with HEAD_END_URL. Listens on FIELD_NETWORK_HOST:FIELD_NETWORK_PORT.
   help             This text.
 
 Configuration comes from environment variables: see .env.example.`;
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
       return seedCommand(config, { json: values.json ?? false });
     }
+    case 'field-network':
+      return fieldNetworkCommand(config);
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { API_PREFIX } from '../http/app.js';
 import { baseUrlOf, CREDENTIALS_FILE, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
 import { createPlatform } from '../main/platform.js';
+import { untilSignal } from './signals.js';
 
 /** Serves until SIGINT or SIGTERM, then stops the workflow, drains HTTP and closes the database. */
 export async function startCommand(config: Config, options: { demo: boolean }): Promise<number> {
@@ -44,11 +45,4 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   log.info('shutting down');
   await platform.close();
   return 0;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
 }

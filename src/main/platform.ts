@@ -13,7 +13,9 @@ import type { Clock, HeadEnd, Storage, SupplyPointStore } from '../services/port
 import { RequestService } from '../services/request.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
-import { FieldNetworkSimulator } from '../telemanagement/field-network.simulator.js';
+import type { Pod } from '../domain/identifiers.js';
+import { FieldNetworkClient } from '../telemanagement/field-network.client.js';
+import { FieldNetworkSimulator, type NetworkSite } from '../telemanagement/field-network.simulator.js';
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
@@ -25,8 +27,8 @@ export interface Platform {
   storage: Storage;
   services: AppServices;
   workflow: RunnableWorkflow;
-  /** The field-network simulator behind the head-end port (inspect meters in tests and the demo). */
-  fieldNetwork: FieldNetworkSimulator;
+  /** The in-process field-network simulator behind the head-end port (inspect meters in tests and the demo); undefined with HEAD_END_URL. */
+  fieldNetwork: FieldNetworkSimulator | undefined;
   app: FastifyTypeBox;
   close(): Promise<void>;
 }
@@ -38,19 +40,20 @@ export interface PlatformOptions {
   clock?: Clock;
 }
 
+/** The registry's view of a meter's place in the field network, for a network that learns meters when addressed. */
+function siteLookup(supplyPoints: SupplyPointStore): (pod: Pod) => Promise<NetworkSite | undefined> {
+  return async (pod) => (await supplyPoints.findForEligibility(pod)).supplyPoint;
+}
+
 /**
- * The simulator learns each meter from the registry the first time a command is addressed to it, so that a
- * network of millions of supply points costs nothing until used. (Its meters live in memory: a restart
- * forgets what was programmed, which a real head-end would not.)
+ * In-process: the simulator learns each meter from the registry the first time a command is addressed to it, so
+ * that a network of millions of supply points costs nothing until used. Its meters live in this process's memory
+ * (a restart forgets what was programmed): HEAD_END_URL puts them in a field-network service of their own.
  */
-function simulatedHeadEnd(simulator: FieldNetworkSimulator, supplyPoints: SupplyPointStore): HeadEnd {
+function simulatedHeadEnd(simulator: FieldNetworkSimulator, siteOf: (pod: Pod) => Promise<NetworkSite | undefined>): HeadEnd {
   return {
     async send(command) {
-      if (!simulator.meterState(command.pod)) {
-        const { supplyPoint } = await supplyPoints.findForEligibility(command.pod);
-        if (supplyPoint && !simulator.meterState(command.pod)) simulator.registerMeters([supplyPoint]);
-      }
-      return simulator.send(command);
+      return simulator.send(command, simulator.meterState(command.pod) ? undefined : await siteOf(command.pod));
     },
   };
 }
@@ -95,12 +98,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }),
   };
   const app = await buildApp(services, { logger, bulkMaxBytes: config.bulkMaxBytes });
-  const fieldNetwork = new FieldNetworkSimulator({ ...config.simulator, logger: app.log });
+  const siteOf = siteLookup(storage.supplyPoints);
+  const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger: app.log });
+  const headEnd = fieldNetwork ? simulatedHeadEnd(fieldNetwork, siteOf) : new FieldNetworkClient(config.headEndUrl!, siteOf);
   const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
     ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log)
     : new TelemanagementWorkflow({
-      storage, requests, secretBox, logger: app.log, pollMs: config.workflowPollMs, concurrency: config.workflowConcurrency,
-      headEnd: simulatedHeadEnd(fieldNetwork, storage.supplyPoints),
+      storage, requests, secretBox, headEnd, logger: app.log, pollMs: config.workflowPollMs,
+      concurrency: config.workflowConcurrency, jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
     });
 
   return {

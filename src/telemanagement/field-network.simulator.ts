@@ -132,8 +132,13 @@ export class FieldNetworkSimulator implements HeadEnd {
     return added;
   }
 
-  async send(addressed: AddressedCommand): Promise<CommandOutcome> {
+  /**
+   * Delivers a command through the meter's concentrator. `site`, when given, registers a meter the network does not
+   * know yet (the registry is the source of the topology; the network learns a meter the first time it is addressed).
+   */
+  async send(addressed: AddressedCommand, site?: NetworkSite): Promise<CommandOutcome> {
     this.#counters.sent++;
+    if (site && site.pod === addressed.pod && !this.#meters.has(site.pod)) this.registerMeters([site]);
     const meter = this.#meters.get(addressed.pod);
     if (!meter) {
       return this.#failed(addressed, 0, CommandFailure.unknownMeter, 'no meter with this POD on any concentrator');

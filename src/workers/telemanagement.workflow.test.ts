@@ -47,28 +47,28 @@ describe.each(backends())('telemanagement workflow on $name', (backend) => {
       const created = await apiClient(platform, token).post('/associations', { pod: sp.pod, du });
       expect(await settle(created.body.request.id)).toMatchObject({ status: 'completed', reason: null });
       expect((await apiClient(platform, token).get(`/associations/${created.body.association.id}`)).body.status).toBe('active');
-      expect(platform.fieldNetwork.meterState(sp.pod)).toMatchObject({ hasChain2: true, macAddress: du.macAddress, keyLast4: 'CDEF' });
-      expect(platform.fieldNetwork.chain2KeyOf(sp.pod)).toBe('0123456789ABCDEF0123456789ABCDEF');
+      expect(platform.fieldNetwork!.meterState(sp.pod)).toMatchObject({ hasChain2: true, macAddress: du.macAddress, keyLast4: 'CDEF' });
+      expect(platform.fieldNetwork!.chain2KeyOf(sp.pod)).toBe('0123456789ABCDEF0123456789ABCDEF');
 
       const rotated = await apiClient(platform, token).patch(`/associations/${created.body.association.id}`, { du: { encryptionKey: 'FEDCBA9876543210FEDCBA9876543210' } });
       expect(await settle(rotated.body.request.id)).toMatchObject({ status: 'completed' });
-      expect(platform.fieldNetwork.meterState(sp.pod)).toMatchObject({ hasChain2: true, keyLast4: '3210' });
+      expect(platform.fieldNetwork!.meterState(sp.pod)).toMatchObject({ hasChain2: true, keyLast4: '3210' });
 
       const renamed = await apiClient(platform, token).patch(`/associations/${created.body.association.id}`, { du: { name: 'Only the name' } });
-      const sentBefore = platform.fieldNetwork.counters();
+      const sentBefore = platform.fieldNetwork!.counters();
       expect(await settle(renamed.body.request.id)).toMatchObject({ status: 'completed' });
-      expect(platform.fieldNetwork.counters()).toEqual(sentBefore);
+      expect(platform.fieldNetwork!.counters()).toEqual(sentBefore);
 
       const removed = await apiClient(platform, token).delete(`/associations/${created.body.association.id}`);
       expect(await settle(removed.body.request.id)).toMatchObject({ status: 'completed' });
-      expect(platform.fieldNetwork.meterState(sp.pod)).toMatchObject({ hasChain2: false });
+      expect(platform.fieldNetwork!.meterState(sp.pod)).toMatchObject({ hasChain2: false });
       expect((await apiClient(platform, token).get(`/associations/${created.body.association.id}`)).body.status).toBe('deleted');
     });
 
     it('fails the request with meter_unreachable and rejects the association when the meter never answers', async () => {
       const sp = await registeredPoint();
-      platform.fieldNetwork.registerMeters([sp]);
-      platform.fieldNetwork.setReachable(sp.pod as Pod, false);
+      platform.fieldNetwork!.registerMeters([sp]);
+      platform.fieldNetwork!.setReachable(sp.pod as Pod, false);
       const created = await apiClient(platform, token).post('/associations', { pod: sp.pod, du: makeDu() });
       expect(await settle(created.body.request.id)).toMatchObject({ status: 'failed', reason: 'meter_unreachable' });
       expect((await apiClient(platform, token).get(`/associations/${created.body.association.id}`)).body.status).toBe('rejected');
@@ -98,7 +98,7 @@ describe('telemanagement workflow when programming a meter throws (a defect, not
     const flakyPods = new Set<string>();
     const workflow = new TelemanagementWorkflow({
       storage: platform.storage, requests: platform.services.requests, secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')),
-      logger: platform.app.log, pollMs: 50, concurrency: 5, jobRetry: { limit: 2, delaySeconds: 0 },
+      logger: platform.app.log, pollMs: 50, concurrency: 5, jobTimeoutSeconds: 900, jobRetry: { limit: 2, delaySeconds: 0 },
       headEnd: {
         async send(command) {
           const attempt = (attempts.get(command.pod) ?? 0) + 1;

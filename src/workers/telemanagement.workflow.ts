@@ -26,6 +26,8 @@ export interface TelemanagementWorkflowDeps {
   pollMs: number;
   /** Jobs handled at once by this process (commands to different concentrators proceed in parallel). */
   concurrency: number;
+  /** A job still active after this long is taken to have died with its worker, and is retried. */
+  jobTimeoutSeconds: number;
   /** Attempts after the first, and the delay before the first retry (doubling after): tests shorten them. */
   jobRetry?: { limit: number; delaySeconds: number };
 }
@@ -46,7 +48,11 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   private running = false;
 
   constructor(private readonly deps: TelemanagementWorkflowDeps) {
-    this.boss = new PgBoss({ db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false });
+    this.boss = new PgBoss({
+      db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false,
+      // Expired jobs (their worker died) are failed, hence retried, by this maintenance: look as often as they may expire.
+      maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(deps.jobTimeoutSeconds / 2))),
+    });
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
     this.sweeps = new SweepLoop(() => this.sweep(), deps.pollMs, deps.logger);
   }
@@ -89,7 +95,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       try {
         await this.boss.createQueue(PROGRAM_METER_QUEUE, {
           name: PROGRAM_METER_QUEUE, retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT,
-          retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true, expireInSeconds: 15 * 60,
+          retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true, expireInSeconds: this.deps.jobTimeoutSeconds,
         });
         return;
       } catch (error) {
@@ -133,7 +139,10 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   }
 
   private async enqueue(tx: Stores, requestId: string): Promise<void> {
-    await this.boss.send(PROGRAM_METER_QUEUE, { requestId } satisfies ProgramMeterJob, { db: tx.sql as PgBoss.Db, singletonKey: requestId });
+    // The timeout goes with each job: the queue keeps the policy it was created with.
+    await this.boss.send(PROGRAM_METER_QUEUE, { requestId } satisfies ProgramMeterJob, {
+      db: tx.sql as PgBoss.Db, singletonKey: requestId, expireInSeconds: this.deps.jobTimeoutSeconds,
+    });
   }
 
   private async handle(job: PgBoss.JobWithMetadata<ProgramMeterJob>): Promise<void> {
