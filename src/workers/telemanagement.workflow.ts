@@ -8,8 +8,10 @@ import type { RunnableWorkflow } from './workflow.js';
 
 /** One job per request taken in charge: program (or clear) the meter through the head-end, record the outcome. */
 export const PROGRAM_METER_QUEUE = 'program-meter';
+/** Jobs out of attempts, by repeated failure or because their workers kept dying: their requests end as failed. */
+export const PROGRAM_METER_DEAD_LETTERS = 'program-meter-dead';
 const SWEEP_BATCH = 100;
-/** Attempts of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
+/** Retries of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
 const JOB_RETRY_LIMIT = 5;
 export const WORKFLOW_FAILURE = 'workflow_error';
 
@@ -39,8 +41,9 @@ export interface TelemanagementWorkflowDeps {
  * Durable and crash-safe: a sweep moves submitted requests to queued and enqueues their pg-boss job in the same
  * transaction, so a request is never queued without its job. A worker killed mid-command leaves the job active;
  * pg-boss expires and retries it, and the command goes again with the request id as its command id, which the
- * meter recognises and does not apply twice. A job that keeps failing ends its request as `failed`
- * (`workflow_error`) on its last attempt; nothing stays open for ever.
+ * meter recognises and does not apply twice. A job out of attempts (it kept throwing, or its workers kept
+ * dying) goes to a dead-letter queue whose handler ends the request as `failed` (`workflow_error`): nothing stays open
+ * for ever.
  */
 export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
@@ -64,7 +67,8 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   async start(): Promise<void> {
     if (this.running) return;
     await this.boss.start();
-    await this.ensureQueue();
+    await this.ensureQueue(PROGRAM_METER_DEAD_LETTERS);
+    await this.ensureQueue(PROGRAM_METER_QUEUE);
     await this.boss.work<ProgramMeterJob>(
       PROGRAM_METER_QUEUE,
       { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
@@ -73,7 +77,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       async (jobs) => {
         await Promise.all(jobs.map(async (job) => {
           try {
-            await this.handle(job);
+            await this.program(job.data.requestId);
           } catch (error) {
             this.deps.logger.warn({ err: error, requestId: job.data.requestId, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
             await this.boss.fail(PROGRAM_METER_QUEUE, job.id, { message: (error as Error).message });
@@ -81,22 +85,22 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
         }));
       },
     );
+    await this.boss.work<ProgramMeterJob>(PROGRAM_METER_DEAD_LETTERS, { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      for (const job of jobs) await this.giveUp(job.data.requestId);
+    });
     this.running = true;
     this.sweeps.start();
   }
 
   /**
    * pg-boss 10's create_queue can deadlock when two workers start at once (seen on PostgreSQL 15): the loser
-   * looks again and goes on once the queue exists.
+   * looks again and goes on once the queue exists. Retry and expiry policies travel with each job (`enqueue`).
    */
-  private async ensureQueue(): Promise<void> {
+  private async ensureQueue(name: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      if (await this.boss.getQueue(PROGRAM_METER_QUEUE)) return;
+      if (await this.boss.getQueue(name)) return;
       try {
-        await this.boss.createQueue(PROGRAM_METER_QUEUE, {
-          name: PROGRAM_METER_QUEUE, retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT,
-          retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true, expireInSeconds: this.deps.jobTimeoutSeconds,
-        });
+        await this.boss.createQueue(name, { name });
         return;
       } catch (error) {
         if (attempt >= 5) throw error;
@@ -139,24 +143,21 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   }
 
   private async enqueue(tx: Stores, requestId: string): Promise<void> {
-    // The timeout goes with each job: the queue keeps the policy it was created with.
     await this.boss.send(PROGRAM_METER_QUEUE, { requestId } satisfies ProgramMeterJob, {
       db: tx.sql as PgBoss.Db, singletonKey: requestId, expireInSeconds: this.deps.jobTimeoutSeconds,
+      retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT, retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true,
+      deadLetter: PROGRAM_METER_DEAD_LETTERS,
     });
   }
 
-  private async handle(job: PgBoss.JobWithMetadata<ProgramMeterJob>): Promise<void> {
-    const { requestId } = job.data;
-    try {
-      await this.program(requestId);
-    } catch (error) {
-      if (job.retryCount < job.retryLimit) throw error;
-      this.deps.logger.error({ err: error, requestId }, 'request failed after its last attempt');
-      await this.deps.storage.transaction(async (tx) => {
-        const request = await tx.requests.findForUpdate(requestId);
-        if (request && request.closedAt === null) await this.deps.requests.advance(tx, requestId, RequestStatus.failed, WORKFLOW_FAILURE);
-      });
-    }
+  /** A job out of attempts (its handler kept throwing, or its workers kept dying): the request must not stay open. */
+  private async giveUp(requestId: string): Promise<void> {
+    await this.deps.storage.transaction(async (tx) => {
+      const request = await tx.requests.findForUpdate(requestId);
+      if (!request || request.closedAt !== null) return;
+      this.deps.logger.error({ requestId }, 'request failed: its meter job ran out of attempts');
+      await this.deps.requests.advance(tx, requestId, RequestStatus.failed, WORKFLOW_FAILURE);
+    });
   }
 
   private async program(requestId: string): Promise<void> {

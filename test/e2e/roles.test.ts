@@ -1,31 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type ScratchDatabase } from '../support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, TEST_MASTER_KEY } from '../support/platform.js';
+import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu } from '../support/platform.js';
+import { exited, ROOT, startRole } from '../support/processes.js';
 
 /** One binary, roles by config: an API process and a worker process sharing one PostgreSQL server. */
-const ROOT = join(import.meta.dirname, '..', '..');
 const postgres = backends().find((b) => b.name === 'PostgreSQL')!;
-
-function startRole(role: 'api' | 'worker', url: string, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
-  const child = spawn(process.execPath, ['bin/chain2.js', 'start', '--no-demo'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ROLE: role, DATABASE_URL: url, MASTER_KEY: TEST_MASTER_KEY, PORT: '0', LOG_LEVEL: 'warn',
-      SIMULATOR_TIME_SCALE: '1000', SIMULATOR_UNREACHABLE_RATE: '0', SIMULATOR_LOSS_RATE: '0' },
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      text += String(chunk);
-      const match = ready.exec(text);
-      if (match) resolve({ child, match, output: () => text });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}:\n${text}`)));
-  });
-}
 
 describe.skipIf(!postgres.available)('ROLE=api and ROLE=worker on one PostgreSQL', () => {
   let scratch: ScratchDatabase;
@@ -50,7 +30,7 @@ describe.skipIf(!postgres.available)('ROLE=api and ROLE=worker on one PostgreSQL
   afterAll(async () => {
     for (const child of children) {
       child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      await exited(child);
     }
     await scratch?.drop();
   });
