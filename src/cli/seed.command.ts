@@ -16,6 +16,8 @@ export async function seedCommand(config: Config, options: { json: boolean }): P
         console.log(`\n${ap.name}`);
         for (const r of ap.representatives) console.log(`  ${r.email}  token ${r.token}`);
       }
+      console.log('\nDSO operators (remote operations)');
+      for (const o of credentials.operators) console.log(`  ${o.email}  token ${o.token}`);
       console.log(`\nCredentials and example PODs: ${path}`);
     }
     return 0;

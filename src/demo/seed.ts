@@ -19,6 +19,12 @@ const ASSET_PROVIDERS = [
   { name: 'Energia Chiara S.r.l.', vatNumber: 'IT05555550013', representatives: ['Paolo Greco', 'Anna Romano'] },
 ];
 
+/** Fictional DSO operators (telemanagement and customer care): they run remote operations on meters. */
+const OPERATORS = [
+  { fullName: 'Chiara Esposito', email: 'chiara.esposito@dso.example' },
+  { fullName: 'Davide Marino', email: 'davide.marino@dso.example' },
+];
+
 export interface SeedDeps {
   storage: Storage;
   access: AccessService;
@@ -31,6 +37,8 @@ export interface SeedDeps {
 
 export interface DemoCredentials {
   apiBaseUrl: string;
+  /** DSO operators, for POST /api/v1/operations and the operator views. */
+  operators: { email: string; name: string; token: string }[];
   assetProviders: {
     id: string;
     name: string;
@@ -81,6 +89,7 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
   const { storage, clock } = deps;
   await storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(DEMO_SUPPLY_POINTS / METERS_PER_CONCENTRATOR)));
   await storage.supplyPoints.importMany(demoSupplyPoints(DEMO_SUPPLY_POINTS));
+  for (const operator of OPERATORS) await storage.participants.insertOperator({ operatorId: uuidv7(), ...operator }, clock.now());
   for (const [index, ap] of ASSET_PROVIDERS.entries()) {
     const assetProviderId = uuidv7();
     await storage.participants.insertAssetProvider({ assetProviderId, name: ap.name, vatNumber: ap.vatNumber }, clock.now());
@@ -117,13 +126,17 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
   const { storage } = deps;
   const others = ineligibleExamples();
   const assetProviders = await storage.participants.listAssetProviders();
-  const result: DemoCredentials = { apiBaseUrl, assetProviders: [] };
+  const result: DemoCredentials = { apiBaseUrl, operators: [], assetProviders: [] };
+  for (const operator of await storage.participants.listOperators()) {
+    await deps.access.revokeTokens({ operatorId: operator.operatorId }, DEMO_TOKEN_LABEL);
+    result.operators.push({ email: operator.email, name: operator.fullName, token: await deps.access.issueToken({ operatorId: operator.operatorId }, DEMO_TOKEN_LABEL) });
+  }
   for (const ap of assetProviders) {
     const index = ASSET_PROVIDERS.findIndex((d) => d.name === ap.name);
     const representatives = [];
     for (const r of await storage.participants.listRepresentatives(ap.assetProviderId)) {
-      await deps.access.revokeTokens(r.representativeId, DEMO_TOKEN_LABEL);
-      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken(r.representativeId, DEMO_TOKEN_LABEL) });
+      await deps.access.revokeTokens({ representativeId: r.representativeId }, DEMO_TOKEN_LABEL);
+      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken({ representativeId: r.representativeId }, DEMO_TOKEN_LABEL) });
     }
     const eligible: string[] = [];
     if (index >= 0) {

@@ -5,6 +5,8 @@
 export const DomainErrorCode = {
   invalidInput: 'invalid_input',
   unauthenticated: 'unauthenticated',
+  /** Authenticated, but this route is for another role (an operator on an asset provider's route, or the reverse). */
+  forbidden: 'forbidden',
   notFound: 'not_found',
   conflict: 'conflict',
   alreadyAssociated: 'already_associated',
@@ -12,6 +14,8 @@ export const DomainErrorCode = {
   requestInProgress: 'request_in_progress',
   idempotencyKeyReused: 'idempotency_key_reused',
   notEligible: 'not_eligible',
+  /** The supply point has no concentrator: no Chain 1 command can reach its meter. */
+  notTelemanaged: 'not_telemanaged',
   invalidFile: 'invalid_file',
   fileTooLarge: 'file_too_large',
 } as const;

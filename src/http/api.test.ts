@@ -46,7 +46,7 @@ describe.each(backends())('API v1 on $name', (backend) => {
         expect((await apiClient(platform, 'c2_not-a-real-token').get('/associations')).status).toBe(401);
         const carol = await makeAssetProvider(platform);
         expect((await apiClient(platform, carol.token).get('/associations')).status).toBe(200);
-        await platform.services.access.revokeTokens(carol.representativeId, 'test');
+        await platform.services.access.revokeTokens({ representativeId: carol.representativeId }, 'test');
         expect((await apiClient(platform, carol.token).get('/associations')).status).toBe(401);
       });
 

@@ -9,6 +9,7 @@ import type { AssociationService } from '../services/association.service.js';
 import type { BulkUploadService } from '../services/bulk-upload.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
 import type { IdempotencyService } from '../services/idempotency.service.js';
+import type { OperationService } from '../services/operation.service.js';
 import type { RequestService } from '../services/request.service.js';
 import { bearerAuth } from './auth.js';
 import { handleError, handleNotFound } from './errors.js';
@@ -16,6 +17,7 @@ import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
 import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
+import { operationRoutes } from './routes/operations.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -30,6 +32,7 @@ export interface AppServices {
   requests: RequestService;
   idempotency: IdempotencyService;
   bulkUploads: BulkUploadService;
+  operations: OperationService;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -87,6 +90,7 @@ export async function buildApp(
     associationRoutes(typed, services.associations);
     requestRoutes(typed, services.requests);
     bulkUploadRoutes(typed, services.bulkUploads, options.bulkMaxBytes);
+    operationRoutes(typed, services.operations);
   }, { prefix: API_PREFIX });
 
   return app;

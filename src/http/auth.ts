@@ -1,28 +1,50 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { AccessService } from '../services/access.service.js';
-import type { Principal } from '../services/ports.js';
+import type { Caller, Principal } from '../services/ports.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal?: Principal;
+    caller?: Caller;
   }
 }
 
-/** `Authorization: Bearer <token>` → the representative and its asset provider, or 401. */
+/** `Authorization: Bearer <token>` → the representative (and asset provider) or the DSO operator, or 401. */
 export function bearerAuth(access: AccessService) {
   return async (request: FastifyRequest) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const principal = match ? await access.authenticate(match[1]) : undefined;
-    if (!principal) {
+    const caller = match ? await access.authenticate(match[1]) : undefined;
+    if (!caller) {
       throw new DomainError(DomainErrorCode.unauthenticated,
         match ? 'The API token is not valid or was revoked' : 'Send an API token as Authorization: Bearer <token>');
     }
-    request.principal = principal;
+    request.caller = caller;
   };
 }
 
+function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error('route reached without authentication: the auth hook is not registered');
+  return request.caller;
+}
+
+/** The asset provider's representative calling an online service; a DSO operator gets 403. */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('route reached without authentication: the auth hook is not registered');
-  return request.principal;
+  const caller = callerOf(request);
+  if (caller.role !== 'asset_provider') {
+    throw new DomainError(DomainErrorCode.forbidden, 'This service is for asset providers\' representatives; DSO operators use /operations');
+  }
+  return { representativeId: caller.representativeId, assetProviderId: caller.assetProviderId };
+}
+
+/** The DSO operator calling an operator route; a representative gets 403. */
+export function operatorOf(request: FastifyRequest): { operatorId: string } {
+  const caller = callerOf(request);
+  if (caller.role !== 'dso_operator') throw new DomainError(DomainErrorCode.forbidden, 'Remote operations on meters are for DSO operators only');
+  return { operatorId: caller.operatorId };
+}
+
+/** Who owns the caller's idempotency keys: the asset provider, or the operator. */
+export function idempotencyScopeOf(request: FastifyRequest): string {
+  const caller = callerOf(request);
+  return caller.role === 'asset_provider' ? caller.assetProviderId : `operator:${caller.operatorId}`;
 }

@@ -5,6 +5,7 @@ import { DomainError, DomainErrorCode, type FieldIssue } from '../domain/errors.
 const statusOf = {
   invalid_input: 400,
   unauthenticated: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   already_associated: 409,
@@ -12,6 +13,7 @@ const statusOf = {
   request_in_progress: 409,
   idempotency_key_reused: 422,
   not_eligible: 422,
+  not_telemanaged: 422,
   invalid_file: 400,
   file_too_large: 413,
 } as const satisfies Record<DomainErrorCode, number>;

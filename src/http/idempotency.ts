@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyService } from '../services/idempotency.service.js';
-import { principalOf } from './auth.js';
+import { idempotencyScopeOf } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,14 +9,14 @@ declare module 'fastify' {
 }
 
 /**
- * Idempotency-Key on POST: the first answer is stored with the key (per asset provider) and replayed to a retry,
+ * Idempotency-Key on POST: the first answer is stored with the key (per asset provider, or per operator) and replayed to a retry,
  * with header `Idempotent-Replayed: true`. Registered after authentication.
  */
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService) {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string') return;
-    const scope = principalOf(request).assetProviderId;
+    const scope = idempotencyScopeOf(request);
     const fingerprint = IdempotencyService.fingerprint(request.method, request.routeOptions.url ?? request.url, request.body);
     const outcome = await idempotency.begin(scope, key, fingerprint);
     if (outcome.kind === 'replay') {

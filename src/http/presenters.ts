@@ -2,6 +2,7 @@ import type { Association } from '../domain/association.js';
 import type { BulkReportRow } from '../domain/bulk-upload.js';
 import type { BulkUploadSummary } from '../services/bulk-upload.service.js';
 import { maskKey } from '../domain/identifiers.js';
+import type { MeterOperation } from '../domain/meter-operation.js';
 import type { ServiceRequest } from '../domain/request.js';
 import type { RequestWithHistory } from '../services/request.service.js';
 
@@ -42,6 +43,24 @@ export function presentRequestDetail(r: RequestWithHistory) {
   return {
     ...presentRequest(r),
     history: r.history.map((t) => ({ status: t.status, reason: t.reason, at: t.at.toISOString() })),
+  };
+}
+
+export function presentOperation(o: MeterOperation) {
+  const { kind, ...parameters } = o.command;
+  return {
+    id: o.id,
+    pod: o.pod,
+    kind,
+    ...parameters,
+    status: o.status,
+    reason: o.reason,
+    detail: o.detail,
+    attempts: o.attempts,
+    registers: o.registers && { ...o.registers, readAt: o.registers.readAt.toISOString() },
+    requestedBy: o.operatorId,
+    createdAt: o.createdAt.toISOString(),
+    completedAt: o.completedAt?.toISOString() ?? null,
   };
 }
 

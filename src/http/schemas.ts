@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AssociationStatus } from '../domain/association.js';
 import { IneligibilityReason } from '../domain/eligibility.js';
+import { OperationKind, OperationStatus } from '../domain/meter-operation.js';
 import { RequestKind, RequestStatus } from '../domain/request.js';
 import { MAX_PAGE_SIZE } from '../services/pagination.js';
 
@@ -109,4 +110,48 @@ export const IdempotencyHeader = Type.Object({
     description: 'A retry with the same key and body returns the first answer instead of making a second request' })),
 });
 
-export const sharedSchemas = [ErrorBody, EligibilityBody, AssociationBody, RequestBody, RequestDetailBody];
+const TariffSwitches = Type.Array(Type.Object({
+  fromMinute: Type.Integer({ description: 'Minutes after local midnight (Europe/Rome) from which the band holds' }),
+  band: Type.Integer({ description: 'Band 1–6 (F1, F2, F3…)' }),
+}, { additionalProperties: false }), { maxItems: 96 });
+const TariffCalendarSchema = Type.Object({ weekday: TariffSwitches, saturday: TariffSwitches, holiday: TariffSwitches }, {
+  additionalProperties: false, description: 'Band programme per day type; each starts at minute 0',
+});
+
+export const CreateOperationInput = Type.Object({
+  pod: text('Supply point (POD) whose meter receives the command', 64),
+  kind: Type.Union(values(OperationKind).map((k) => Type.Literal(k))),
+  availablePowerW: Type.Optional(Type.Integer({ description: 'set_available_power: the new available power, W' })),
+  calendar: Type.Optional(TariffCalendarSchema),
+}, { additionalProperties: false });
+
+export const OperationBody = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  pod: Type.String(),
+  kind: Type.Union(values(OperationKind).map((k) => Type.Literal(k))),
+  availablePowerW: Type.Optional(Type.Integer()),
+  calendar: Type.Optional(TariffCalendarSchema),
+  status: Type.Union(values(OperationStatus).map((s) => Type.Literal(s)), { description: 'submitted → queued → completed | failed' }),
+  reason: nullable(Type.String({ description: 'Why it failed: meter_unreachable, link_timeout, rejected_by_meter, unknown_meter, workflow_error' })),
+  detail: nullable(Type.String({ description: 'The head-end\'s words on a failure' })),
+  attempts: Type.Union([Type.Integer(), Type.Null()], { description: 'Transmissions to the meter, retries included' }),
+  registers: Type.Union([Type.Object({
+    readAt: timestamp('When the meter read them'),
+    importEnergyWh: Type.Number(),
+    exportEnergyWh: Type.Number(),
+    importEnergyByBandWh: Type.Array(Type.Number(), { description: 'F1…F6' }),
+    availablePowerW: Type.Number(),
+    connected: Type.Boolean(),
+  }), Type.Null()], { description: 'read_registers: the registers the meter answered with' }),
+  requestedBy: Type.String({ format: 'uuid', description: 'The operator who asked' }),
+  createdAt: timestamp('Submitted at'),
+  completedAt: nullable(timestamp('Reached completed or failed at')),
+}, { $id: 'Operation' });
+
+export const OperationListQuery = Type.Object({
+  pod: Type.Optional(text('Only this POD', 64)),
+  status: Type.Optional(Type.Union(values(OperationStatus).map((s) => Type.Literal(s)))),
+  ...pageQuery,
+}, { additionalProperties: false });
+
+export const sharedSchemas = [ErrorBody, EligibilityBody, AssociationBody, RequestBody, RequestDetailBody, OperationBody];

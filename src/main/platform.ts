@@ -9,6 +9,7 @@ import { AssociationService } from '../services/association.service.js';
 import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
+import { OperationService } from '../services/operation.service.js';
 import type { Clock, HeadEnd, Storage, SupplyPointStore } from '../services/ports.js';
 import { RequestService } from '../services/request.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
@@ -83,7 +84,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
   const requests = new RequestService(storage, clock, config.bulkQuotaPer24h);
   // Late-bound: the workflow needs the app's logger, the services need the workflow.
-  const workflowPort = { submitted: (requestId: string) => workflow.submitted(requestId) };
+  const workflowPort = {
+    submitted: (requestId: string) => workflow.submitted(requestId),
+    operationSubmitted: (operationId: string) => workflow.operationSubmitted(operationId),
+  };
   const secretBox = new AesGcmSecretBox(masterKey);
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow: workflowPort });
   const services = {
@@ -92,6 +96,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     associations,
     requests,
     idempotency: new IdempotencyService(storage.idempotency, clock),
+    operations: new OperationService({ storage, clock, newId, workflow: workflowPort }),
     bulkUploads: new BulkUploadService({
       storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow: workflowPort,
       limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },
@@ -104,7 +109,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
     ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log)
     : new TelemanagementWorkflow({
-      storage, requests, secretBox, headEnd, logger: app.log, pollMs: config.workflowPollMs,
+      storage, requests, secretBox, headEnd, clock, logger: app.log, pollMs: config.workflowPollMs,
       concurrency: config.workflowConcurrency, jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
     });
 

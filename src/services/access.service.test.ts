@@ -24,9 +24,9 @@ describe('AccessService', () => {
 
   it('issues a token that authenticates its representative and stores only its hash', async () => {
     const access = new AccessService(storage.participants, clock, uuidv7);
-    const token = await access.issueToken(representativeId, 'laptop');
+    const token = await access.issueToken({ representativeId }, 'laptop');
     expect(token).toMatch(/^c2_[A-Za-z0-9_-]{43}$/);
-    expect(await access.authenticate(token)).toEqual({ representativeId, assetProviderId });
+    expect(await access.authenticate(token)).toEqual({ role: 'asset_provider', representativeId, assetProviderId });
     const stored = await open.pool.query('SELECT token_hash FROM api_tokens');
     expect(stored.rows.map((r) => Buffer.from(r.token_hash).toString('hex'))).toContain(Buffer.from(hashToken(token)).toString('hex'));
     expect(JSON.stringify(stored.rows)).not.toContain(token.slice(3));
@@ -42,10 +42,10 @@ describe('AccessService', () => {
   it('forgets a revoked token at once in this process, and in another process within the cache time', async () => {
     const here = new AccessService(storage.participants, clock, uuidv7);
     const elsewhere = new AccessService(storage.participants, clock, uuidv7);
-    const token = await here.issueToken(representativeId, 'phone');
+    const token = await here.issueToken({ representativeId }, 'phone');
     expect(await here.authenticate(token)).toBeDefined();
     expect(await elsewhere.authenticate(token)).toBeDefined();
-    await here.revokeTokens(representativeId, 'phone');
+    await here.revokeTokens({ representativeId }, 'phone');
     expect(await here.authenticate(token)).toBeUndefined();
     expect(await elsewhere.authenticate(token)).toBeDefined();
     now = new Date(now.getTime() + TOKEN_CACHE_MS + 1);

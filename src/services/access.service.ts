@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { NewId, Principal, ParticipantStore, Clock } from './ports.js';
+import type { Caller, Clock, NewId, ParticipantStore, TokenHolder } from './ports.js';
 
 const TOKEN_PREFIX = 'c2_';
 
@@ -12,10 +12,10 @@ export function hashToken(token: string): Uint8Array {
 export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_ENTRIES = 10_000;
 
-/** Bearer-token authentication and the issuing of personal API tokens to representatives. */
+/** Bearer-token authentication and the issuing of personal API tokens to representatives and DSO operators. */
 export class AccessService {
   /** Keyed by the token's hash (never the token); Map order is insertion order, so the first key is the oldest. */
-  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(
     private readonly participants: ParticipantStore,
@@ -23,32 +23,32 @@ export class AccessService {
     private readonly newId: NewId,
   ) {}
 
-  async authenticate(token: string | undefined): Promise<Principal | undefined> {
+  async authenticate(token: string | undefined): Promise<Caller | undefined> {
     if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 100) return undefined;
     const hash = hashToken(token);
     const key = Buffer.from(hash).toString('base64');
     const now = this.clock.now().getTime();
     const cached = this.verified.get(key);
-    if (cached && cached.until > now) return cached.principal;
+    if (cached && cached.until > now) return cached.caller;
     this.verified.delete(key);
-    const principal = await this.participants.findPrincipalByTokenHash(hash);
-    if (principal) {
+    const caller = await this.participants.findCallerByTokenHash(hash);
+    if (caller) {
       if (this.verified.size >= TOKEN_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(key, { principal, until: now + TOKEN_CACHE_MS });
+      this.verified.set(key, { caller, until: now + TOKEN_CACHE_MS });
     }
-    return principal;
+    return caller;
   }
 
-  /** Revokes a representative's tokens with this label, at once in this process (others within TOKEN_CACHE_MS). */
-  async revokeTokens(representativeId: string, label: string): Promise<void> {
-    await this.participants.revokeTokens(representativeId, label, this.clock.now());
+  /** Revokes a holder's tokens with this label, at once in this process (others within TOKEN_CACHE_MS). */
+  async revokeTokens(holder: TokenHolder, label: string): Promise<void> {
+    await this.participants.revokeTokens(holder, label, this.clock.now());
     this.verified.clear();
   }
 
   /** Returns the token in clear: the only time it exists outside the caller's hands. */
-  async issueToken(representativeId: string, label: string): Promise<string> {
+  async issueToken(holder: TokenHolder, label: string): Promise<string> {
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    await this.participants.insertToken({ tokenId: this.newId(), representativeId, tokenHash: hashToken(token), label }, this.clock.now());
+    await this.participants.insertToken({ tokenId: this.newId(), holder, tokenHash: hashToken(token), label }, this.clock.now());
     return token;
   }
 }

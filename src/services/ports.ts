@@ -6,7 +6,8 @@ import type { Association, AssociationStatus, Chain2Channel } from '../domain/as
 import type { BulkReportRow, BulkRowOutcome } from '../domain/bulk-upload.js';
 import type { SupplyPoint } from '../domain/eligibility.js';
 import type { FieldIssue } from '../domain/errors.js';
-import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
+import type { AddressedCommand, CommandOutcome, MeterRegisters } from '../domain/meter-command.js';
+import type { MeterOperation, OperationFailure, OperationStatus } from '../domain/meter-operation.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
 
@@ -24,9 +25,21 @@ export interface SecretBox {
 }
 
 /** Who is calling: a representative of one asset provider. */
+/** A representative of an asset provider: the caller of the online services. */
 export interface Principal {
   representativeId: string;
   assetProviderId: string;
+}
+
+/** Whoever a token belongs to: an asset provider's representative, or one of the DSO's operators. */
+export type Caller =
+  | ({ role: 'asset_provider' } & Principal)
+  | { role: 'dso_operator'; operatorId: string };
+
+export interface OperatorRecord {
+  operatorId: string;
+  email: string;
+  fullName: string;
 }
 
 export interface PageQuery {
@@ -188,12 +201,42 @@ export interface ParticipantStore {
   insertRepresentative(representative: RepresentativeRecord, at: Date): Promise<void>;
   listAssetProviders(): Promise<AssetProviderRecord[]>;
   listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]>;
-  insertToken(token: { tokenId: string; representativeId: string; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
-  revokeTokens(representativeId: string, label: string, at: Date): Promise<void>;
+  insertOperator(operator: OperatorRecord, at: Date): Promise<void>;
+  listOperators(): Promise<OperatorRecord[]>;
+  /** A token of a representative or of an operator (exactly one holder). */
+  insertToken(token: { tokenId: string; holder: TokenHolder; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
+  revokeTokens(holder: TokenHolder, label: string, at: Date): Promise<void>;
   /** The asset provider's own bulk quota per 24 h, or null for the platform default. */
   bulkQuotaOf(assetProviderId: string): Promise<number | null>;
-  findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined>;
+  findCallerByTokenHash(tokenHash: Uint8Array): Promise<Caller | undefined>;
 }
+
+export type TokenHolder = { representativeId: string } | { operatorId: string };
+
+export interface OperationFilter {
+  pod?: string;
+  status?: OperationStatus;
+  beforeId?: string;
+  limit: number;
+}
+
+export interface OperationStore {
+  insert(operation: MeterOperation): Promise<void>;
+  find(operationId: string): Promise<MeterOperation | undefined>;
+  /** Locks the operation row for the rest of the transaction. */
+  findForUpdate(operationId: string): Promise<MeterOperation | undefined>;
+  list(filter: OperationFilter): Promise<MeterOperation[]>;
+  /** Ids of the oldest operations in `status`, locked and skipped by concurrent claimers (FOR UPDATE SKIP LOCKED). */
+  claim(status: OperationStatus, limit: number): Promise<string[]>;
+  markQueued(operationId: string, at: Date): Promise<void>;
+  /** The final outcome; only an operation still open changes (false when another attempt recorded it first). */
+  complete(operationId: string, outcome: OperationOutcome): Promise<boolean>;
+  countOpen(): Promise<number>;
+}
+
+export type OperationOutcome =
+  | { status: 'completed'; attempts: number; at: Date; registers: MeterRegisters | null }
+  | { status: 'failed'; attempts: number | null; at: Date; reason: OperationFailure; detail: string };
 
 export interface StoredResponse {
   statusCode: number;
@@ -217,6 +260,7 @@ export interface Stores {
   participants: ParticipantStore;
   idempotency: IdempotencyStore;
   bulkUploads: BulkUploadStore;
+  operations: OperationStore;
   sql: SqlExecutor;
 }
 
@@ -236,6 +280,8 @@ export interface Storage extends Stores {
  */
 export interface RequestWorkflow {
   submitted(requestId: string): void;
+  /** Told of every remote operation committed in status `submitted`. */
+  operationSubmitted(operationId: string): void;
 }
 
 /**

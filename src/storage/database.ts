@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration, type PostgresPool, t
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as bulkUploads from './migrations/002-bulk-uploads.js';
+import * as operations from './migrations/003-operations.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -12,6 +13,7 @@ import type { Database } from './schema.js';
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-bulk-uploads': bulkUploads,
+  '003-operations': operations,
 };
 
 export type DatabaseTarget =

@@ -7,6 +7,7 @@ const uniqueRules: Record<string, () => DomainError> = {
   representatives_asset_provider_id_seat_key: () =>
     new DomainError(DomainErrorCode.conflict, 'An asset provider has at most 3 representatives'),
   representatives_email_key: () => new DomainError(DomainErrorCode.conflict, 'A representative with this email already exists'),
+  operators_email_key: () => new DomainError(DomainErrorCode.conflict, 'An operator with this email already exists'),
 };
 
 /** Turns a PostgreSQL unique violation (23505) that stands for a domain rule into that rule's error. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AssetProviderRecord, ParticipantStore, Principal, RepresentativeRecord } from '../services/ports.js';
+import type { AssetProviderRecord, Caller, OperatorRecord, ParticipantStore, RepresentativeRecord, TokenHolder } from '../services/ports.js';
 import { translateUniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -40,15 +40,30 @@ export class SqlParticipantStore implements ParticipantStore {
     return rows.map((r) => ({ representativeId: r.representative_id, assetProviderId: r.asset_provider_id, email: r.email, fullName: r.full_name }));
   }
 
-  async insertToken(t: { tokenId: string; representativeId: string; tokenHash: Uint8Array; label: string }, at: Date): Promise<void> {
+  async insertOperator(o: OperatorRecord, at: Date): Promise<void> {
+    try {
+      await this.db.insertInto('operators').values({ operator_id: o.operatorId, email: o.email, full_name: o.fullName, created_at: at }).execute();
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
+  }
+
+  async listOperators(): Promise<OperatorRecord[]> {
+    const rows = await this.db.selectFrom('operators').select(['operator_id', 'email', 'full_name']).orderBy('email').execute();
+    return rows.map((r) => ({ operatorId: r.operator_id, email: r.email, fullName: r.full_name }));
+  }
+
+  async insertToken(t: { tokenId: string; holder: TokenHolder; tokenHash: Uint8Array; label: string }, at: Date): Promise<void> {
     await this.db.insertInto('api_tokens').values({
-      token_id: t.tokenId, representative_id: t.representativeId, token_hash: t.tokenHash, label: t.label, created_at: at, revoked_at: null,
+      token_id: t.tokenId, ...holderColumns(t.holder), token_hash: t.tokenHash, label: t.label, created_at: at, revoked_at: null,
     }).execute();
   }
 
-  async revokeTokens(representativeId: string, label: string, at: Date): Promise<void> {
+  async revokeTokens(holder: TokenHolder, label: string, at: Date): Promise<void> {
+    const { representative_id, operator_id } = holderColumns(holder);
     await this.db.updateTable('api_tokens').set({ revoked_at: at })
-      .where('representative_id', '=', representativeId).where('label', '=', label).where('revoked_at', 'is', null).execute();
+      .where(representative_id ? 'representative_id' : 'operator_id', '=', (representative_id ?? operator_id)!)
+      .where('label', '=', label).where('revoked_at', 'is', null).execute();
   }
 
   async bulkQuotaOf(assetProviderId: string): Promise<number | null> {
@@ -57,11 +72,20 @@ export class SqlParticipantStore implements ParticipantStore {
     return row?.bulk_quota_per_24h ?? null;
   }
 
-  async findPrincipalByTokenHash(tokenHash: Uint8Array): Promise<Principal | undefined> {
+  async findCallerByTokenHash(tokenHash: Uint8Array): Promise<Caller | undefined> {
     const row = await this.db.selectFrom('api_tokens as t')
-      .innerJoin('representatives as r', 'r.representative_id', 't.representative_id')
-      .select(['r.representative_id', 'r.asset_provider_id'])
+      .leftJoin('representatives as r', 'r.representative_id', 't.representative_id')
+      .select(['t.representative_id', 'r.asset_provider_id', 't.operator_id'])
       .where('t.token_hash', '=', tokenHash).where('t.revoked_at', 'is', null).executeTakeFirst();
-    return row && { representativeId: row.representative_id, assetProviderId: row.asset_provider_id };
+    if (row?.representative_id && row.asset_provider_id) {
+      return { role: 'asset_provider', representativeId: row.representative_id, assetProviderId: row.asset_provider_id };
+    }
+    return row?.operator_id ? { role: 'dso_operator', operatorId: row.operator_id } : undefined;
   }
+}
+
+function holderColumns(holder: TokenHolder): { representative_id: string | null; operator_id: string | null } {
+  return 'representativeId' in holder
+    ? { representative_id: holder.representativeId, operator_id: null }
+    : { representative_id: null, operator_id: holder.operatorId };
 }

@@ -38,11 +38,35 @@ export interface RepresentativesTable {
 
 export interface ApiTokensTable {
   token_id: string;
-  representative_id: string;
+  representative_id: string | null;
+  operator_id: ColumnType<string | null, string | null | undefined, string | null>;
   token_hash: Uint8Array;
   label: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+}
+
+export interface OperatorsTable {
+  operator_id: string;
+  email: string;
+  full_name: string;
+  created_at: Timestamp;
+}
+
+export interface MeterOperationsTable {
+  operation_id: string;
+  operator_id: string;
+  pod: string;
+  kind: string;
+  parameters: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  status: string;
+  reason: string | null;
+  detail: string | null;
+  attempts: number | null;
+  registers: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
 }
 
 export interface AssociationsTable {
@@ -136,5 +160,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   bulk_uploads: BulkUploadsTable;
   bulk_upload_rows: BulkUploadRowsTable;
+  operators: OperatorsTable;
+  meter_operations: MeterOperationsTable;
 }
 

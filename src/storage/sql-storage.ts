@@ -4,6 +4,7 @@ import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
+import { SqlOperationStore } from './operation.store.js';
 import { SqlParticipantStore } from './participant.store.js';
 import { SqlRequestStore } from './request.store.js';
 import type { Database } from './schema.js';
@@ -38,6 +39,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     participants: new SqlParticipantStore(db),
     idempotency: new SqlIdempotencyStore(db),
     bulkUploads: new SqlBulkUploadStore(db),
+    operations: new SqlOperationStore(db),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }

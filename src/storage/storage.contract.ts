@@ -166,11 +166,22 @@ export function storageContract(backend: Backend) {
       expect(await storage.participants.listRepresentatives(apId)).toHaveLength(3);
     });
 
-    it('finds a principal by token hash until the token is revoked', async () => {
-      await storage.participants.insertToken({ tokenId: uuidv7(), representativeId, tokenHash: hashToken('c2_contract'), label: 'cli' }, at);
-      expect(await storage.participants.findPrincipalByTokenHash(hashToken('c2_contract'))).toEqual({ representativeId, assetProviderId });
-      await storage.participants.revokeTokens(representativeId, 'cli', at);
-      expect(await storage.participants.findPrincipalByTokenHash(hashToken('c2_contract'))).toBeUndefined();
+    it('finds a caller by token hash until the token is revoked', async () => {
+      await storage.participants.insertToken({ tokenId: uuidv7(), holder: { representativeId }, tokenHash: hashToken('c2_contract'), label: 'cli' }, at);
+      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toEqual({ role: 'asset_provider', representativeId, assetProviderId });
+      await storage.participants.revokeTokens({ representativeId }, 'cli', at);
+      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toBeUndefined();
+    });
+
+    it('holds DSO operators with tokens of their own', async () => {
+      const operatorId = uuidv7();
+      await storage.participants.insertOperator({ operatorId, email: 'op@dso.example', fullName: 'Op' }, at);
+      await expect(storage.participants.insertOperator({ operatorId: uuidv7(), email: 'op@dso.example', fullName: 'Twin' }, at)).rejects.toMatchObject({ code: 'conflict' });
+      expect(await storage.participants.listOperators()).toContainEqual({ operatorId, email: 'op@dso.example', fullName: 'Op' });
+      await storage.participants.insertToken({ tokenId: uuidv7(), holder: { operatorId }, tokenHash: hashToken('c2_operator'), label: 'cli' }, at);
+      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_operator'))).toEqual({ role: 'dso_operator', operatorId });
+      await storage.participants.revokeTokens({ operatorId }, 'cli', at);
+      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_operator'))).toBeUndefined();
     });
 
     it('reserves an idempotency key once, and again only after the window', async () => {

@@ -30,6 +30,9 @@ export class DirectCompletionWorkflow implements RunnableWorkflow {
     this.sweeps.wake();
   }
 
+  /** The stand-in has no head-end: remote operations stay `submitted` until a telemanagement workflow runs. */
+  operationSubmitted(_operationId: string): void {}
+
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;

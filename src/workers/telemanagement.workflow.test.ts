@@ -98,7 +98,7 @@ describe('telemanagement workflow when programming a meter throws (a defect, not
     const flakyPods = new Set<string>();
     const workflow = new TelemanagementWorkflow({
       storage: platform.storage, requests: platform.services.requests, secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')),
-      logger: platform.app.log, pollMs: 50, concurrency: 5, jobTimeoutSeconds: 900, jobRetry: { limit: 2, delaySeconds: 0 },
+      logger: platform.app.log, pollMs: 50, concurrency: 5, jobTimeoutSeconds: 900, clock: { now: () => new Date() }, jobRetry: { limit: 2, delaySeconds: 0 },
       headEnd: {
         async send(command) {
           const attempt = (attempts.get(command.pod) ?? 0) + 1;

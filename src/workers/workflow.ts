@@ -4,6 +4,6 @@ import type { RequestWorkflow } from '../services/ports.js';
 export interface RunnableWorkflow extends RequestWorkflow {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Resolves when no request is left in flight (those waiting for the bulk quota excepted). */
+  /** Resolves when no request (those waiting for the bulk quota excepted) and no remote operation is left in flight. */
   drain(): Promise<void>;
 }

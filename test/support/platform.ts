@@ -81,8 +81,15 @@ export async function makeAssetProvider(platform: Platform, name = `AP ${uuidv7(
   const at = new Date();
   await platform.storage.participants.insertAssetProvider({ assetProviderId, name, vatNumber: `VAT-${assetProviderId}` }, at);
   await platform.storage.participants.insertRepresentative({ representativeId, assetProviderId, email: `${representativeId}@test.example`, fullName: 'Test Rep' }, at);
-  const token = await platform.services.access.issueToken(representativeId, 'test');
+  const token = await platform.services.access.issueToken({ representativeId }, 'test');
   return { assetProviderId, representativeId, token };
+}
+
+/** A DSO operator with an API token. */
+export async function makeOperator(platform: Platform): Promise<{ operatorId: string; token: string }> {
+  const operatorId = uuidv7();
+  await platform.storage.participants.insertOperator({ operatorId, email: `${operatorId}@dso.test`, fullName: 'Test Operator' }, new Date());
+  return { operatorId, token: await platform.services.access.issueToken({ operatorId }, 'test') };
 }
 
 /** Registers supply points (default: one eligible) and returns them. */

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../../test/support/api.js';
+import { backends, type ScratchDatabase } from '../../test/support/databases.js';
+import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeOperator, type TestPlatform } from '../../test/support/platform.js';
+import type { Pod } from '../domain/identifiers.js';
+
+const ARERA = {
+  weekday: [{ fromMinute: 0, band: 3 }, { fromMinute: 420, band: 2 }, { fromMinute: 480, band: 1 }, { fromMinute: 1140, band: 2 }, { fromMinute: 1380, band: 3 }],
+  saturday: [{ fromMinute: 0, band: 3 }, { fromMinute: 420, band: 2 }, { fromMinute: 1380, band: 3 }],
+  holiday: [{ fromMinute: 0, band: 3 }],
+};
+
+/** Remote operations by DSO operators, end to end: API → pg-boss job → field-network simulator → meter. */
+describe.each(backends())('remote operations on $name', (backend) => {
+  let scratch: ScratchDatabase;
+  let platform: TestPlatform;
+  let operator: ReturnType<typeof apiClient>;
+
+  async function meter(concentratorId: string | null = 'CN000001'): Promise<Pod> {
+    return (await addSupplyPoints(platform, { concentratorId, contractPowerW: 3000 }))[0]!.pod as Pod;
+  }
+  async function run(body: Record<string, unknown>) {
+    const submitted = await operator.post('/operations', body);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    expect(submitted.body.status).toBe('submitted');
+    await platform.workflow.drain();
+    return (await operator.get(`/operations/${submitted.body.id}`)).body;
+  }
+
+  beforeAll(async () => {
+    if (!backend.available) return;
+    scratch = await backend.create();
+    platform = await createTestPlatform(scratch.target, {
+      REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
+    });
+    await platform.storage.supplyPoints.insertConcentrators([{ concentratorId: 'CN000001', substation: 'Cabina 1' }]);
+    operator = apiClient(platform, (await makeOperator(platform)).token);
+    await platform.workflow.start();
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await scratch?.drop();
+  });
+
+  describe.skipIf(!backend.available)('', () => {
+    it('disconnects and reconnects a meter, and the meter model follows', async () => {
+      const pod = await meter();
+      expect(await run({ pod, kind: 'disconnect' })).toMatchObject({ pod, kind: 'disconnect', status: 'completed', reason: null, attempts: 1 });
+      expect(platform.fieldNetwork!.meterState(pod)?.connected).toBe(false);
+      const connected = await run({ pod, kind: 'connect' });
+      expect(connected).toMatchObject({ status: 'completed' });
+      expect(connected.completedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(platform.fieldNetwork!.meterState(pod)?.connected).toBe(true);
+    });
+
+    it('changes the available power, and reports a power the meter refuses as rejected_by_meter with its words', async () => {
+      const pod = await meter();
+      expect(await run({ pod, kind: 'set_available_power', availablePowerW: 4500 })).toMatchObject({ status: 'completed', availablePowerW: 4500 });
+      expect(platform.fieldNetwork!.meterState(pod)?.availablePowerW).toBe(4500);
+      const refused = await run({ pod, kind: 'set_available_power', availablePowerW: 30_000 });
+      expect(refused).toMatchObject({ status: 'failed', reason: 'rejected_by_meter' });
+      expect(refused.detail).toMatch(/power/i);
+      expect(platform.fieldNetwork!.meterState(pod)?.availablePowerW).toBe(4500);
+    });
+
+    it('reads the registers on demand', async () => {
+      const read = await run({ pod: await meter(), kind: 'read_registers' });
+      expect(read).toMatchObject({ status: 'completed', registers: { connected: true, availablePowerW: 3300 } });
+      expect(read.registers.importEnergyByBandWh).toHaveLength(6);
+    });
+
+    it('sets a band calendar; a calendar off the quarter-hours is refused by the meter', async () => {
+      const pod = await meter();
+      expect(await run({ pod, kind: 'set_tariff_calendar', calendar: ARERA })).toMatchObject({ status: 'completed', calendar: ARERA });
+      const offGrid = { ...ARERA, holiday: [{ fromMinute: 0, band: 3 }, { fromMinute: 7, band: 1 }] };
+      expect(await run({ pod, kind: 'set_tariff_calendar', calendar: offGrid })).toMatchObject({ status: 'failed', reason: 'rejected_by_meter' });
+    });
+
+    it('fails with meter_unreachable when the meter never answers', async () => {
+      const pod = await meter();
+      platform.fieldNetwork!.registerMeters([{ pod, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 }]);
+      platform.fieldNetwork!.setReachable(pod, false);
+      expect(await run({ pod, kind: 'read_registers' })).toMatchObject({ status: 'failed', reason: 'meter_unreachable', attempts: 4 });
+    });
+
+    it('refuses bad input naming each field, an unknown POD with 404, a meter without concentrator with 422', async () => {
+      const pod = await meter();
+      const cases: [Record<string, unknown>, number, string, string[]][] = [
+        [{ pod, kind: 'explode' }, 400, 'invalid_input', ['kind']],
+        [{ pod: 'IT001X', kind: 'connect' }, 400, 'invalid_input', ['pod']],
+        [{ pod, kind: 'set_available_power' }, 400, 'invalid_input', ['availablePowerW']],
+        [{ pod, kind: 'set_available_power', availablePowerW: -5 }, 400, 'invalid_input', ['availablePowerW']],
+        [{ pod, kind: 'set_tariff_calendar', calendar: { ...ARERA, weekday: [{ fromMinute: 60, band: 1 }] } }, 400, 'invalid_input', ['calendar.weekday']],
+      ];
+      for (const [body, status, code, fields] of cases) {
+        const response = await operator.post('/operations', body);
+        expect(response.status, JSON.stringify(body)).toBe(status);
+        expect(response.body.error.code).toBe(code);
+        if (code === 'invalid_input' && response.body.error.details) {
+          expect(response.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(fields));
+        } else {
+          expect(response.body.error.message).toContain(fields[0]);
+        }
+      }
+      expect((await operator.post('/operations', { pod: 'IT001E99999990', kind: 'connect' })).body.error.code).toBe('not_found');
+      const untelemanaged = await operator.post('/operations', { pod: await meter(null), kind: 'connect' });
+      expect([untelemanaged.status, untelemanaged.body.error.code]).toEqual([422, 'not_telemanaged']);
+    });
+
+    it('keeps operations and online services apart by role', async () => {
+      const representative = apiClient(platform, (await makeAssetProvider(platform)).token);
+      const pod = await meter();
+      for (const response of [await representative.post('/operations', { pod, kind: 'disconnect' }), await representative.get('/operations')]) {
+        expect([response.status, response.body.error.code]).toEqual([403, 'forbidden']);
+      }
+      for (const response of [await operator.get('/associations'), await operator.get('/requests'), await operator.post('/bulk-uploads', 'pod;macAddress\n', { 'content-type': 'text/csv' })]) {
+        expect([response.status, response.body.error.code]).toEqual([403, 'forbidden']);
+      }
+      // Eligibility is a fact about the supply point: customer care may check it too.
+      expect((await operator.get(`/supply-points/${pod}/eligibility`)).status).toBe(200);
+      expect(platform.fieldNetwork!.meterState(pod)).toBeUndefined(); // nothing was sent
+    });
+
+    it('lists operations newest first, by POD, and replays a retried POST with the same Idempotency-Key', async () => {
+      const pod = await meter();
+      const first = await operator.post('/operations', { pod, kind: 'disconnect' }, { 'idempotency-key': `op-${pod}` });
+      const replay = await operator.post('/operations', { pod, kind: 'disconnect' }, { 'idempotency-key': `op-${pod}` });
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.id).toBe(first.body.id);
+      const second = await operator.post('/operations', { pod, kind: 'connect' });
+      await platform.workflow.drain();
+      const listed = await operator.get(`/operations?pod=${pod}`);
+      expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([second.body.id, first.body.id]);
+      expect((await operator.get(`/operations?pod=${pod}&status=failed`)).body.items).toEqual([]);
+      expect((await operator.get('/operations/not-a-uuid')).status).toBe(404);
+    });
+  });
+});

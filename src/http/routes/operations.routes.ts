@@ -1,0 +1,34 @@
+import type { FastifyTypeBox } from '../app.js';
+import { operatorOf } from '../auth.js';
+import { presentOperation } from '../presenters.js';
+import { CreateOperationInput, IdempotencyHeader, IdParam, OperationListQuery, pageOf } from '../schemas.js';
+import type { OperationService } from '../../services/operation.service.js';
+
+const tags = ['operations'];
+
+/** Remote operations on meters, for DSO operators (an asset provider's token gets 403). */
+export function operationRoutes(app: FastifyTypeBox, operations: OperationService) {
+  app.post('/operations', {
+    schema: {
+      summary: 'Run a remote operation on a meter (DSO operators)',
+      description: 'connect, disconnect, set_available_power (availablePowerW), set_tariff_calendar (calendar) or read_registers. '
+        + 'Validated at once; carried out over Chain 1 through the meter\'s concentrator. Follow it with GET /operations/{id}.',
+      tags, headers: IdempotencyHeader, body: CreateOperationInput, response: { 202: { $ref: 'Operation#' } },
+    },
+  }, async (request, reply) => reply.code(202).send(presentOperation(await operations.submit(operatorOf(request), request.body))));
+
+  app.get('/operations', {
+    schema: { summary: 'Every remote operation, newest first (DSO operators)', tags, querystring: OperationListQuery, response: { 200: pageOf('Operation') } },
+  }, async (request) => {
+    operatorOf(request);
+    const page = await operations.list(request.query);
+    return { items: page.items.map(presentOperation), nextCursor: page.nextCursor };
+  });
+
+  app.get('/operations/:id', {
+    schema: { summary: 'One remote operation with its outcome (DSO operators)', tags, params: IdParam, response: { 200: { $ref: 'Operation#' } } },
+  }, async (request) => {
+    operatorOf(request);
+    return presentOperation(await operations.get(request.params.id));
+  });
+}
