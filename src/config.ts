@@ -32,6 +32,8 @@ export interface Config {
   /** Where `chain2 field-network` listens. */
   fieldNetwork: { host: string; port: number };
   simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
+  /** The demo's Chain 2: loss on the power line meter → DU, and the port of the emulated DUs' WebSocket server. */
+  chain2: { lossRate: number; duPort: number };
 }
 
 export class ConfigError extends Error {
@@ -113,7 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       unreachableRate: fraction('SIMULATOR_UNREACHABLE_RATE', 0.005),
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
     },
+    chain2: { lossRate: fraction('CHAIN2_LOSS_RATE', 0.01), duPort: integer('DU_PORT', 8081, 0, 65535) },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The environment `chain2 du` reads (it needs none of the platform's configuration): the DU key, kept out of `ps`. */
+export function duCommandEnv(env: NodeJS.ProcessEnv = process.env): { CHAIN2_DU_KEY?: string } {
+  return env.CHAIN2_DU_KEY ? { CHAIN2_DU_KEY: env.CHAIN2_DU_KEY } : {};
 }

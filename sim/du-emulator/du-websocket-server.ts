@@ -34,7 +34,7 @@ export type DuServerErrorCode = (typeof DuServerErrorCode)[keyof typeof DuServer
 
 export interface DuWebSocketServerOptions {
   mode: DuServerMode;
-  /** Exactly one in `single` mode; one or more with distinct MACs in `fleet` mode. */
+  /** Exactly one in `single` mode; any number with distinct MACs in `fleet` mode (more with `add`). */
   dus: readonly DuEmulator[];
   /** Default 127.0.0.1: an emulator has no business listening on every interface unless asked. */
   host?: string;
@@ -64,16 +64,7 @@ export class DuWebSocketServer {
     if (mode === DuServerMode.single && dus.length !== 1) {
       throw new RangeError(`DuWebSocketServer: single mode hosts exactly one DU, got ${dus.length}`);
     }
-    if (dus.length === 0) throw new RangeError('DuWebSocketServer: fleet mode needs at least one DU');
-    const macs = dus.map((du) => du.macAddress);
-    const repeated = macs.find((mac, index) => macs.indexOf(mac) !== index);
-    if (repeated !== undefined) throw new RangeError(`DuWebSocketServer: two DUs with MAC ${repeated}`);
-    for (const du of dus) {
-      const hosted: HostedDu = { du, watchers: new Set(), unsubscribe: () => {} };
-      // One JSON text per frame, shared by all the DU's watchers.
-      hosted.unsubscribe = du.subscribe((message) => this.#broadcast(hosted, JSON.stringify(message)));
-      this.#hosted.set(du.macAddress, hosted);
-    }
+    for (const du of dus) this.#host(du);
     this.#http = createServer((_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
       response.end(`A Chain 2 DU WebSocket: connect with a WebSocket client to ${this.#pathHint()} and send "!".\n`);
@@ -99,6 +90,20 @@ export class DuWebSocketServer {
       });
     });
     return server;
+  }
+
+  /** Fleet mode: hosts one more DU (one installed while the fleet runs). A MAC already hosted is refused. */
+  add(du: DuEmulator): void {
+    if (this.mode !== DuServerMode.fleet) throw new RangeError('DuWebSocketServer: only a fleet takes more DUs');
+    this.#host(du);
+  }
+
+  #host(du: DuEmulator): void {
+    if (this.#hosted.has(du.macAddress)) throw new RangeError(`DuWebSocketServer: two DUs with MAC ${du.macAddress}`);
+    const hosted: HostedDu = { du, watchers: new Set(), unsubscribe: () => {} };
+    // One JSON text per frame, shared by all the DU's watchers.
+    hosted.unsubscribe = du.subscribe((message) => this.#broadcast(hosted, JSON.stringify(message)));
+    this.#hosted.set(du.macAddress, hosted);
   }
 
   /** `ws://host:port`, with the port actually bound. */

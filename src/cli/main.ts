@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { DU_USAGE, runDuCommand } from '../../sim/du-emulator/index.js';
+import { ConfigError, duCommandEnv, loadConfig } from '../config.js';
 import { fieldNetworkCommand } from './field-network.command.js';
 import { seedCommand } from './seed.command.js';
 import { startCommand } from './start.command.js';
@@ -14,6 +15,8 @@ Commands:
                    the database is the embedded one). Prints the demo credentials.   --json: as JSON
   field-network    Run the field-network simulator (concentrators, meters) as a service of its own, for
                    workers started with HEAD_END_URL. Listens on FIELD_NETWORK_HOST:FIELD_NETWORK_PORT.
+  du               Run an emulated DU (or a fleet) on the simulated power line, with the WebSocket real
+                   DU integrations consume (send "!"), optionally publishing to MQTT. chain2 du --help
   help             This text.
 
 Configuration comes from environment variables: see .env.example.`;
@@ -23,6 +26,17 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === 'help' || command === '--help') {
     console.log(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === 'du') {
+    if (rest.includes('--help')) {
+      console.log(DU_USAGE);
+      return 0;
+    }
+    // A DU emulator is a device of its own: it needs none of the platform's configuration.
+    const result = await runDuCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: duCommandEnv() });
+    if (!result.running) return result.exitCode;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void result.close());
+    return result.done;
   }
   const config = loadConfig();
   switch (command) {

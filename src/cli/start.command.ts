@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { API_PREFIX } from '../http/app.js';
-import { baseUrlOf, CREDENTIALS_FILE, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
+import { POWER_LINE_PATH, restoreFieldNetwork, startChain2Field, type Chain2Field } from '../main/chain2-field.js';
+import { baseUrlOf, CREDENTIALS_FILE, recordDemoDus, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
 import { createPlatform } from '../main/platform.js';
 import { untilSignal } from './signals.js';
 
@@ -10,9 +11,19 @@ import { untilSignal } from './signals.js';
 export async function startCommand(config: Config, options: { demo: boolean }): Promise<number> {
   const platform = await createPlatform(config);
   const log = platform.app.log;
+  let chain2: Chain2Field | undefined;
+  const close = async () => {
+    await chain2?.close();
+    await platform.close();
+  };
   try {
     const [runsApi, runsWorker] = [config.role !== 'worker', config.role !== 'api'];
-    if (runsWorker) await platform.workflow.start();
+    if (runsWorker) {
+      // An in-process network's meters live in memory: give them back what the active associations wrote.
+      const restored = await restoreFieldNetwork(platform);
+      if (restored > 0) log.info({ meters: restored }, 'field network restored from the active associations');
+      await platform.workflow.start();
+    }
     // The demo's associations are programmed by a workflow: only a process that runs one seeds it.
     const demo = options.demo && config.role === 'both';
     const seeded = demo && await seedDemoIfEmpty(platform);
@@ -20,29 +31,40 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
       console.log(`\nchain2-platform worker is running (ROLE=worker): request workflow on ${config.databaseUrl ? 'the PostgreSQL server' : 'PGlite'}\n  Stop:         Ctrl+C\n`);
       await untilSignal();
       log.info('shutting down');
-      await platform.close();
+      await close();
       return 0;
     }
     await platform.app.listen({ host: config.host, port: config.port });
+    if (demo && platform.fieldNetwork) {
+      chain2 = await startChain2Field(platform, {
+        host: config.host, duPort: config.chain2.duPort, lossRate: config.chain2.lossRate, seed: config.simulator.seed,
+      });
+    }
     if (demo) {
       const credentialsPath = join(config.dataDir, CREDENTIALS_FILE);
       // Tokens are stored hashed: rewrite the file (new tokens) only when there is none to keep.
       if (seeded || !existsSync(credentialsPath)) await writeDemoCredentials(platform);
+      if (chain2) await recordDemoDus(platform, chain2.endpoints());
       log.info({ credentialsPath }, seeded ? 'demo network seeded' : 'demo data already present');
     }
   } catch (error) {
-    await platform.close();
+    await close();
     throw error;
   }
   const base = baseUrlOf(platform);
   const roleLine = config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
+  const watch = chain2?.endpoints()[0];
   console.log(`\nchain2-platform is running\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
     + `\n  Database:     ${database}${roleLine}`
-    + (options.demo && config.role === 'both' ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '') + '\n  Stop:         Ctrl+C\n');
+    + (options.demo && config.role === 'both' ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '')
+    + (chain2 ? `\n  Chain 2:      ${chain2.endpoints().length} emulated DUs (one per programmed meter, listed in the file above), simulated time ×${config.simulator.timeScale}`
+      + (watch ? `\n  Watch a DU:   ${watch.ws}   (WebSocket: send "!", then frames arrive; POD ${watch.pod})` : '')
+      + `\n  Power line:   ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)})` : '')
+    + '\n  Stop:         Ctrl+C\n');
 
   await untilSignal();
   log.info('shutting down');
-  await platform.close();
+  await close();
   return 0;
 }

@@ -37,6 +37,8 @@ export interface SeedDeps {
 
 export interface DemoCredentials {
   apiBaseUrl: string;
+  /** The demo's emulated DUs (one per programmed meter at start): watch one with a WebSocket client sending "!". */
+  dus?: { pod: string; macAddress: string; ws: string }[];
   /** DSO operators, for POST /api/v1/operations and the operator views. */
   operators: { email: string; name: string; token: string }[];
   assetProviders: {

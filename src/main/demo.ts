@@ -1,4 +1,4 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demoCredentials, isSeeded, seedDemo, type DemoCredentials, type SeedDeps } from '../demo/seed.js';
 import { API_PREFIX } from '../http/app.js';
@@ -28,6 +28,13 @@ export async function seedDemoIfEmpty(platform: Platform): Promise<boolean> {
   if (await isSeeded(platform.storage)) return false;
   await seedDemo(seedDepsOf(platform));
   return true;
+}
+
+/** Lists the demo's emulated DUs in the credentials file (rewritten at each start: ports and DUs may change). */
+export async function recordDemoDus(platform: Platform, dus: NonNullable<DemoCredentials['dus']>): Promise<void> {
+  const path = join(platform.config.dataDir, CREDENTIALS_FILE);
+  const credentials = JSON.parse(await readFile(path, 'utf8')) as DemoCredentials;
+  await writeFile(path, JSON.stringify({ ...credentials, dus }, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** Fresh demo tokens and example PODs, written to `$DATA_DIR/demo-credentials.json` (mode 0600: it holds tokens). */

@@ -10,7 +10,7 @@ import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
 import { OperationService } from '../services/operation.service.js';
-import type { Clock, HeadEnd, Storage, SupplyPointStore } from '../services/ports.js';
+import type { Clock, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
 import { RequestService } from '../services/request.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
@@ -28,6 +28,8 @@ export interface Platform {
   storage: Storage;
   services: AppServices;
   workflow: RunnableWorkflow;
+  /** Seals and opens DU keys (the master key's box). */
+  secretBox: SecretBox;
   /** The in-process field-network simulator behind the head-end port (inspect meters in tests and the demo); undefined with HEAD_END_URL. */
   fieldNetwork: FieldNetworkSimulator | undefined;
   app: FastifyTypeBox;
@@ -114,7 +116,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
 
   return {
-    config, database, storage, services, workflow, fieldNetwork, app,
+    config, database, storage, services, workflow, secretBox, fieldNetwork, app,
     async close() {
       await workflow.stop();
       await app.close();

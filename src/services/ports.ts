@@ -106,6 +106,11 @@ export interface AssociationStore {
   isMacLive(macAddress: MacAddress, exceptAssociationId?: string): Promise<boolean>;
   /** The association's sealed DU key, for the request workflow that programs the meter. */
   sealedKeyOf(associationId: string): Promise<Uint8Array | undefined>;
+  /**
+   * What every active association has written into its meter (the head-end's configuration inventory), with the
+   * meter's place in the network: for a simulated field network that starts again with its meters programmed.
+   */
+  activeChain2Configurations(): Promise<{ site: SupplyPoint; macAddress: MacAddress; sealedKey: Uint8Array }[]>;
   /** Which of these MAC addresses are in a live association. */
   liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>>;
   list(filter: AssociationFilter): Promise<Association[]>;

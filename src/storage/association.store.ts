@@ -1,9 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Association, AssociationStatus, Chain2Channel } from '../domain/association.js';
-import { LIVE_ASSOCIATION_STATUSES } from '../domain/association.js';
+import { AssociationStatus, LIVE_ASSOCIATION_STATUSES, type Association, type Chain2Channel } from '../domain/association.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { AssociationFilter, AssociationStore, DuChanges, NewAssociation } from '../services/ports.js';
+import type { SupplyPoint } from '../domain/eligibility.js';
 import { translateUniqueViolation } from './errors.js';
+import { toSupplyPoint } from './supply-point.store.js';
 import type { AssociationsTable, Database } from './schema.js';
 
 const PUBLIC_COLUMNS = [
@@ -81,6 +82,13 @@ export class SqlAssociationStore implements AssociationStore {
   async sealedKeyOf(associationId: string): Promise<Uint8Array | undefined> {
     const row = await this.db.selectFrom('associations').select('du_key_sealed').where('association_id', '=', associationId).executeTakeFirst();
     return row?.du_key_sealed;
+  }
+
+  async activeChain2Configurations(): Promise<{ site: SupplyPoint; macAddress: MacAddress; sealedKey: Uint8Array }[]> {
+    const rows = await this.db.selectFrom('associations as a').innerJoin('supply_points as s', 's.pod', 'a.pod')
+      .select(['a.du_mac_address', 'a.du_key_sealed']).selectAll('s')
+      .where('a.status', '=', AssociationStatus.active).orderBy('a.pod').execute();
+    return rows.map((r) => ({ site: toSupplyPoint(r), macAddress: r.du_mac_address as MacAddress, sealedKey: r.du_key_sealed }));
   }
 
   async liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>> {

@@ -30,20 +30,21 @@ function* copyLines(rows: Iterable<SupplyPoint>, counter: { rows: number }): Gen
 
 type EligibilityRow = Awaited<ReturnType<SupplyPointStore['findForEligibility']>>;
 
-function toEligibilityRow(row: SupplyPointsTable & { has_live_association: boolean }): EligibilityRow {
+export function toSupplyPoint(row: SupplyPointsTable): SupplyPoint {
   return {
-    supplyPoint: {
-      pod: row.pod as Pod,
-      distributorCode: row.distributor_code,
-      voltageLevel: row.voltage_level as VoltageLevel,
-      meterGeneration: row.meter_generation as MeterGeneration,
-      installedInMassPlan: row.installed_in_mass_plan,
-      meterSerial: row.meter_serial,
-      contractPowerW: row.contract_power_w,
-      concentratorId: row.concentrator_id,
-    },
-    hasLiveAssociation: row.has_live_association,
+    pod: row.pod as Pod,
+    distributorCode: row.distributor_code,
+    voltageLevel: row.voltage_level as VoltageLevel,
+    meterGeneration: row.meter_generation as MeterGeneration,
+    installedInMassPlan: row.installed_in_mass_plan,
+    meterSerial: row.meter_serial,
+    contractPowerW: row.contract_power_w,
+    concentratorId: row.concentrator_id,
   };
+}
+
+function toEligibilityRow(row: SupplyPointsTable & { has_live_association: boolean }): EligibilityRow {
+  return { supplyPoint: toSupplyPoint(row), hasLiveAssociation: row.has_live_association };
 }
 const NOT_FOUND: EligibilityRow = { supplyPoint: undefined, hasLiveAssociation: false };
 

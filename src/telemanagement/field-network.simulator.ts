@@ -1,4 +1,4 @@
-import type { DuKey, Pod } from '../domain/identifiers.js';
+import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
 import {
   CommandFailure,
   type AddressedCommand,
@@ -158,6 +158,35 @@ export class FieldNetworkSimulator implements HeadEnd {
    */
   chain2KeyOf(pod: Pod): DuKey | undefined {
     return this.#meters.get(pod)?.chain2Key();
+  }
+
+  /**
+   * Starts a meter as already holding a Chain 2 configuration, without Chain 1 traffic: the meters of an in-process
+   * network live in memory, so a restarted platform restores them from the head-end's inventory (active associations).
+   */
+  restoreChain2(site: NetworkSite, macAddress: MacAddress, key: DuKey): void {
+    if (!this.#meters.has(site.pod)) this.registerMeters([site]);
+    this.#meters.get(site.pod)?.receive(`restore:${site.pod}`, { kind: 'program_chain2', macAddress, encryptionKey: key }, this.#scheduler.now());
+  }
+
+  /** The simulated time now, ms since the epoch (runs `timeScale` times faster than the wall clock). */
+  now(): number {
+    return this.#scheduler.now();
+  }
+
+  /**
+   * SECRET: every meter that holds a Chain 2 configuration, with its DU's MAC and key, for the Chain 2 transmitter
+   * that plays these meters' side of the power line. Never log it, never return it to an API.
+   */
+  chain2Configurations(): { pod: Pod; meterSerial: string; contractPowerW: number; availablePowerW: number; macAddress: MacAddress; key: DuKey }[] {
+    const configured = [];
+    for (const [pod, meter] of this.#meters) {
+      const key = meter.chain2Key();
+      if (key === undefined) continue;
+      const state = meter.state();
+      configured.push({ pod, meterSerial: state.meterSerial, contractPowerW: state.contractPowerW, availablePowerW: state.availablePowerW, macAddress: state.macAddress!, key });
+    }
+    return configured;
   }
 
   /** The registers as the meter itself holds them now, without Chain 1 traffic (for the Chain 2 emitter). */

@@ -1,0 +1,78 @@
+import { DuEmulator, DuServerMode, DuWebSocketServer } from '../../sim/du-emulator/index.js';
+import { MeterFleet } from '../../sim/meter-fleet/meter-fleet.js';
+import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../../sim/power-line/index.js';
+import type { DuKey } from '../domain/identifiers.js';
+import type { Platform } from './platform.js';
+
+/** How often (wall time) the meters are brought up to the simulated now and their frames sent. */
+export const CHAIN2_STEP_MS = 1_000;
+export const POWER_LINE_PATH = '/power-line/';
+
+export interface Chain2Field {
+  medium: PowerLineMedium;
+  fleet: MeterFleet;
+  /** The emulated DUs' WebSocket server (fleet mode: `ws://host:port/du/<MAC>`). */
+  dus: DuWebSocketServer;
+  /** One emulated DU per programmed meter: where to watch it. */
+  endpoints(): { pod: string; macAddress: string; ws: string }[];
+  /** One step now (tests; the timer does it every CHAIN2_STEP_MS). */
+  step(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An in-process field network's meters live in memory: on start they are given back what the head-end's inventory
+ * says they hold (every active association's MAC and key). Returns how many meters were restored.
+ */
+export async function restoreFieldNetwork(platform: Platform): Promise<number> {
+  const network = platform.fieldNetwork;
+  if (!network) return 0;
+  const configurations = await platform.storage.associations.activeChain2Configurations();
+  for (const { site, macAddress, sealedKey } of configurations) {
+    if (site.concentratorId) network.restoreChain2(site, macAddress, platform.secretBox.open(sealedKey) as DuKey);
+  }
+  return configurations.length;
+}
+
+/**
+ * Chain 2 for the demo, over the in-process field network: every meter holding a Chain 2 configuration emits its
+ * frames on the simulated power line (loss `lossRate`), and for each such meter an emulated DU — installed with the
+ * key its meter was programmed with — opens them and serves them on its WebSocket. DU makers' own emulators tap the
+ * same power line at `ws://<api host:port>/power-line/<MAC>` (`chain2 du --medium …`).
+ */
+export async function startChain2Field(platform: Platform, options: {
+  host: string; duPort: number; lossRate: number; seed: number; stepMs?: number;
+}): Promise<Chain2Field> {
+  const network = platform.fieldNetwork;
+  if (!network) throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
+  const medium = new PowerLineMedium({ lossRate: options.lossRate, seed: options.seed });
+  const fleet = new MeterFleet({ network, medium, seed: options.seed });
+  const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
+  const dus = await DuWebSocketServer.listen({ mode: DuServerMode.fleet, dus: [], host: options.host, port: options.duPort });
+  const installed = new Map<string, string>(); // MAC → POD
+
+  const step = () => {
+    for (const config of network.chain2Configurations()) {
+      if (installed.has(config.macAddress)) continue;
+      // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
+      const du = new DuEmulator({ id: config.macAddress, pod: config.pod, macAddress: config.macAddress, key: config.key, now: () => new Date(network.now()) });
+      medium.attach(config.macAddress, (frame) => du.receive(frame));
+      dus.add(du);
+      installed.set(config.macAddress, config.pod);
+    }
+    fleet.step();
+  };
+  step();
+  const timer = setInterval(step, options.stepMs ?? CHAIN2_STEP_MS);
+  timer.unref();
+
+  return {
+    medium, fleet, dus, step,
+    endpoints: () => [...installed].map(([macAddress, pod]) => ({ pod, macAddress, ws: dus.urlOf(macAddress) })),
+    async close() {
+      clearInterval(timer);
+      await dus.close();
+      await bridge.close();
+    },
+  };
+}
