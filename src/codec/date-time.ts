@@ -153,12 +153,17 @@ export function formatMeterDateTime(posixSeconds: number): string {
 
 /** The envelope's `Ts` (`YYYY/MM/DD HH:MM:SS`, Europe/Rome) for the instant the DU received a frame. */
 export function formatEnvelopeTs(receivedAt: Date): string {
+  // A DU stamps many frames within one second: Intl's formatToParts is the cost, so the last second is remembered.
+  const second = Math.floor(receivedAt.getTime() / 1000);
+  if (lastEnvelopeTs?.second === second) return lastEnvelopeTs.text;
   const parts = romeParts(receivedAt);
-  return (
+  const text =
     `${pad(parts[YEAR]!, 4, -1)}/${pad(parts[MONTH]!, 2, -1)}/${pad(parts[DAY]!, 2, -1)} ` +
-    `${pad(parts[HOUR]!, 2, -1)}:${pad(parts[MINUTE]!, 2, -1)}:${pad(parts[SECOND]!, 2, -1)}`
-  );
+    `${pad(parts[HOUR]!, 2, -1)}:${pad(parts[MINUTE]!, 2, -1)}:${pad(parts[SECOND]!, 2, -1)}`;
+  lastEnvelopeTs = { second, text };
+  return text;
 }
+let lastEnvelopeTs: { second: number; text: string } | undefined;
 
 const ENVELOPE_TS = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 

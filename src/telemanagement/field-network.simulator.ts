@@ -181,10 +181,8 @@ export class FieldNetworkSimulator implements HeadEnd {
   chain2Configurations(): { pod: Pod; meterSerial: string; contractPowerW: number; availablePowerW: number; macAddress: MacAddress; key: DuKey }[] {
     const configured = [];
     for (const [pod, meter] of this.#meters) {
-      const key = meter.chain2Key();
-      if (key === undefined) continue;
-      const state = meter.state();
-      configured.push({ pod, meterSerial: state.meterSerial, contractPowerW: state.contractPowerW, availablePowerW: state.availablePowerW, macAddress: state.macAddress!, key });
+      const chain2 = meter.chain2Configuration();
+      if (chain2) configured.push({ pod, meterSerial: meter.site.meterSerial, contractPowerW: meter.site.contractPowerW, ...chain2 });
     }
     return configured;
   }

@@ -123,6 +123,11 @@ export class MeterModel {
     return this.#chain2?.key;
   }
 
+  /** SECRET as `chain2Key`: the DU's MAC and key, with the available power, without copying the whole state. */
+  chain2Configuration(): { macAddress: MacAddress; key: DuKey; availablePowerW: number } | undefined {
+    return this.#chain2 ? { ...this.#chain2, availablePowerW: this.#availablePowerW } : undefined;
+  }
+
   #execute(command: MeterCommand, nowMs: number): MeterAnswer {
     switch (command.kind) {
       case 'program_chain2':
