@@ -4,7 +4,7 @@ import { backends, type ScratchDatabase } from '../../test/support/databases.js'
 import {
   addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, manualClock, nextPod, type TestPlatform,
 } from '../../test/support/platform.js';
-import { VoltageLevel } from '../domain/eligibility.js';
+import { VoltageLevel, type SupplyPoint } from '../domain/eligibility.js';
 
 const HEADER = 'POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,18 +13,77 @@ function csvRow(pod: string, du = makeDu(), separator = ';'): string {
   return [pod, du.name, du.macAddress, du.encryptionKey, du.hardwareVersion, du.softwareVersion].join(separator);
 }
 
+async function uploadTo(platform: TestPlatform, token: string, body: string | Buffer, contentType = 'text/csv') {
+  const response = await platform.app.inject({
+    method: 'POST', url: '/api/v1/bulk-uploads?fileName=associazioni.csv',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body,
+  });
+  return { status: response.statusCode, body: response.json() };
+}
+
+/**
+ * The issue's scenario: a 150-row upload gives exactly 100 taken in charge and 50 `quota_deferred`, a single
+ * association is not held back, and the 50 proceed when the clock moves 24 h.
+ */
+async function quotaScenario(platform: TestPlatform, clock: ReturnType<typeof manualClock>, site: Partial<SupplyPoint> = {}) {
+  const eligiblePods = async (count: number) => (await addSupplyPoints(platform, ...Array.from({ length: count }, () => site))).map((sp) => sp.pod);
+  const ap = await makeAssetProvider(platform);
+  const pods = await eligiblePods(150);
+  const created = await uploadTo(platform, ap.token, [HEADER, ...pods.map((pod) => csvRow(pod))].join('\n'));
+  expect(created.status).toBe(202);
+  expect(created.body).toMatchObject({ rows: 150, status: 'processing', fileName: 'associazioni.csv', counts: { total: 150, queued: 150 } });
+
+  await platform.workflow.drain();
+  const after = (await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body;
+  expect(after.counts).toEqual({ total: 150, invalid: 0, notEligible: 0, queued: 50, takenInCharge: 0, completed: 100, rejected: 0, failed: 0 });
+  const deferred = after.rows.filter((r: { status: string }) => r.status === 'queued');
+  expect(deferred.every((r: { reason: string }) => r.reason === 'quota_deferred')).toBe(true);
+  expect(deferred.map((r: { line: number }) => r.line)).toEqual(Array.from({ length: 50 }, (_, i) => 102 + i));
+
+  // A single association through the API is not the bulk service's: the quota does not hold it back.
+  const [single] = await eligiblePods(1);
+  const one = await apiClient(platform, ap.token).post('/associations', { pod: single, du: makeDu() });
+  await platform.workflow.drain();
+  expect((await apiClient(platform, ap.token).get(`/requests/${one.body.request.id}`)).body.status).toBe('completed');
+
+  clock.advance(DAY_MS - 60_000);
+  await platform.workflow.drain();
+  expect((await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body.counts.completed).toBe(100);
+  clock.advance(60_001);
+  await platform.workflow.drain();
+  const done = (await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body;
+  expect(done).toMatchObject({ status: 'completed', counts: { completed: 150, queued: 0 } });
+  const history = (await apiClient(platform, ap.token).get(`/requests/${deferred[0].requestId}`)).body.history;
+  expect(history.map((h: { status: string; reason: string | null }) => `${h.status}:${h.reason}`))
+    .toEqual(['submitted:null', 'queued:null', 'queued:quota_deferred', 'taken_in_charge:null', 'completed:null']);
+}
+
+/** The same scenario through the real workflow: pg-boss jobs program simulated meters. */
+describe.each(backends())('bulk quota through the telemanagement workflow on $name', (backend) => {
+  it.skipIf(!backend.available)('takes 100 of 150 in charge, defers 50, and programs those 24 h later', async () => {
+    const scratch = await backend.create();
+    const clock = manualClock();
+    const platform = await createTestPlatform(scratch.target, {
+      REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
+    }, { clock });
+    try {
+      await platform.storage.supplyPoints.insertConcentrators([{ concentratorId: 'CN000001', substation: 'Cabina 1' }]);
+      await platform.workflow.start();
+      await quotaScenario(platform, clock, { concentratorId: 'CN000001' });
+      expect(platform.fieldNetwork!.counters().done).toBe(151);
+    } finally {
+      await platform.close();
+      await scratch.drop();
+    }
+  }, 60_000);
+});
+
 describe.each(backends())('bulk uploads on $name', (backend) => {
   let scratch: ScratchDatabase;
   let platform: TestPlatform;
   const clock = manualClock();
 
-  async function upload(token: string, body: string | Buffer, contentType = 'text/csv') {
-    const response = await platform.app.inject({
-      method: 'POST', url: '/api/v1/bulk-uploads?fileName=associazioni.csv',
-      headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body,
-    });
-    return { status: response.statusCode, body: response.json() };
-  }
+  const upload = (token: string, body: string | Buffer, contentType = 'text/csv') => uploadTo(platform, token, body, contentType);
   async function eligiblePods(count: number): Promise<string[]> {
     return (await addSupplyPoints(platform, ...Array.from({ length: count }, () => ({})))).map((sp) => sp.pod);
   }
@@ -41,35 +100,7 @@ describe.each(backends())('bulk uploads on $name', (backend) => {
 
   describe.skipIf(!backend.available)('', () => {
     it('takes exactly 100 of 150 rows in charge, defers 50 as quota_deferred, and takes those 24 h later', async () => {
-      const ap = await makeAssetProvider(platform);
-      const pods = await eligiblePods(150);
-      const created = await upload(ap.token, [HEADER, ...pods.map((pod) => csvRow(pod))].join('\n'));
-      expect(created.status).toBe(202);
-      expect(created.body).toMatchObject({ rows: 150, status: 'processing', fileName: 'associazioni.csv', counts: { total: 150, queued: 150 } });
-
-      await platform.workflow.drain();
-      const after = (await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body;
-      expect(after.counts).toEqual({ total: 150, invalid: 0, notEligible: 0, queued: 50, takenInCharge: 0, completed: 100, rejected: 0, failed: 0 });
-      const deferred = after.rows.filter((r: { status: string }) => r.status === 'queued');
-      expect(deferred.every((r: { reason: string }) => r.reason === 'quota_deferred')).toBe(true);
-      expect(deferred.map((r: { line: number }) => r.line)).toEqual(Array.from({ length: 50 }, (_, i) => 102 + i));
-
-      // A single association through the API is not the bulk service's: the quota does not hold it back.
-      const [single] = await eligiblePods(1);
-      const one = await apiClient(platform, ap.token).post('/associations', { pod: single, du: makeDu() });
-      await platform.workflow.drain();
-      expect((await apiClient(platform, ap.token).get(`/requests/${one.body.request.id}`)).body.status).toBe('completed');
-
-      clock.advance(DAY_MS - 60_000);
-      await platform.workflow.drain();
-      expect((await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body.counts.completed).toBe(100);
-      clock.advance(60_001);
-      await platform.workflow.drain();
-      const done = (await apiClient(platform, ap.token).get(`/bulk-uploads/${created.body.id}`)).body;
-      expect(done).toMatchObject({ status: 'completed', counts: { completed: 150, queued: 0 } });
-      const history = (await apiClient(platform, ap.token).get(`/requests/${deferred[0].requestId}`)).body.history;
-      expect(history.map((h: { status: string; reason: string | null }) => `${h.status}:${h.reason}`))
-        .toEqual(['submitted:null', 'queued:null', 'queued:quota_deferred', 'taken_in_charge:null', 'completed:null']);
+      await quotaScenario(platform, clock);
     });
 
     it('counts the quota across uploads of one asset provider, not across asset providers', async () => {

@@ -53,7 +53,7 @@ export interface SupplyPointStore {
   findForEligibility(pod: Pod): Promise<{ supplyPoint: SupplyPoint | undefined; hasLiveAssociation: boolean }>;
   /** The same for many PODs in one query, in the order asked. */
   findManyForEligibility(pods: readonly Pod[]): Promise<{ supplyPoint: SupplyPoint | undefined; hasLiveAssociation: boolean }[]>;
-  /** Bulk load (COPY) of the DSO's registry; existing PODs are an error. Returns the number of rows loaded. */
+  /** Bulk load (COPY) of the DSO's registry; existing PODs are an error. Returns the number of rows loaded. Not inside a transaction. */
   importMany(rows: Iterable<SupplyPoint>): Promise<number>;
   insertConcentrators(concentrators: readonly Concentrator[]): Promise<void>;
   count(): Promise<number>;
@@ -115,6 +115,9 @@ export interface AssociationStore {
   liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>>;
   list(filter: AssociationFilter): Promise<Association[]>;
   setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void>;
+  setStatusMany(moves: readonly { associationId: string; status: AssociationStatus }[], at: Date): Promise<void>;
+  findMany(associationIds: readonly string[]): Promise<Map<string, Association>>;
+  sealedKeysOf(associationIds: readonly string[]): Promise<Map<string, Uint8Array>>;
   applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void>;
 }
 
@@ -138,13 +141,18 @@ export interface RequestFilter extends PageQuery {
   pod?: Pod;
 }
 
+/** A request read under its row lock, with what the workflow needs beyond its public fields. */
+export type LockedRequest = ServiceRequest & { changes: DuChanges | null; bulkUploadId: string | null };
+
 export interface RequestStore {
   insert(request: NewRequest): Promise<void>;
   /** The same for many, set-based (bulk uploads). */
   insertMany(requests: readonly NewRequest[]): Promise<void>;
   findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined>;
   /** Locks the request row for the rest of the transaction. */
-  findForUpdate(requestId: string): Promise<(ServiceRequest & { changes: DuChanges | null; bulkUploadId: string | null }) | undefined>;
+  findForUpdate(requestId: string): Promise<LockedRequest | undefined>;
+  /** The same for many, locked in id order (so two workers locking overlapping sets cannot deadlock). */
+  findManyForUpdate(requestIds: readonly string[]): Promise<LockedRequest[]>;
   history(requestId: string): Promise<RequestTransition[]>;
   list(filter: RequestFilter): Promise<ServiceRequest[]>;
   hasOpenForAssociation(associationId: string): Promise<boolean>;
@@ -152,6 +160,8 @@ export interface RequestStore {
   /** `waiting`: only requests deferred by the bulk quota (true) or only the others (false); default any. */
   claim(status: RequestStatus, limit: number, options?: { waitingForQuota?: boolean }): Promise<string[]>;
   setStatus(requestId: string, transition: RequestTransition, closed: boolean): Promise<void>;
+  /** The same for many, set-based (one statement per table); the caller holds the rows' locks. */
+  setStatusMany(moves: readonly (RequestTransition & { requestId: string; closed: boolean })[]): Promise<void>;
   /** A reason on a request that keeps its status (e.g. queued, quota_deferred); recorded in the history once. */
   setReason(requestId: string, reason: string, at: Date): Promise<void>;
   /** Requests a workflow still has to move: submitted, taken in charge, or queued and not waiting for the quota. */

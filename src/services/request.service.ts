@@ -6,7 +6,7 @@ import {
   type RequestTransition, type ServiceRequest,
 } from '../domain/request.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, Principal, Storage, Stores } from './ports.js';
+import type { Clock, LockedRequest, Principal, Storage, Stores } from './ports.js';
 
 export interface RequestListQuery {
   state?: 'open' | 'closed';
@@ -39,19 +39,34 @@ export class RequestService {
    * decision holds an advisory lock per asset provider, so concurrent workers cannot let one too many through.
    */
   async takeInCharge(stores: Stores, requestId: string): Promise<ServiceRequest> {
-    const request = await stores.requests.findForUpdate(requestId);
-    if (!request) throw new Error(`request ${requestId} does not exist`);
-    if (request.bulkUploadId) {
-      await stores.requests.lockQuota(request.assetProviderId);
-      const now = this.clock.now();
-      const used = await stores.requests.countBulkTakenInChargeSince(request.assetProviderId, new Date(now.getTime() - QUOTA_WINDOW_MS));
-      const limit = (await stores.participants.bulkQuotaOf(request.assetProviderId)) ?? this.defaultBulkQuota;
-      if (!hasQuotaLeft(used, limit)) {
-        await stores.requests.setReason(requestId, QUOTA_DEFERRED, now);
-        return { ...request, reason: QUOTA_DEFERRED };
+    const [taken] = await this.takeInChargeMany(stores, [requestId]);
+    if (!taken) throw new Error(`request ${requestId} does not exist`);
+    return taken;
+  }
+
+  /** The same for many queued requests, in id order: one quota decision per asset provider. */
+  async takeInChargeMany(stores: Stores, requestIds: readonly string[]): Promise<ServiceRequest[]> {
+    const requests = await stores.requests.findManyForUpdate(requestIds);
+    const deferred = new Map<string, ServiceRequest>();
+    const bulkByAssetProvider = new Map<string, LockedRequest[]>();
+    for (const request of requests) {
+      if (request.bulkUploadId) bulkByAssetProvider.set(request.assetProviderId, [...(bulkByAssetProvider.get(request.assetProviderId) ?? []), request]);
+    }
+    const now = this.clock.now();
+    for (const [assetProviderId, bulk] of [...bulkByAssetProvider].sort(([a], [b]) => a.localeCompare(b))) {
+      await stores.requests.lockQuota(assetProviderId);
+      const used = await stores.requests.countBulkTakenInChargeSince(assetProviderId, new Date(now.getTime() - QUOTA_WINDOW_MS));
+      const limit = (await stores.participants.bulkQuotaOf(assetProviderId)) ?? this.defaultBulkQuota;
+      for (const [index, request] of bulk.entries()) {
+        if (hasQuotaLeft(used + index, limit)) continue;
+        await stores.requests.setReason(request.requestId, QUOTA_DEFERRED, now);
+        deferred.set(request.requestId, { ...request, reason: QUOTA_DEFERRED });
       }
     }
-    return this.advance(stores, requestId, RequestStatus.takenInCharge);
+    const taken = await this.advanceMany(stores, requests.filter((r) => !deferred.has(r.requestId))
+      .map((r) => ({ requestId: r.requestId, to: RequestStatus.takenInCharge })));
+    const byId = new Map(taken.map((r) => [r.requestId, r]));
+    return requests.map((r) => deferred.get(r.requestId) ?? byId.get(r.requestId)!);
   }
 
   async list(principal: Principal, query: RequestListQuery): Promise<Page<ServiceRequest>> {
@@ -78,30 +93,50 @@ export class RequestService {
    * Used by the request workflow; refuses a move the state machine does not allow (a defect).
    */
   async advance(stores: Stores, requestId: string, to: RequestStatus, why: string | null = null): Promise<ServiceRequest> {
-    const request = await stores.requests.findForUpdate(requestId);
-    let [status, reason] = [to, why];
-    // A new MAC address taken by another live association since the request was accepted: refuse, never clash.
-    const newMac = request?.kind === RequestKind.modify ? request.changes?.macAddress : undefined;
-    if (status === RequestStatus.completed && newMac && await stores.associations.isMacLive(newMac, request?.associationId)) {
-      [status, reason] = [RequestStatus.rejected, DomainErrorCode.macInUse];
-    }
-    if (!request) throw new Error(`request ${requestId} does not exist`);
-    if (!canMoveRequest(request.status, status)) throw new Error(`request ${requestId} cannot move from ${request.status} to ${status}`);
-    if (needsReason(status) !== (reason !== null)) throw new Error(`status ${status} ${reason ? 'takes no' : 'needs a'} reason`);
+    const [moved] = await this.advanceMany(stores, [{ requestId, to, why }]);
+    if (!moved) throw new Error(`request ${requestId} does not exist`);
+    return moved;
+  }
+
+  /** The same for many requests, set-based: a few statements whatever the count (the workflow moves jobs in batches). */
+  async advanceMany(stores: Stores, moves: readonly { requestId: string; to: RequestStatus; why?: string | null }[]): Promise<ServiceRequest[]> {
+    if (moves.length === 0) return [];
+    const requests = new Map((await stores.requests.findManyForUpdate(moves.map((m) => m.requestId))).map((r) => [r.requestId, r]));
     const at = this.clock.now();
-    if (request.kind === RequestKind.modify && status === RequestStatus.completed && request.changes) {
-      await stores.associations.applyChanges(request.associationId, request.changes, at);
-    }
-    const associationStatus = associationOutcome[request.kind][status];
-    if (associationStatus) {
-      const association = await stores.associations.find(request.associationId);
-      if (!association || !canMoveAssociation(association.status, associationStatus)) {
-        throw new Error(`association ${request.associationId} cannot move from ${association?.status} to ${associationStatus}`);
+    const transitions: (RequestTransition & { requestId: string; closed: boolean })[] = [];
+    const associationMoves: { associationId: string; status: AssociationStatus }[] = [];
+    const moved: ServiceRequest[] = [];
+    for (const move of moves) {
+      const request = requests.get(move.requestId);
+      if (!request) throw new Error(`request ${move.requestId} does not exist`);
+      let [status, reason] = [move.to, move.why ?? null];
+      // A new MAC address taken by another live association since the request was accepted: refuse, never clash.
+      const newMac = request.kind === RequestKind.modify ? request.changes?.macAddress : undefined;
+      if (status === RequestStatus.completed && newMac && await stores.associations.isMacLive(newMac, request.associationId)) {
+        [status, reason] = [RequestStatus.rejected, DomainErrorCode.macInUse];
       }
-      await stores.associations.setStatus(request.associationId, associationStatus, at);
+      if (!canMoveRequest(request.status, status)) throw new Error(`request ${request.requestId} cannot move from ${request.status} to ${status}`);
+      if (needsReason(status) !== (reason !== null)) throw new Error(`status ${status} ${reason ? 'takes no' : 'needs a'} reason`);
+      if (request.kind === RequestKind.modify && status === RequestStatus.completed && request.changes) {
+        await stores.associations.applyChanges(request.associationId, request.changes, at);
+      }
+      const associationStatus = associationOutcome[request.kind][status];
+      if (associationStatus) associationMoves.push({ associationId: request.associationId, status: associationStatus });
+      const closed = !isOpen(status);
+      transitions.push({ requestId: request.requestId, status, reason, at, closed });
+      moved.push({ ...request, status, reason, updatedAt: at, closedAt: closed ? at : null });
     }
-    const closed = !isOpen(status);
-    await stores.requests.setStatus(requestId, { status, reason, at }, closed);
-    return { ...request, status, reason, updatedAt: at, closedAt: closed ? at : null };
+    if (associationMoves.length > 0) {
+      const associations = await stores.associations.findMany(associationMoves.map((m) => m.associationId));
+      for (const { associationId, status } of associationMoves) {
+        const association = associations.get(associationId);
+        if (!association || !canMoveAssociation(association.status, status)) {
+          throw new Error(`association ${associationId} cannot move from ${association?.status} to ${status}`);
+        }
+      }
+      await stores.associations.setStatusMany(associationMoves, at);
+    }
+    await stores.requests.setStatusMany(transitions);
+    return moved;
   }
 }

@@ -110,11 +110,34 @@ export class SqlAssociationStore implements AssociationStore {
   }
 
   async setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void> {
+    await this.setStatusMany([{ associationId, status }], at);
+  }
+
+  async setStatusMany(moves: readonly { associationId: string; status: AssociationStatus }[], at: Date): Promise<void> {
+    if (moves.length === 0) return;
     try {
-      await this.db.updateTable('associations').set({ status, updated_at: at }).where('association_id', '=', associationId).execute();
+      await sql`
+        UPDATE associations a SET status = t.status, updated_at = ${at}
+        FROM unnest(${moves.map((m) => m.associationId)}::uuid[], ${moves.map((m) => m.status)}::text[]) AS t(id, status)
+        WHERE a.association_id = t.id
+      `.execute(this.db);
     } catch (error) {
       throw translateUniqueViolation(error);
     }
+  }
+
+  async findMany(associationIds: readonly string[]): Promise<Map<string, Association>> {
+    if (associationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('associations').select(PUBLIC_COLUMNS)
+      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`).execute();
+    return new Map(rows.map((row) => [row.association_id, toAssociation(row)]));
+  }
+
+  async sealedKeysOf(associationIds: readonly string[]): Promise<Map<string, Uint8Array>> {
+    if (associationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('associations').select(['association_id', 'du_key_sealed'])
+      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`).execute();
+    return new Map(rows.map((row) => [row.association_id, row.du_key_sealed]));
   }
 
   async applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void> {

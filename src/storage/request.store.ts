@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { QUOTA_DEFERRED } from '../domain/bulk-upload.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
-import type { DuChanges, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
+import type { DuChanges, LockedRequest, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 
 const COLUMNS = [
@@ -71,10 +71,15 @@ export class SqlRequestStore implements RequestStore {
     return row && toRequest(row);
   }
 
-  async findForUpdate(requestId: string) {
-    const row = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed', 'bulk_upload_id'])
-      .where('request_id', '=', requestId).forUpdate().executeTakeFirst();
-    return row && { ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed), bulkUploadId: row.bulk_upload_id };
+  async findForUpdate(requestId: string): Promise<LockedRequest | undefined> {
+    return (await this.findManyForUpdate([requestId]))[0];
+  }
+
+  async findManyForUpdate(requestIds: readonly string[]): Promise<LockedRequest[]> {
+    if (requestIds.length === 0) return [];
+    const rows = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed', 'bulk_upload_id'])
+      .where('request_id', '=', sql<string>`ANY(${[...requestIds]}::uuid[])`).orderBy('request_id').forUpdate().execute();
+    return rows.map((row) => ({ ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed), bulkUploadId: row.bulk_upload_id }));
   }
 
   async history(requestId: string): Promise<RequestTransition[]> {
@@ -108,11 +113,29 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async setStatus(requestId: string, t: RequestTransition, closed: boolean): Promise<void> {
-    await this.db.updateTable('requests')
-      .set({ status: t.status, reason: t.reason, updated_at: t.at, closed_at: closed ? t.at : null,
-        ...(t.status === RequestStatus.takenInCharge && { taken_in_charge_at: t.at }) })
-      .where('request_id', '=', requestId).execute();
-    await this.recordTransition(requestId, t);
+    await this.setStatusMany([{ ...t, requestId, closed }]);
+  }
+
+  async setStatusMany(moves: readonly (RequestTransition & { requestId: string; closed: boolean })[]): Promise<void> {
+    if (moves.length === 0) return;
+    const ids = moves.map((m) => m.requestId);
+    const statuses = moves.map((m) => m.status);
+    const reasons = moves.map((m) => m.reason);
+    const ats = moves.map((m) => m.at);
+    await sql`
+      UPDATE requests r SET status = t.status, reason = t.reason, updated_at = t.at,
+        closed_at = CASE WHEN t.closed THEN t.at END,
+        taken_in_charge_at = CASE WHEN t.status = ${RequestStatus.takenInCharge} THEN t.at ELSE r.taken_in_charge_at END
+      FROM unnest(${ids}::uuid[], ${statuses}::text[], ${reasons}::text[], ${ats}::timestamptz[], ${moves.map((m) => m.closed)}::bool[])
+        AS t(id, status, reason, at, closed)
+      WHERE r.request_id = t.id
+    `.execute(this.db);
+    // The caller holds the requests' row locks, so no seq can be taken twice.
+    await sql`
+      INSERT INTO request_transitions (request_id, seq, status, reason, at)
+      SELECT t.id, coalesce((SELECT max(seq) FROM request_transitions x WHERE x.request_id = t.id), 0) + 1, t.status, t.reason, t.at
+      FROM unnest(${ids}::uuid[], ${statuses}::text[], ${reasons}::text[], ${ats}::timestamptz[]) AS t(id, status, reason, at)
+    `.execute(this.db);
   }
 
   async setReason(requestId: string, reason: string, at: Date): Promise<void> {

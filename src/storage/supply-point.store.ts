@@ -93,14 +93,15 @@ export class SqlSupplyPointStore implements SupplyPointStore {
   async importMany(rows: Iterable<SupplyPoint>): Promise<number> {
     const counter = { rows: 0 };
     const statement = `COPY supply_points (${COPY_COLUMNS}) FROM`;
-    if (this.bulk.pglite) {
-      const blob = new Blob([...copyLines(rows, counter)]);
-      await this.bulk.pglite.query(`${statement} '/dev/blob'`, [], { blob });
-      return counter.rows;
-    }
     const client = await this.bulk.pool.connect();
     try {
-      await pipeline(Readable.from(copyLines(rows, counter)), client.query(copyFrom(`${statement} STDIN`)));
+      if (this.bulk.pglite) {
+        // PGlite is one session behind a pool of one connection: the COPY goes to PGlite directly (its adapter cannot
+        // stream COPY) while this code holds that connection, so no transaction of the pool interleaves with it.
+        await this.bulk.pglite.query(`${statement} '/dev/blob'`, [], { blob: new Blob([...copyLines(rows, counter)]) });
+      } else {
+        await pipeline(Readable.from(copyLines(rows, counter)), client.query(copyFrom(`${statement} STDIN`)));
+      }
     } finally {
       client.release();
     }

@@ -26,7 +26,8 @@ interface MeterJob {
 /** What a queue's jobs do, and how their subject is closed when the job runs out of attempts. */
 interface JobKind {
   queue: string;
-  run(id: string): Promise<void>;
+  /** Carries out a batch of jobs; returns the failures by id (the others succeeded). May throw for the whole batch. */
+  runMany(ids: string[]): Promise<Map<string, unknown>>;
   giveUp(id: string): Promise<void>;
 }
 
@@ -62,8 +63,8 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
   private readonly sweeps: SweepLoop;
   private readonly jobKinds: JobKind[] = [
-    { queue: PROGRAM_METER_QUEUE, run: (id) => this.program(id), giveUp: (id) => this.failRequest(id) },
-    { queue: METER_OPERATION_QUEUE, run: (id) => this.operate(id), giveUp: (id) => this.failOperation(id) },
+    { queue: PROGRAM_METER_QUEUE, runMany: (ids) => this.programMany(ids), giveUp: (id) => this.failRequest(id) },
+    { queue: METER_OPERATION_QUEUE, runMany: (ids) => eachAlone(ids, (id) => this.operate(id)), giveUp: (id) => this.failOperation(id) },
   ];
   private running = false;
 
@@ -99,17 +100,27 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     await this.boss.work<MeterJob>(
       kind.queue,
       { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
-      // Each job succeeds or fails alone: pg-boss would fail the whole batch if the handler threw, and completes
-      // only jobs still active, so one failed here stays failed (and is retried) while the others complete.
+      // A batch is carried out set-based; if it fails as a whole, each job is tried alone, so one bad job cannot
+      // hold the others back. Each job succeeds or fails alone: pg-boss would fail the whole batch if the handler
+      // threw, and completes only jobs still active, so one failed here stays failed (and is retried).
       async (jobs) => {
-        await Promise.all(jobs.map(async (job) => {
-          try {
-            await kind.run(job.data.id);
-          } catch (error) {
-            this.deps.logger.warn({ err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
-            await this.boss.fail(kind.queue, job.id, { message: (error as Error).message });
-          }
-        }));
+        const ids = jobs.map((job) => job.data.id);
+        let failures: Map<string, unknown>;
+        try {
+          failures = await kind.runMany(ids);
+        } catch (error) {
+          this.deps.logger.warn({ err: error, queue: kind.queue, jobs: ids.length }, 'meter job batch failed; trying each job alone');
+          failures = await eachAlone(ids, async (id) => {
+            const failure = (await kind.runMany([id])).get(id);
+            if (failure) throw failure;
+          });
+        }
+        for (const job of jobs) {
+          const error = failures.get(job.data.id);
+          if (error === undefined) continue;
+          this.deps.logger.warn({ err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
+          await this.boss.fail(kind.queue, job.id, { message: (error as Error).message });
+        }
       },
     );
     await this.boss.work<MeterJob>(deadLettersOf(kind.queue), { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
@@ -159,33 +170,26 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
    */
   private async sweep(): Promise<number> {
     return this.deps.storage.transaction(async (tx) => {
-      let moved = 0;
-      for (const requestId of await tx.requests.claim(RequestStatus.submitted, SWEEP_BATCH)) {
-        await this.deps.requests.advance(tx, requestId, RequestStatus.queued);
-        await this.enqueue(tx, PROGRAM_METER_QUEUE, requestId);
-        moved++;
-      }
-      for (const requestId of await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true })) {
-        if ((await this.deps.requests.takeInCharge(tx, requestId)).status !== RequestStatus.takenInCharge) continue;
-        await this.enqueue(tx, PROGRAM_METER_QUEUE, requestId);
-        moved++;
-      }
-      for (const operationId of await tx.operations.claim(OperationStatus.submitted, SWEEP_BATCH)) {
-        await tx.operations.markQueued(operationId, this.deps.clock.now());
-        await this.enqueue(tx, METER_OPERATION_QUEUE, operationId);
-        moved++;
-      }
-      return moved;
+      const submitted = await tx.requests.claim(RequestStatus.submitted, SWEEP_BATCH);
+      await this.deps.requests.advanceMany(tx, submitted.map((requestId) => ({ requestId, to: RequestStatus.queued })));
+      const waiting = await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true });
+      const taken = (await this.deps.requests.takeInChargeMany(tx, waiting)).filter((r) => r.status === RequestStatus.takenInCharge);
+      await this.enqueue(tx, PROGRAM_METER_QUEUE, [...submitted, ...taken.map((r) => r.requestId)]);
+      const operations = await tx.operations.claim(OperationStatus.submitted, SWEEP_BATCH);
+      for (const operationId of operations) await tx.operations.markQueued(operationId, this.deps.clock.now());
+      await this.enqueue(tx, METER_OPERATION_QUEUE, operations);
+      return submitted.length + taken.length + operations.length;
     });
   }
 
-  private async enqueue(tx: Stores, queue: string, id: string): Promise<void> {
-    // Policies travel with each job: a queue keeps the options it was first created with.
-    await this.boss.send(queue, { id } satisfies MeterJob, {
-      db: tx.sql as PgBoss.Db, singletonKey: id, expireInSeconds: this.deps.jobTimeoutSeconds,
+  /** One insert for the batch, in the caller's transaction; policies travel with each job (a queue keeps its first options). */
+  private async enqueue(tx: Stores, queue: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.boss.insert(ids.map((id) => ({
+      name: queue, data: { id } satisfies MeterJob, singletonKey: id, expireInSeconds: this.deps.jobTimeoutSeconds,
       retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT, retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true,
       deadLetter: deadLettersOf(queue),
-    });
+    })), { db: tx.sql as PgBoss.Db });
   }
 
   private async failRequest(requestId: string): Promise<void> {
@@ -212,25 +216,58 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       : { status: 'failed', attempts: outcome.attempts, at, reason: outcome.reason, detail: outcome.detail });
   }
 
-  private async program(requestId: string): Promise<void> {
+  /**
+   * Programs (or clears) the meters of a batch of requests: one transaction takes them in charge and reads what to
+   * send, the commands go to the head-end concurrently (concentrators work in parallel), one transaction records
+   * the outcomes. A request another attempt already closed, or still waiting for the bulk quota, is left alone.
+   */
+  private async programMany(requestIds: string[]): Promise<Map<string, unknown>> {
     const { storage, requests, headEnd, secretBox } = this.deps;
     const work = await storage.transaction(async (tx) => {
-      const request = await tx.requests.findForUpdate(requestId);
-      if (!request || request.closedAt !== null) return undefined;
-      if (request.status === RequestStatus.queued && (await requests.takeInCharge(tx, requestId)).status !== RequestStatus.takenInCharge) {
-        return undefined; // waiting for the bulk quota: a later sweep takes it in charge and enqueues it again
+      const open = (await tx.requests.findManyForUpdate(requestIds)).filter((r) => r.closedAt === null);
+      const queued = open.filter((r) => r.status === RequestStatus.queued).map((r) => r.requestId);
+      // Waiting for the bulk quota: a later sweep takes it in charge and enqueues it again.
+      const taken = new Set((await requests.takeInChargeMany(tx, queued)).filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId));
+      const ready = open.filter((r) => r.status === RequestStatus.takenInCharge || taken.has(r.requestId));
+      const associations = await tx.associations.findMany(ready.map((r) => r.associationId));
+      const keys = await tx.associations.sealedKeysOf(ready.filter((r) => !r.changes?.sealedKey).map((r) => r.associationId));
+      return ready.map((request) => {
+        const association = associations.get(request.associationId);
+        if (!association) throw new Error(`request ${request.requestId} has no association`);
+        return { request, command: meterCommandFor(secretBox, request, association, keys.get(request.associationId)) };
+      });
+    });
+    const failures = new Map<string, unknown>();
+    const outcomes: { requestId: string; to: RequestStatus; why: string | null }[] = [];
+    await Promise.all(work.map(async ({ request, command }) => {
+      try {
+        const outcome = command ? await headEnd.send({ commandId: request.requestId, pod: request.pod, command }) : undefined;
+        outcomes.push(outcome?.status === 'failed'
+          ? { requestId: request.requestId, to: RequestStatus.failed, why: outcome.reason }
+          : { requestId: request.requestId, to: RequestStatus.completed, why: null });
+      } catch (error) {
+        failures.set(request.requestId, error); // the head-end could not be reached: this job is retried
       }
-      const association = await tx.associations.find(request.associationId);
-      if (!association) throw new Error(`request ${requestId} has no association`);
-      return { pod: request.pod, command: await meterCommandFor(tx, secretBox, request, association) };
-    });
-    if (!work) return;
-    const outcome = work.command ? await headEnd.send({ commandId: requestId, pod: work.pod, command: work.command }) : undefined;
+    }));
     await storage.transaction(async (tx) => {
-      const request = await tx.requests.findForUpdate(requestId);
-      if (request?.status !== RequestStatus.takenInCharge) return; // another attempt recorded it first
-      if (outcome?.status === 'failed') await requests.advance(tx, requestId, RequestStatus.failed, outcome.reason);
-      else await requests.advance(tx, requestId, RequestStatus.completed);
+      const stillTaken = new Set((await tx.requests.findManyForUpdate(outcomes.map((o) => o.requestId)))
+        .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId));
+      // Only requests still taken in charge: another attempt may have recorded one first.
+      await requests.advanceMany(tx, outcomes.filter((o) => stillTaken.has(o.requestId)));
     });
+    return failures;
   }
+}
+
+/** Runs each id alone (concurrently); returns the failures by id. */
+async function eachAlone(ids: string[], run: (id: string) => Promise<void>): Promise<Map<string, unknown>> {
+  const failures = new Map<string, unknown>();
+  await Promise.all(ids.map(async (id) => {
+    try {
+      await run(id);
+    } catch (error) {
+      failures.set(id, error);
+    }
+  }));
+  return failures;
 }
