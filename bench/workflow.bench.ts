@@ -21,7 +21,7 @@ async function platformOn(url: string, workflow: 'telemanagement' | 'direct'): P
   return createPlatform(loadConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-wf-bench-')), MASTER_KEY: 'd4'.repeat(32), DATABASE_URL: url, LOG_LEVEL: 'silent',
     REQUEST_WORKFLOW: workflow, BULK_QUOTA_PER_24H: '1000000', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LATENCY_MS: '0',
-    SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0', WORKFLOW_CONCURRENCY: '50', DATABASE_POOL_SIZE: '8',
+    SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0', WORKFLOW_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '500', DATABASE_POOL_SIZE: '8',
   }), { logger: false });
 }
 

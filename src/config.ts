@@ -23,7 +23,7 @@ export interface Config {
   role: 'api' | 'worker' | 'both';
   /** `telemanagement`: requests program meters through the head-end (pg-boss jobs); `direct`: the stand-in. */
   requestWorkflow: 'telemanagement' | 'direct';
-  /** Jobs (meter commands) one process handles at once. */
+  /** Meter jobs a worker fetches and carries out as one batch. */
   workflowConcurrency: number;
   /** A meter job not finished in this time is taken to have died with its worker and is retried (s). */
   workflowJobTimeoutSeconds: number;
@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkMaxRows: integer('BULK_MAX_ROWS', 50_000, 1, 10_000_000),
     role: role as Config['role'],
     requestWorkflow: requestWorkflow as Config['requestWorkflow'],
-    workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 20, 1, 1000),
+    workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 100, 1, 5000),
     workflowJobTimeoutSeconds: integer('WORKFLOW_JOB_TIMEOUT_SECONDS', 900, 1, 86_400),
     headEndUrl,
     fieldNetwork: { host: text('FIELD_NETWORK_HOST') ?? '127.0.0.1', port: integer('FIELD_NETWORK_PORT', 4810, 0, 65535) },

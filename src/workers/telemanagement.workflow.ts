@@ -13,7 +13,7 @@ export const PROGRAM_METER_QUEUE = 'program-meter';
 export const METER_OPERATION_QUEUE = 'meter-operation';
 /** Each queue's jobs out of attempts (they kept throwing, or their workers kept dying) land in its dead-letter queue. */
 const deadLettersOf = (queue: string) => `${queue}-dead`;
-const SWEEP_BATCH = 100;
+const SWEEP_BATCH = 500;
 /** Retries of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
 const JOB_RETRY_LIMIT = 5;
 export const WORKFLOW_FAILURE = 'workflow_error';
@@ -39,7 +39,7 @@ export interface TelemanagementWorkflowDeps {
   clock: Clock;
   logger: Logger;
   pollMs: number;
-  /** Jobs handled at once by this process (commands to different concentrators proceed in parallel). */
+  /** Jobs fetched and carried out as one batch by this process (their commands to different concentrators proceed in parallel). */
   concurrency: number;
   /** A job still active after this long is taken to have died with its worker, and is retried. */
   jobTimeoutSeconds: number;
