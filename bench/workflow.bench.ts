@@ -3,7 +3,7 @@
  * link delays at zero, on PostgreSQL with 2 workers (two platforms in this process, each with its pg-boss worker),
  * beside the stand-in workflow (same requests, no jobs, no meters) as the baseline. Target ≥ 1,000/s.
  *
- *   npx tsx bench/workflow.bench.ts     (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; BENCH_REQUESTS=3000)
+ *   npx tsx bench/workflow.bench.ts     (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; BENCH_REQUESTS=5000)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR }
 import { createPlatform, type Platform } from '../src/main/platform.js';
 import { format, withScratchDatabase } from './support.js';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 
 async function platformOn(url: string, workflow: 'telemanagement' | 'direct'): Promise<Platform> {
   return createPlatform(loadConfig({

@@ -170,11 +170,14 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
    */
   private async sweep(): Promise<number> {
     return this.deps.storage.transaction(async (tx) => {
+      // Requests waiting for the bulk quota first, then new ones, each in id (= submission, = file line) order:
+      // the quota takes them in charge first come, first served; only those taken in charge get a job.
+      const waiting = await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true });
       const submitted = await tx.requests.claim(RequestStatus.submitted, SWEEP_BATCH);
       await this.deps.requests.advanceMany(tx, submitted.map((requestId) => ({ requestId, to: RequestStatus.queued })));
-      const waiting = await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true });
-      const taken = (await this.deps.requests.takeInChargeMany(tx, waiting)).filter((r) => r.status === RequestStatus.takenInCharge);
-      await this.enqueue(tx, PROGRAM_METER_QUEUE, [...submitted, ...taken.map((r) => r.requestId)]);
+      const taken = (await this.deps.requests.takeInChargeMany(tx, [...waiting, ...submitted]))
+        .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId);
+      await this.enqueue(tx, PROGRAM_METER_QUEUE, taken);
       const operations = await tx.operations.claim(OperationStatus.submitted, SWEEP_BATCH);
       for (const operationId of operations) await tx.operations.markQueued(operationId, this.deps.clock.now());
       await this.enqueue(tx, METER_OPERATION_QUEUE, operations);
