@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -85,6 +86,8 @@ export async function buildApp(
   await app.register(async (api) => {
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
     typed.addHook('onRequest', bearerAuth(services.access));
+    // A bulk CSV may also come as a form's file (multipart/form-data, field `file`), as browsers send it.
+    await typed.register(multipart, { limits: { fileSize: options.bulkMaxBytes, files: 1, fields: 10, parts: 12 } });
     registerIdempotency(typed, services.idempotency);
     eligibilityRoutes(typed, services.eligibility);
     associationRoutes(typed, services.associations);

@@ -210,5 +210,23 @@ describe.each(backends())('bulk uploads on $name', (backend) => {
       expect((await apiClient(platform, other.token).get(`/bulk-uploads/${created.body.id}`)).status).toBe(404);
       expect((await platform.app.inject({ url: `/api/v1/bulk-uploads/${created.body.id}/report.csv`, headers: { authorization: `Bearer ${other.token}` } })).statusCode).toBe(404);
     });
+
+    it('takes the CSV as a form file (multipart/form-data, field "file"), named by its file name', async () => {
+      const ap = await makeAssetProvider(platform);
+      const [pod] = await eligiblePods(1);
+      const form = (field: string, content: string) => [
+        '--XBOUNDARY', `Content-Disposition: form-data; name="${field}"; filename="associazioni marzo.csv"`, 'Content-Type: text/csv', '', content, '--XBOUNDARY--', '',
+      ].join('\r\n');
+      const post = (body: string) => platform.app.inject({
+        method: 'POST', url: '/api/v1/bulk-uploads', payload: body,
+        headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'multipart/form-data; boundary=XBOUNDARY' },
+      });
+      const created = await post(form('file', `${HEADER}\n${csvRow(pod!)}`));
+      expect(created.statusCode, created.body).toBe(202);
+      expect(created.json()).toMatchObject({ rows: 1, fileName: 'associazioni marzo.csv', counts: { total: 1, queued: 1 } });
+      const misnamed = await post(form('upload', `${HEADER}\n${csvRow(pod!)}`));
+      expect([misnamed.statusCode, misnamed.json().error.code]).toEqual([400, 'invalid_file']);
+      expect(misnamed.json().error.message).toContain('"file"');
+    });
   });
 });

@@ -25,6 +25,10 @@ const transportErrors: Record<string, { status: number; code: string; message: s
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input', message: 'Content-Length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_input', message: 'The JSON body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_input', message: 'The body is not valid JSON' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'file_too_large', message: 'The file is larger than the bulk upload limit (BULK_MAX_BYTES)' },
+  FST_FILES_LIMIT: { status: 400, code: 'invalid_file', message: 'Send one file per bulk upload' },
+  FST_PARTS_LIMIT: { status: 400, code: 'invalid_file', message: 'Too many form fields: send the CSV as the field "file"' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the CSV as text/csv or as multipart/form-data' },
 };
 
 export function errorBody(code: string, message: string, details?: unknown) {

@@ -37,16 +37,21 @@ export function bulkUploadRoutes(app: FastifyTypeBox, bulkUploads: BulkUploadSer
     bodyLimit: maxBytes,
     schema: {
       summary: 'Upload associations in bulk from a CSV (POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW)',
-      description: 'Send the file as the body with Content-Type text/csv. Every row is validated and checked for eligibility at once; '
+      description: 'Send the file as the body with Content-Type text/csv, or as the field `file` of a multipart/form-data form. Every row is validated and checked for eligibility at once; '
         + 'valid eligible rows become create requests, at most 100 taken in charge per 24 h (the rest wait as quota_deferred).',
       tags,
       querystring: Type.Object({ fileName: Type.Optional(Type.String({ maxLength: 255 })) }),
       response: { 202: Type.Object(Summary) },
     },
   }, async (request, reply) => {
-    const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV file as the body with Content-Type: text/csv');
-    const upload = await bulkUploads.upload(principalOf(request), body, request.query.fileName ?? null);
+    let [body, fileName] = [request.body, request.query.fileName ?? null];
+    if (request.isMultipart()) {
+      const file = await request.file();
+      if (!file || file.fieldname !== 'file') throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV as the form field "file"');
+      [body, fileName] = [await file.toBuffer(), fileName ?? (file.filename || null)];
+    }
+    if (!Buffer.isBuffer(body)) throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV file as the body with Content-Type: text/csv, or as the form field "file"');
+    const upload = await bulkUploads.upload(principalOf(request), body, fileName);
     return reply.code(202).send(presentBulkUpload(upload));
   });
 
