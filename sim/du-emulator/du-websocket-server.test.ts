@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseChain2Json } from '../../src/codec/index.js';
-import { PowerLineMedium, attachPowerLineBridge, connectPowerLine, type PowerLineBridge, type PowerLineTap } from '../power-line/index.js';
+import { connectPowerLine, type PowerLineMedium, type PowerLineTap } from '../power-line/index.js';
+import { startPowerLineServer, type PowerLineServer } from '../power-line/power-line-server.test-support.js';
 import { DuEmulator } from './du-emulator.js';
 import { DuWebSocketServer } from './du-websocket-server.js';
 import { KEY, MAC, OTHER_KEY, OTHER_MAC, OTHER_POD, POD, makeMeter } from './meter-frames.test-support.js';
@@ -11,28 +10,22 @@ import { WatchClient } from './watch-client.test-support.js';
 
 /** The field side: a medium with a bridge on a real HTTP server, as the field-network process would host it. */
 let medium: PowerLineMedium;
-let httpServer: Server;
-let bridge: PowerLineBridge;
+let line: PowerLineServer;
 let mediumUrl: string;
 const taps: PowerLineTap[] = [];
 const servers: DuWebSocketServer[] = [];
 const clients: WatchClient[] = [];
 
 beforeEach(async () => {
-  medium = new PowerLineMedium({ lossRate: 0 });
-  httpServer = createServer();
-  bridge = attachPowerLineBridge(httpServer, medium);
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  mediumUrl = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/power-line`;
+  line = await startPowerLineServer();
+  ({ medium, url: mediumUrl } = line);
 });
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(taps.splice(0).map((tap) => tap.close()));
   await Promise.all(servers.splice(0).map((server) => server.close()));
-  await bridge.close();
-  httpServer.closeAllConnections();
-  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  await line.close();
 });
 
 function makeDu(macAddress = MAC, pod = POD, id = `du-${macAddress}`): DuEmulator {

@@ -1,18 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseChain2Json } from '../../src/codec/index.js';
-import { PowerLineMedium, attachPowerLineBridge, type PowerLineBridge } from '../power-line/index.js';
+import type { PowerLineMedium } from '../power-line/index.js';
+import { startPowerLineServer, type PowerLineServer } from '../power-line/power-line-server.test-support.js';
 import { runDuCommand, type DuCommandResult, type RunningDuCommand } from './du.command.js';
 import { KEY, MAC, OTHER_KEY, OTHER_MAC, OTHER_POD, POD, makeMeter } from './meter-frames.test-support.js';
 import { WatchClient } from './watch-client.test-support.js';
 
 let medium: PowerLineMedium;
-let httpServer: Server;
-let bridge: PowerLineBridge;
+let line: PowerLineServer;
 let mediumUrl: string;
 let directory: string;
 const running: RunningDuCommand[] = [];
@@ -26,19 +24,14 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  medium = new PowerLineMedium({ lossRate: 0 });
-  httpServer = createServer();
-  bridge = attachPowerLineBridge(httpServer, medium);
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  mediumUrl = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/power-line`;
+  line = await startPowerLineServer();
+  ({ medium, url: mediumUrl } = line);
 });
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(running.splice(0).map((command) => command.close()));
-  await bridge.close();
-  httpServer.closeAllConnections();
-  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  await line.close();
 });
 
 function makeIo(env: Record<string, string> = {}) {
@@ -91,7 +84,7 @@ describe('runDuCommand: one DU', () => {
   it('stops with exit code 1 when the power line goes away', async () => {
     const { result, out } = await run(['--mac', MAC, '--key', KEY, '--pod', POD, '--medium', mediumUrl, '--id', 'kitchen-du']);
     if (!result.running) throw new Error(out.stderr);
-    await bridge.close();
+    await line.bridge.close();
     expect(await result.done).toBe(1);
     expect(out.stderr).toMatch(/lost the power line for DC0A1B2C3D4E \(close 1001: power-line bridge closing\); stopping/);
     expect(out.stdout).toContain('DU kitchen-du: 0 frame(s) accepted');

@@ -1,33 +1,29 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { attachPowerLineBridge, connectPowerLine, type PowerLineBridge, type PowerLineTap } from './power-line-bridge.js';
-import { PowerLineMedium } from './power-line-medium.js';
+import type { Server } from 'node:http';
+import { connectPowerLine, type PowerLineBridge, type PowerLineTap } from './power-line-bridge.js';
+import type { PowerLineMedium } from './power-line-medium.js';
+import { startPowerLineServer, type PowerLineServer } from './power-line-server.test-support.js';
 
 const MAC = 'DC0A1B2C3D4E';
 
-let server: Server;
+let line: PowerLineServer;
 let medium: PowerLineMedium;
 let bridge: PowerLineBridge;
+let server: Server;
 let baseUrl: string;
 const taps: PowerLineTap[] = [];
 const sockets: WebSocket[] = [];
 
 beforeEach(async () => {
-  server = createServer();
-  medium = new PowerLineMedium({ lossRate: 0 });
-  bridge = attachPowerLineBridge(server, medium);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/power-line`;
+  line = await startPowerLineServer();
+  ({ medium, bridge, server, url: baseUrl } = line);
 });
 
 afterEach(async () => {
   await Promise.all(taps.splice(0).map((tap) => tap.close()));
   for (const ws of sockets.splice(0)) ws.terminate();
-  await bridge.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await line.close();
 });
 
 /** Waits until the medium has `count` listeners for the MAC: the bridge attaches once the handshake is done. */
@@ -86,15 +82,10 @@ describe('power-line bridge', () => {
   });
 
   it('rejects a connection to nothing with an error naming the URL', async () => {
-    const port = (server.address() as AddressInfo).port;
-    await bridge.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await expect(connectPowerLine(`ws://127.0.0.1:${port}/power-line`, MAC, () => {})).rejects.toThrow(
-      new RegExp(`power line ws://127.0.0.1:${port}/power-line/${MAC}: cannot connect`),
+    await line.close();
+    await expect(connectPowerLine(baseUrl, MAC, () => {})).rejects.toThrow(
+      new RegExp(`power line ${baseUrl}/${MAC}: cannot connect`),
     );
-    server = createServer(); // afterEach closes a fresh, unbound server
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
 
   it('refuses a bad base URL or MAC before connecting', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../test/support/api.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import {
-  addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, manualClock, nextPod, type TestPlatform,
+  addSupplyPoints, createTestPlatform, INSTANT_FIELD_NETWORK, makeAssetProvider, makeDu, manualClock, nextPod, type TestPlatform,
 } from '../../test/support/platform.js';
 import { VoltageLevel, type SupplyPoint } from '../domain/eligibility.js';
 
@@ -63,9 +63,7 @@ describe.each(backends())('bulk quota through the telemanagement workflow on $na
   it.skipIf(!backend.available)('takes 100 of 150 in charge, defers 50, and programs those 24 h later', async () => {
     const scratch = await backend.create();
     const clock = manualClock();
-    const platform = await createTestPlatform(scratch.target, {
-      REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
-    }, { clock });
+    const platform = await createTestPlatform(scratch.target, INSTANT_FIELD_NETWORK, { clock });
     try {
       await platform.storage.supplyPoints.insertConcentrators([{ concentratorId: 'CN000001', substation: 'Cabina 1' }]);
       await platform.workflow.start();

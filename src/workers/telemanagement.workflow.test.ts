@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../test/support/api.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, TEST_MASTER_KEY, type TestPlatform } from '../../test/support/platform.js';
+import { addSupplyPoints, createTestPlatform, INSTANT_FIELD_NETWORK, makeAssetProvider, makeDu, TEST_MASTER_KEY, type TestPlatform } from '../../test/support/platform.js';
 import { AesGcmSecretBox } from '../security/secret-box.js';
 import { TelemanagementWorkflow } from './telemanagement.workflow.js';
 import type { Pod } from '../domain/identifiers.js';
@@ -28,9 +28,7 @@ describe.each(backends())('telemanagement workflow on $name', (backend) => {
   beforeAll(async () => {
     if (!backend.available) return;
     scratch = await backend.create();
-    platform = await createTestPlatform(scratch.target, {
-      REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
-    });
+    platform = await createTestPlatform(scratch.target, INSTANT_FIELD_NETWORK);
     await platform.storage.supplyPoints.insertConcentrators([{ concentratorId: 'CN000001', substation: 'Cabina 1' }]);
     token = (await makeAssetProvider(platform)).token;
     await platform.workflow.start();

@@ -17,6 +17,11 @@ export interface TestPlatform extends Platform {
   logs: string[];
 }
 
+/** Environment of a platform whose requests go through the telemanagement workflow to a field network that answers at once, losing nothing. */
+export const INSTANT_FIELD_NETWORK: Readonly<Record<string, string>> = {
+  REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
+};
+
 /** A clock the test moves by hand. */
 export function manualClock(start = new Date('2026-03-02T09:00:00Z')) {
   let now = start.getTime();
