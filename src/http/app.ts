@@ -20,6 +20,7 @@ import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
 import { operationRoutes } from './routes/operations.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
+import { tokenRoutes } from './routes/tokens.routes.js';
 import { sharedSchemas } from './schemas.js';
 
 export type FastifyTypeBox = FastifyInstance<
@@ -94,6 +95,7 @@ export async function buildApp(
     requestRoutes(typed, services.requests);
     bulkUploadRoutes(typed, services.bulkUploads, options.bulkMaxBytes);
     operationRoutes(typed, services.operations);
+    tokenRoutes(typed, services.access);
   }, { prefix: API_PREFIX });
 
   return app;

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { AccessService } from '../services/access.service.js';
-import type { Caller, Principal } from '../services/ports.js';
+import type { Caller, Principal, TokenHolder } from '../services/ports.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +41,12 @@ export function operatorOf(request: FastifyRequest): { operatorId: string } {
   const caller = callerOf(request);
   if (caller.role !== 'dso_operator') throw new DomainError(DomainErrorCode.forbidden, 'Remote operations on meters are for DSO operators only');
   return { operatorId: caller.operatorId };
+}
+
+/** The caller as the holder of its own API tokens. */
+export function tokenHolderOf(request: FastifyRequest): TokenHolder {
+  const caller = callerOf(request);
+  return caller.role === 'asset_provider' ? { representativeId: caller.representativeId } : { operatorId: caller.operatorId };
 }
 
 /** Who owns the caller's idempotency keys: the asset provider, or the operator. */

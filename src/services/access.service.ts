@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Caller, Clock, NewId, ParticipantStore, TokenHolder } from './ports.js';
+import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
+import { parseLabel } from '../domain/identifiers.js';
+import { isUuid } from './pagination.js';
+import type { Caller, Clock, NewId, ParticipantStore, TokenHolder, TokenRecord } from './ports.js';
 
 const TOKEN_PREFIX = 'c2_';
 
@@ -11,6 +14,8 @@ export function hashToken(token: string): Uint8Array {
 /** How long a verified token is trusted without asking the database again: a revocation takes at most this long. */
 export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_ENTRIES = 10_000;
+/** Valid personal tokens one holder may have at once. */
+export const MAX_ACTIVE_TOKENS = 20;
 
 /** Bearer-token authentication and the issuing of personal API tokens to representatives and DSO operators. */
 export class AccessService {
@@ -47,8 +52,32 @@ export class AccessService {
 
   /** Returns the token in clear: the only time it exists outside the caller's hands. */
   async issueToken(holder: TokenHolder, label: string): Promise<string> {
+    return (await this.createToken(holder, label)).token;
+  }
+
+  /** A personal token asked for through the API: a valid label, and at most MAX_ACTIVE_TOKENS valid at once. */
+  async createToken(holder: TokenHolder, label: unknown): Promise<TokenRecord & { token: string }> {
+    const parsed = parseLabel(label, 'label');
+    if (!parsed.ok) throw invalidInput([parsed.issue]);
+    const active = (await this.participants.listTokens(holder)).filter((t) => t.revokedAt === null).length;
+    if (active >= MAX_ACTIVE_TOKENS) {
+      throw new DomainError(DomainErrorCode.conflict, `At most ${MAX_ACTIVE_TOKENS} tokens may be valid at once: revoke one first`);
+    }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    await this.participants.insertToken({ tokenId: this.newId(), holder, tokenHash: hashToken(token), label }, this.clock.now());
-    return token;
+    const record: TokenRecord = { tokenId: this.newId(), label: parsed.value, createdAt: this.clock.now(), revokedAt: null };
+    await this.participants.insertToken({ tokenId: record.tokenId, holder, tokenHash: hashToken(token), label: record.label }, record.createdAt);
+    return { ...record, token };
+  }
+
+  listTokens(holder: TokenHolder): Promise<TokenRecord[]> {
+    return this.participants.listTokens(holder);
+  }
+
+  /** Revokes one of the holder's own tokens, at once in this process (others within TOKEN_CACHE_MS). */
+  async revokeToken(holder: TokenHolder, tokenId: string): Promise<void> {
+    if (!isUuid(tokenId) || !(await this.participants.revokeToken(holder, tokenId, this.clock.now()))) {
+      throw new DomainError(DomainErrorCode.notFound, `Token ${tokenId} not found (or already revoked)`);
+    }
+    this.verified.clear();
   }
 }

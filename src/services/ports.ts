@@ -221,12 +221,23 @@ export interface ParticipantStore {
   /** A token of a representative or of an operator (exactly one holder). */
   insertToken(token: { tokenId: string; holder: TokenHolder; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
   revokeTokens(holder: TokenHolder, label: string, at: Date): Promise<void>;
+  /** Revokes one of the holder's tokens; false when it has none with this id still valid. */
+  revokeToken(holder: TokenHolder, tokenId: string, at: Date): Promise<boolean>;
+  /** The holder's tokens, newest first, revoked ones included: never a token nor its hash. */
+  listTokens(holder: TokenHolder): Promise<TokenRecord[]>;
   /** The asset provider's own bulk quota per 24 h, or null for the platform default. */
   bulkQuotaOf(assetProviderId: string): Promise<number | null>;
   findCallerByTokenHash(tokenHash: Uint8Array): Promise<Caller | undefined>;
 }
 
 export type TokenHolder = { representativeId: string } | { operatorId: string };
+
+export interface TokenRecord {
+  tokenId: string;
+  label: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
 
 export interface OperationFilter {
   pod?: string;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AssetProviderRecord, Caller, OperatorRecord, ParticipantStore, RepresentativeRecord, TokenHolder } from '../services/ports.js';
+import type { AssetProviderRecord, Caller, OperatorRecord, ParticipantStore, RepresentativeRecord, TokenHolder, TokenRecord } from '../services/ports.js';
 import { translateUniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -64,6 +64,22 @@ export class SqlParticipantStore implements ParticipantStore {
     await this.db.updateTable('api_tokens').set({ revoked_at: at })
       .where(representative_id ? 'representative_id' : 'operator_id', '=', (representative_id ?? operator_id)!)
       .where('label', '=', label).where('revoked_at', 'is', null).execute();
+  }
+
+  async revokeToken(holder: TokenHolder, tokenId: string, at: Date): Promise<boolean> {
+    const { representative_id, operator_id } = holderColumns(holder);
+    const result = await this.db.updateTable('api_tokens').set({ revoked_at: at })
+      .where(representative_id ? 'representative_id' : 'operator_id', '=', (representative_id ?? operator_id)!)
+      .where('token_id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async listTokens(holder: TokenHolder): Promise<TokenRecord[]> {
+    const { representative_id, operator_id } = holderColumns(holder);
+    const rows = await this.db.selectFrom('api_tokens').select(['token_id', 'label', 'created_at', 'revoked_at'])
+      .where(representative_id ? 'representative_id' : 'operator_id', '=', (representative_id ?? operator_id)!)
+      .orderBy('token_id', 'desc').execute();
+    return rows.map((r) => ({ tokenId: r.token_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at }));
   }
 
   async bulkQuotaOf(assetProviderId: string): Promise<number | null> {
