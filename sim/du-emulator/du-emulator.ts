@@ -228,7 +228,8 @@ export function meterTimestampOf(frame: Frame): number {
   return at;
 }
 
-function dayKeyOf(date: string | LocalDate): string {
+/** 'YYYY-MM-DD' of a local date (a string must already be one). */
+export function dayKeyOf(date: string | LocalDate): string {
   if (typeof date === 'string') {
     const match = LOCAL_DATE.exec(date);
     if (!match) throw new RangeError(`expected a date as YYYY-MM-DD (${TIME_ZONE}), got "${date}"`);

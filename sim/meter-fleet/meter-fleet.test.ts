@@ -75,6 +75,20 @@ describe('MeterFleet: the meters\' side of Chain 2', () => {
     expect(fleet.transmitting).toBe(0);
   });
 
+  it('never reuses a frame counter: a meter cleared and programmed again with the same key is still heard', async () => {
+    const { du, send, live } = world();
+    const { emulator } = du(KEY);
+    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    await live(30);
+    await send({ kind: 'clear_chain2' });
+    await live(15);
+    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    const before = emulator.framesAccepted;
+    await live(30);
+    expect(emulator.framesAccepted).toBeGreaterThan(before);
+    expect(emulator.rejections()).toEqual({});
+  });
+
   it('seals with a new key at once: the DU with the old key refuses the frames, one with the new key reads them', async () => {
     const { du, send, live } = world();
     const old = du(KEY);

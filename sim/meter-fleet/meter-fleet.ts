@@ -7,7 +7,7 @@
 import { deriveSystemTitle, FrameSealer, parseDuKey } from '../../src/codec/index.js';
 import { romeLocalParts, type LocalDate } from '../../src/domain/tariff-bands.js';
 import type { FieldNetworkSimulator } from '../../src/telemanagement/field-network.simulator.js';
-import { meterTimestampOf } from '../du-emulator/index.js';
+import { dayKeyOf, meterTimestampOf } from '../du-emulator/index.js';
 import { MeterEmitter } from '../meter-emitter/index.js';
 import type { PowerLineMedium } from '../power-line/index.js';
 
@@ -21,6 +21,8 @@ export interface MeterFleetOptions {
   seed: number;
 }
 
+const COUNTER_EPOCH_MS = Date.UTC(2020, 0, 1);
+
 interface TransmittingMeter {
   emitter: MeterEmitter;
   sealer: FrameSealer;
@@ -31,6 +33,8 @@ interface TransmittingMeter {
 export class MeterFleet {
   readonly #options: MeterFleetOptions;
   readonly #meters = new Map<string, TransmittingMeter>();
+  /** Next frame counter per POD, kept when a meter falls silent: a nonce is never used twice under one key. */
+  readonly #nextFrameCounters = new Map<string, number>();
   /** `POD|YYYY-MM-DD` (Europe/Rome, the frame's own timestamp) → frames sent: the meter-side KPI (CHAIN2.md §5). */
   readonly #sentByDay = new Map<string, number>();
   #framesSent = 0;
@@ -57,7 +61,7 @@ export class MeterFleet {
             pod: config.pod, meterSerial: config.meterSerial, contractPowerW: config.contractPowerW,
             availablePowerW: config.availablePowerW, seed: this.#options.seed, startAt: now,
           }),
-          sealer: sealerFor(config.meterSerial, config.key, 0),
+          sealer: sealerFor(config.meterSerial, config.key, this.#firstFrameCounter(config.pod, now)),
           macAddress: config.macAddress,
           key: config.key,
         };
@@ -75,14 +79,27 @@ export class MeterFleet {
         sent++;
       }
     }
-    for (const pod of this.#meters.keys()) if (!configured.has(pod)) this.#meters.delete(pod); // cleared: silent
+    for (const [pod, meter] of this.#meters) {
+      if (configured.has(pod)) continue;
+      this.#nextFrameCounters.set(pod, meter.sealer.nextFrameCounter); // cleared: silent, its counter kept
+      this.#meters.delete(pod);
+    }
     this.#framesSent += sent;
     return sent;
   }
 
+  /**
+   * Frame counters never go back, so no nonce is used twice under one key: after a clear, the meter's own next
+   * counter; in a fresh process (its counters forgotten), the simulated seconds since 2020, which stay ahead of the
+   * ≈ 125 frames a meter sends a day.
+   */
+  #firstFrameCounter(pod: string, now: Date): number {
+    return Math.max(this.#nextFrameCounters.get(pod) ?? 0, Math.floor((now.getTime() - COUNTER_EPOCH_MS) / 1000));
+  }
+
   /** Frames a meter sent on a day (Europe/Rome date of each frame's own timestamp), lost ones included. */
   framesSentOn(pod: string, date: LocalDate): number {
-    return this.#sentByDay.get(`${pod}|${dayKey(date)}`) ?? 0;
+    return this.#sentByDay.get(`${pod}|${dayKeyOf(date)}`) ?? 0;
   }
 
   get framesSent(): number {
@@ -100,9 +117,5 @@ function sealerFor(meterSerial: string, key: string, nextFrameCounter: number): 
 }
 
 function dayOf(posixSeconds: number): string {
-  return dayKey(romeLocalParts(new Date(posixSeconds * 1000)));
-}
-
-function dayKey({ year, month, day }: LocalDate): string {
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return dayKeyOf(romeLocalParts(new Date(posixSeconds * 1000)));
 }

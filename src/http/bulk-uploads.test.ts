@@ -222,6 +222,11 @@ describe.each(backends())('bulk uploads on $name', (backend) => {
       const created = await post(form('file', `${HEADER}\n${csvRow(pod!)}`));
       expect(created.statusCode, created.body).toBe(202);
       expect(created.json()).toMatchObject({ rows: 1, fileName: 'associazioni marzo.csv', counts: { total: 1, queued: 1 } });
+      const keyed = await platform.app.inject({
+        method: 'POST', url: '/api/v1/bulk-uploads', payload: form('file', `${HEADER}\n${csvRow(pod!)}`),
+        headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'multipart/form-data; boundary=XBOUNDARY', 'idempotency-key': 'k1' },
+      });
+      expect([keyed.statusCode, keyed.json().error.details[0].field]).toEqual([400, 'Idempotency-Key']);
       const misnamed = await post(form('upload', `${HEADER}\n${csvRow(pod!)}`));
       expect([misnamed.statusCode, misnamed.json().error.code]).toEqual([400, 'invalid_file']);
       expect(misnamed.json().error.message).toContain('"file"');

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidInput } from '../domain/errors.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
 import { idempotencyScopeOf } from './auth.js';
 
@@ -16,6 +17,10 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string') return;
+    if (request.isMultipart()) {
+      // A form's file is read by the handler, after this hook: it could not be part of the fingerprint.
+      throw invalidInput([{ field: 'Idempotency-Key', code: 'not_supported', message: 'Idempotency-Key needs the CSV as the body (Content-Type: text/csv), not as a form' }]);
+    }
     const scope = idempotencyScopeOf(request);
     const fingerprint = IdempotencyService.fingerprint(request.method, request.routeOptions.url ?? request.url, request.body);
     const outcome = await idempotency.begin(scope, key, fingerprint);

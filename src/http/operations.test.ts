@@ -83,22 +83,19 @@ describe.each(backends())('remote operations on $name', (backend) => {
 
     it('refuses bad input naming each field, an unknown POD with 404, a meter without concentrator with 422', async () => {
       const pod = await meter();
-      const cases: [Record<string, unknown>, number, string, string[]][] = [
-        [{ pod, kind: 'explode' }, 400, 'invalid_input', ['kind']],
-        [{ pod: 'IT001X', kind: 'connect' }, 400, 'invalid_input', ['pod']],
-        [{ pod, kind: 'set_available_power' }, 400, 'invalid_input', ['availablePowerW']],
-        [{ pod, kind: 'set_available_power', availablePowerW: -5 }, 400, 'invalid_input', ['availablePowerW']],
-        [{ pod, kind: 'set_tariff_calendar', calendar: { ...ARERA, weekday: [{ fromMinute: 60, band: 1 }] } }, 400, 'invalid_input', ['calendar.weekday']],
+      const cases: [Record<string, unknown>, string][] = [
+        [{ pod, kind: 'explode' }, 'kind'],
+        [{ pod: 'IT001X', kind: 'connect' }, 'pod'],
+        [{ pod, kind: 'set_available_power' }, 'availablePowerW'],
+        [{ pod, kind: 'set_available_power', availablePowerW: -5 }, 'availablePowerW'],
+        [{ pod, kind: 'set_tariff_calendar', calendar: { ...ARERA, weekday: [{ fromMinute: 60, band: 1 }] } }, 'calendar.weekday'],
       ];
-      for (const [body, status, code, fields] of cases) {
+      for (const [body, field] of cases) {
         const response = await operator.post('/operations', body);
-        expect(response.status, JSON.stringify(body)).toBe(status);
-        expect(response.body.error.code).toBe(code);
-        if (code === 'invalid_input' && response.body.error.details) {
-          expect(response.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(fields));
-        } else {
-          expect(response.body.error.message).toContain(fields[0]);
-        }
+        expect([response.status, response.body.error.code], JSON.stringify(body)).toEqual([400, 'invalid_input']);
+        // Either the schema or the domain names the field; the domain's issues come as details.
+        const named = [response.body.error.message, ...(response.body.error.details ?? []).map((d: { field: string }) => d.field)].join(' ');
+        expect(named).toContain(field);
       }
       expect((await operator.post('/operations', { pod: 'IT001E99999990', kind: 'connect' })).body.error.code).toBe('not_found');
       const untelemanaged = await operator.post('/operations', { pod: await meter(null), kind: 'connect' });
@@ -116,7 +113,7 @@ describe.each(backends())('remote operations on $name', (backend) => {
       }
       // Eligibility is a fact about the supply point: customer care may check it too.
       expect((await operator.get(`/supply-points/${pod}/eligibility`)).status).toBe(200);
-      expect(platform.fieldNetwork!.meterState(pod)).toBeUndefined(); // nothing was sent
+      expect((await operator.get(`/operations?pod=${pod}`)).body.items).toEqual([]); // nothing was accepted
     });
 
     it('lists operations newest first, by POD, and replays a retried POST with the same Idempotency-Key', async () => {

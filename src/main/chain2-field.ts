@@ -49,16 +49,24 @@ export async function startChain2Field(platform: Platform, options: {
   const fleet = new MeterFleet({ network, medium, seed: options.seed });
   const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
   const dus = await DuWebSocketServer.listen({ mode: DuServerMode.fleet, dus: [], host: options.host, port: options.duPort });
-  const installed = new Map<string, string>(); // MAC → POD
+  const installed = new Map<string, { du: DuEmulator; key: string }>(); // by MAC
 
   const step = () => {
     for (const config of network.chain2Configurations()) {
-      if (installed.has(config.macAddress)) continue;
+      const known = installed.get(config.macAddress);
+      if (known) {
+        // The asset provider gives its DU the new key along with the meter (a DU that kept the old one would refuse every frame).
+        if (known.key !== config.key) {
+          known.du.changeKey(config.key);
+          known.key = config.key;
+        }
+        continue;
+      }
       // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
       const du = new DuEmulator({ id: config.macAddress, pod: config.pod, macAddress: config.macAddress, key: config.key, now: () => new Date(network.now()) });
       medium.attach(config.macAddress, (frame) => du.receive(frame));
       dus.add(du);
-      installed.set(config.macAddress, config.pod);
+      installed.set(config.macAddress, { du, key: config.key });
     }
     fleet.step();
   };
@@ -68,7 +76,7 @@ export async function startChain2Field(platform: Platform, options: {
 
   return {
     medium, fleet, dus, step,
-    endpoints: () => [...installed].map(([macAddress, pod]) => ({ pod, macAddress, ws: dus.urlOf(macAddress) })),
+    endpoints: () => [...installed.values()].map(({ du }) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
     async close() {
       clearInterval(timer);
       await dus.close();

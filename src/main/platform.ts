@@ -107,7 +107,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const app = await buildApp(services, { logger, bulkMaxBytes: config.bulkMaxBytes });
   const siteOf = siteLookup(storage.supplyPoints);
   const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger: app.log });
-  const headEnd = fieldNetwork ? simulatedHeadEnd(fieldNetwork, siteOf) : new FieldNetworkClient(config.headEndUrl!, siteOf);
+  const headEnd = fieldNetwork ? simulatedHeadEnd(fieldNetwork, siteOf) : new FieldNetworkClient(config.headEndUrl!, siteOf, config.workflowJobTimeoutSeconds * 1000);
   const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
     ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log)
     : new TelemanagementWorkflow({

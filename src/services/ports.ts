@@ -249,12 +249,10 @@ export interface OperationFilter {
 export interface OperationStore {
   insert(operation: MeterOperation): Promise<void>;
   find(operationId: string): Promise<MeterOperation | undefined>;
-  /** Locks the operation row for the rest of the transaction. */
-  findForUpdate(operationId: string): Promise<MeterOperation | undefined>;
   list(filter: OperationFilter): Promise<MeterOperation[]>;
   /** Ids of the oldest operations in `status`, locked and skipped by concurrent claimers (FOR UPDATE SKIP LOCKED). */
   claim(status: OperationStatus, limit: number): Promise<string[]>;
-  markQueued(operationId: string, at: Date): Promise<void>;
+  markQueued(operationIds: readonly string[], at: Date): Promise<void>;
   /** The final outcome; only an operation still open changes (false when another attempt recorded it first). */
   complete(operationId: string, outcome: OperationOutcome): Promise<boolean>;
   countOpen(): Promise<number>;

@@ -59,7 +59,7 @@ export class RequestService {
       const limit = (await stores.participants.bulkQuotaOf(assetProviderId)) ?? this.defaultBulkQuota;
       for (const [index, request] of bulk.entries()) {
         if (hasQuotaLeft(used + index, limit)) continue;
-        await stores.requests.setReason(request.requestId, QUOTA_DEFERRED, now);
+        if (request.reason !== QUOTA_DEFERRED) await stores.requests.setReason(request.requestId, QUOTA_DEFERRED, now);
         deferred.set(request.requestId, { ...request, reason: QUOTA_DEFERRED });
       }
     }

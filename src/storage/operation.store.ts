@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Pod } from '../domain/identifiers.js';
 import type { MeterRegisters } from '../domain/meter-command.js';
 import type { MeterOperation, OperationCommand, OperationFailure, OperationStatus } from '../domain/meter-operation.js';
@@ -23,11 +23,6 @@ export class SqlOperationStore implements OperationStore {
     return row && toOperation(row);
   }
 
-  async findForUpdate(operationId: string): Promise<MeterOperation | undefined> {
-    const row = await this.db.selectFrom('meter_operations').selectAll().where('operation_id', '=', operationId).forUpdate().executeTakeFirst();
-    return row && toOperation(row);
-  }
-
   async list(filter: OperationFilter): Promise<MeterOperation[]> {
     let query = this.db.selectFrom('meter_operations').selectAll();
     if (filter.pod) query = query.where('pod', '=', filter.pod);
@@ -43,8 +38,10 @@ export class SqlOperationStore implements OperationStore {
     return rows.map((r) => r.operation_id);
   }
 
-  async markQueued(operationId: string, at: Date): Promise<void> {
-    await this.db.updateTable('meter_operations').set({ status: 'queued', updated_at: at }).where('operation_id', '=', operationId).execute();
+  async markQueued(operationIds: readonly string[], at: Date): Promise<void> {
+    if (operationIds.length === 0) return;
+    await this.db.updateTable('meter_operations').set({ status: 'queued', updated_at: at })
+      .where('operation_id', '=', sql<string>`ANY(${[...operationIds]}::uuid[])`).execute();
   }
 
   async complete(operationId: string, outcome: OperationOutcome): Promise<boolean> {

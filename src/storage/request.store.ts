@@ -130,19 +130,14 @@ export class SqlRequestStore implements RequestStore {
         AS t(id, status, reason, at, closed)
       WHERE r.request_id = t.id
     `.execute(this.db);
-    // The caller holds the requests' row locks, so no seq can be taken twice.
-    await sql`
-      INSERT INTO request_transitions (request_id, seq, status, reason, at)
-      SELECT t.id, coalesce((SELECT max(seq) FROM request_transitions x WHERE x.request_id = t.id), 0) + 1, t.status, t.reason, t.at
-      FROM unnest(${ids}::uuid[], ${statuses}::text[], ${reasons}::text[], ${ats}::timestamptz[]) AS t(id, status, reason, at)
-    `.execute(this.db);
+    await this.recordTransitions(moves);
   }
 
   async setReason(requestId: string, reason: string, at: Date): Promise<void> {
     const changed = await this.db.updateTable('requests').set({ reason, updated_at: at })
       .where('request_id', '=', requestId).where((eb) => eb('reason', 'is', null).or('reason', '<>', reason))
       .returning('status').executeTakeFirst();
-    if (changed) await this.recordTransition(requestId, { status: changed.status as RequestStatus, reason, at });
+    if (changed) await this.recordTransitions([{ requestId, status: changed.status as RequestStatus, reason, at }]);
   }
 
   async countInFlight(): Promise<number> {
@@ -164,12 +159,13 @@ export class SqlRequestStore implements RequestStore {
     return Number(row.n);
   }
 
-  /** The caller holds the request's row lock (findForUpdate), so seq cannot be taken twice. One statement. */
-  private async recordTransition(requestId: string, t: RequestTransition): Promise<void> {
+  /** The caller holds the requests' row locks (findForUpdate), so no seq can be taken twice. One statement. */
+  private async recordTransitions(moves: readonly (RequestTransition & { requestId: string })[]): Promise<void> {
     await sql`
       INSERT INTO request_transitions (request_id, seq, status, reason, at)
-      SELECT ${requestId}::uuid, coalesce(max(seq), 0) + 1, ${t.status}, ${t.reason}::text, ${t.at}::timestamptz
-      FROM request_transitions WHERE request_id = ${requestId}::uuid
+      SELECT t.id, coalesce((SELECT max(seq) FROM request_transitions x WHERE x.request_id = t.id), 0) + 1, t.status, t.reason, t.at
+      FROM unnest(${moves.map((m) => m.requestId)}::uuid[], ${moves.map((m) => m.status)}::text[], ${moves.map((m) => m.reason)}::text[],
+        ${moves.map((m) => m.at)}::timestamptz[]) AS t(id, status, reason, at)
     `.execute(this.db);
   }
 }

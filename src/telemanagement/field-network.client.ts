@@ -12,7 +12,12 @@ import type { FieldMeterState, FieldNetworkCounters, NetworkSite } from './field
 export class FieldNetworkClient implements HeadEnd {
   readonly #base: string;
 
-  constructor(baseUrl: string, private readonly siteOf: (pod: Pod) => Promise<NetworkSite | undefined>) {
+  constructor(
+    baseUrl: string,
+    private readonly siteOf: (pod: Pod) => Promise<NetworkSite | undefined>,
+    /** A command not answered in this time rejects (its job is retried; the meter ignores the repeat). */
+    private readonly timeoutMs = 10 * 60_000,
+  ) {
     this.#base = baseUrl.replace(/\/+$/, '');
   }
 
@@ -40,7 +45,7 @@ export class FieldNetworkClient implements HeadEnd {
     let response: Response;
     try {
       response = await fetch(`${this.#base}${path}`, {
-        method,
+        method, signal: AbortSignal.timeout(this.timeoutMs),
         ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
     } catch (error) {

@@ -17,6 +17,7 @@ const SWEEP_BATCH = 500;
 /** Retries of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
 const JOB_RETRY_LIMIT = 5;
 export const WORKFLOW_FAILURE = 'workflow_error';
+const DEAD_LETTER_RETRY_SECONDS = 30;
 
 /** The job of either queue: the id of the request or operation it carries out. */
 interface MeterJob {
@@ -126,7 +127,14 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     await this.boss.work<MeterJob>(deadLettersOf(kind.queue), { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
         this.deps.logger.error({ queue: kind.queue, id: job.data.id }, 'meter job ran out of attempts: its request or operation fails');
-        await kind.giveUp(job.data.id);
+        try {
+          await kind.giveUp(job.data.id);
+        } catch (error) {
+          // pg-boss retries a dead letter at once, so an outage would use its retries up: try again later, for as
+          // long as it takes, so that nothing stays open for ever.
+          this.deps.logger.error({ err: error, queue: kind.queue, id: job.data.id }, `could not fail it; trying again in ${DEAD_LETTER_RETRY_SECONDS} s`);
+          await this.boss.send(deadLettersOf(kind.queue), job.data, { startAfter: DEAD_LETTER_RETRY_SECONDS });
+        }
       }
     });
   }
@@ -179,7 +187,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
         .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId);
       await this.enqueue(tx, PROGRAM_METER_QUEUE, taken);
       const operations = await tx.operations.claim(OperationStatus.submitted, SWEEP_BATCH);
-      for (const operationId of operations) await tx.operations.markQueued(operationId, this.deps.clock.now());
+      await tx.operations.markQueued(operations, this.deps.clock.now());
       await this.enqueue(tx, METER_OPERATION_QUEUE, operations);
       return submitted.length + taken.length + operations.length;
     });
@@ -222,16 +230,13 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   /**
    * Programs (or clears) the meters of a batch of requests: one transaction takes them in charge and reads what to
    * send, the commands go to the head-end concurrently (concentrators work in parallel), one transaction records
-   * the outcomes. A request another attempt already closed, or still waiting for the bulk quota, is left alone.
+   * the outcomes. Only requests taken in charge are programmed (the sweep takes them in charge before their job
+   * exists); one another attempt already closed is left alone.
    */
   private async programMany(requestIds: string[]): Promise<Map<string, unknown>> {
     const { storage, requests, headEnd, secretBox } = this.deps;
     const work = await storage.transaction(async (tx) => {
-      const open = (await tx.requests.findManyForUpdate(requestIds)).filter((r) => r.closedAt === null);
-      const queued = open.filter((r) => r.status === RequestStatus.queued).map((r) => r.requestId);
-      // Waiting for the bulk quota: a later sweep takes it in charge and enqueues it again.
-      const taken = new Set((await requests.takeInChargeMany(tx, queued)).filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId));
-      const ready = open.filter((r) => r.status === RequestStatus.takenInCharge || taken.has(r.requestId));
+      const ready = (await tx.requests.findManyForUpdate(requestIds)).filter((r) => r.status === RequestStatus.takenInCharge);
       const associations = await tx.associations.findMany(ready.map((r) => r.associationId));
       const keys = await tx.associations.sealedKeysOf(ready.filter((r) => !r.changes?.sealedKey).map((r) => r.associationId));
       return ready.map((request) => {

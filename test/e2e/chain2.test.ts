@@ -29,6 +29,7 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
   let server: DuWebSocketServer;
   let tap: PowerLineTap;
   let client: WebSocket;
+  let demoClient: WebSocket | undefined;
   const messages: { Chain2Data?: { Type: string; Payload: Record<string, number> }; Chain2Info?: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
@@ -42,6 +43,7 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
   });
   afterAll(async () => {
     client?.close();
+    demoClient?.close();
     await tap?.close();
     await server?.close();
     await field?.close();
@@ -81,6 +83,15 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
       expect(quarter.QuartAveragePower).toBeGreaterThan(0);
     }
     expect(emulator.framesRejected).toBe(0);
+    // The demo's own DU for this meter hears the same frames, and is given the new key with the meter.
+    const demoDu = field.endpoints().find((d) => d.macAddress === du.macAddress);
+    expect(demoDu?.ws).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/du\/DC/);
+    const demoFrames: string[] = [];
+    demoClient = new WebSocket(demoDu!.ws);
+    demoClient.on('message', (data) => demoFrames.push(String(data)));
+    await new Promise((resolve) => demoClient!.once('open', resolve));
+    demoClient.send('!');
+    await until('a frame on the demo DU', () => demoFrames.some((f) => f.includes('"Chain2Data"')));
 
     // Key rotation: the meter seals with the new key at once; this DU, still holding the old one, refuses the frames.
     const rotated = await api.patch(`/associations/${created.body.association.id}`, { du: { encryptionKey: NEW_KEY } });
@@ -88,6 +99,8 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
     const acceptedAfterRotation = emulator.framesAccepted;
     await until('frames under the new key', () => (emulator.rejections().authentication_failed ?? 0) >= 2);
     expect(emulator.framesAccepted).toBeLessThanOrEqual(acceptedAfterRotation + 1); // at most one in flight at the switch
+    const demoHeard = demoFrames.length;
+    await until('frames on the demo DU under the new key', () => demoFrames.length >= demoHeard + 2);
 
     // Delete: Chain 2 is cleared from the meter, which falls silent.
     const removed = await api.delete(`/associations/${created.body.association.id}`);

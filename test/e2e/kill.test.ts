@@ -4,6 +4,7 @@ import type { Pod } from '../../src/domain/identifiers.js';
 import { FieldNetworkClient } from '../../src/telemanagement/field-network.client.js';
 import { startFieldNetworkServer, type FieldNetworkServer } from '../../src/telemanagement/field-network.server.js';
 import { FieldNetworkSimulator } from '../../src/telemanagement/field-network.simulator.js';
+import { seededRandom } from '../../src/telemanagement/seeded-random.js';
 import { apiClient } from '../support/api.js';
 import { backends, type ScratchDatabase } from '../support/databases.js';
 import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, type TestPlatform } from '../support/platform.js';
@@ -20,24 +21,13 @@ const PODS = 500;
 const createKey = (i: number) => `A${'0'.repeat(27)}${i.toString(16).toUpperCase().padStart(4, '0')}`;
 const rotatedKey = (i: number) => `B${'0'.repeat(27)}${i.toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Deterministic kill timings (mulberry32): a failing run can be replayed with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests', () => {
   let scratch: ScratchDatabase;
   let platform: TestPlatform;
   let network: FieldNetworkServer;
   let worker: ChildProcess | undefined;
   let url: string;
-  const random = seeded(20261127);
+  const random = seededRandom(20261127); // deterministic kill timings: a failing run can be replayed
   let kills = 0;
 
   beforeAll(async () => {
@@ -136,6 +126,9 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
         : { hasChain2: false, macAddress: null, keyLast4: null, commandsProcessed: 2 };
       expect({ pod: point.pod, ...state }).toMatchObject({ pod: point.pod, ...expected });
     }
+    // The kills hit work in flight: jobs a killed worker held were expired and retried.
+    const retried = await query<{ n: string }>("SELECT count(*) AS n FROM pgboss.job WHERE name = 'program-meter' AND retry_count > 0");
+    expect(Number(retried[0]!.n)).toBeGreaterThan(0);
     const counters = await client.counters();
     expect(counters.retried).toBeGreaterThan(0); // losses happened: some commands went twice on the wire
     const statuses = await query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM associations GROUP BY status ORDER BY status');
