@@ -53,8 +53,9 @@ export interface TelemanagementWorkflowDeps {
  * over Chain 1 → completed, or failed with the head-end's reason (`meter_unreachable`, `link_timeout`, …). Operators'
  * remote operations go the same way on a queue of their own: submitted → queued → completed | failed.
  *
- * Durable and crash-safe: a sweep moves submitted requests to queued and enqueues their pg-boss job in the same
- * transaction, so a request is never queued without its job. A worker killed mid-command leaves the job active;
+ * Durable and crash-safe: a sweep moves submitted requests to queued, takes them in charge within the bulk quota and
+ * enqueues a pg-boss job for each one taken in charge, all in one transaction, so no request is taken in charge
+ * without its job. Workers carry jobs out in batches (programMany). A worker killed mid-command leaves the job active;
  * pg-boss expires and retries it, and the command goes again with the request id as its command id, which the
  * meter recognises and does not apply twice. A job out of attempts (it kept throwing, or its workers kept
  * dying) goes to a dead-letter queue whose handler ends the request as `failed` (`workflow_error`): nothing stays open
