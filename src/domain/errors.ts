@@ -18,6 +18,8 @@ export const DomainErrorCode = {
   notTelemanaged: 'not_telemanaged',
   invalidFile: 'invalid_file',
   fileTooLarge: 'file_too_large',
+  /** A service this process cannot reach or does not run (e.g. the field network of an API-only process). */
+  unavailable: 'unavailable',
 } as const;
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 

@@ -16,6 +16,7 @@ const statusOf = {
   not_telemanaged: 422,
   invalid_file: 400,
   file_too_large: 413,
+  unavailable: 503,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Errors raised by HTTP itself, not by the domain. */

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../test/support/api.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import { addSupplyPoints, createTestPlatform, INSTANT_FIELD_NETWORK, makeAssetProvider, makeOperator, type TestPlatform } from '../../test/support/platform.js';
+import { v7 as uuidv7 } from 'uuid';
 import type { Pod } from '../domain/identifiers.js';
+import { OperationService } from '../services/operation.service.js';
 
 const ARERA = {
   weekday: [{ fromMinute: 0, band: 3 }, { fromMinute: 420, band: 2 }, { fromMinute: 480, band: 1 }, { fromMinute: 1140, band: 2 }, { fromMinute: 1380, band: 3 }],
@@ -79,6 +81,40 @@ describe.each(backends())('remote operations on $name', (backend) => {
       platform.fieldNetwork!.registerMeters([{ pod, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 }]);
       platform.fieldNetwork!.setReachable(pod, false);
       expect(await run({ pod, kind: 'read_registers' })).toMatchObject({ status: 'failed', reason: 'meter_unreachable', attempts: 4 });
+    });
+
+    it('retries a failed operation as a new one once the meter answers again, and refuses to retry one that did not fail', async () => {
+      const pod = await meter();
+      platform.fieldNetwork!.registerMeters([{ pod, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 }]);
+      platform.fieldNetwork!.setReachable(pod, false);
+      const failed = await run({ pod, kind: 'disconnect' });
+      expect(failed).toMatchObject({ status: 'failed', reason: 'meter_unreachable' });
+      platform.fieldNetwork!.setReachable(pod, true);
+      const retry = await operator.post(`/operations/${failed.id}/retry`, {});
+      expect(retry.status).toBe(202);
+      expect(retry.body).toMatchObject({ pod, kind: 'disconnect', status: 'submitted' });
+      expect(retry.body.id).not.toBe(failed.id);
+      await platform.workflow.drain();
+      expect((await operator.get(`/operations/${retry.body.id}`)).body.status).toBe('completed');
+      expect(platform.fieldNetwork!.meterState(pod)?.connected).toBe(false);
+      expect((await operator.get(`/operations/${failed.id}`)).body.status).toBe('failed'); // kept for the record
+      const again = await operator.post(`/operations/${retry.body.id}/retry`, {});
+      expect([again.status, again.body.error.code]).toEqual([409, 'conflict']);
+    });
+
+    it('shows operators the field network: totals, busiest concentrators, command counters', async () => {
+      await run({ pod: await meter(), kind: 'read_registers' });
+      const status = await operator.get('/telemanagement/status');
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({ concentrators: 1, queuedCommands: 0, busiest: [{ concentratorId: 'CN000001', queueDepth: 0 }] });
+      expect(status.body.meters).toBeGreaterThan(0);
+      expect(status.body.commands.done).toBeGreaterThan(0);
+      expect(status.body.commands.failedByReason.meter_unreachable).toBeGreaterThanOrEqual(0);
+      const representative = apiClient(platform, (await makeAssetProvider(platform)).token);
+      expect((await representative.get('/telemanagement/status')).status).toBe(403);
+      // An API-only process without HEAD_END_URL does not see the workers' network: it says so.
+      const blind = new OperationService({ storage: platform.storage, clock: { now: () => new Date() }, newId: uuidv7, workflow: { operationSubmitted() {} }, fieldNetwork: undefined });
+      await expect(blind.fieldNetworkStatus()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('HEAD_END_URL') });
     });
 
     it('refuses bad input naming each field, an unknown POD with 404, a meter without concentrator with 422', async () => {

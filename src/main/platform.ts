@@ -10,7 +10,7 @@ import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
 import { OperationService } from '../services/operation.service.js';
-import type { Clock, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
+import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
 import { RequestService } from '../services/request.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
@@ -61,6 +61,19 @@ function simulatedHeadEnd(simulator: FieldNetworkSimulator, siteOf: (pod: Pod) =
   };
 }
 
+/**
+ * The operators' view of the field network: the in-process simulator, or the field-network service. An API-only
+ * process without HEAD_END_URL has a simulator of its own that no worker uses: it has no view.
+ */
+function fieldNetworkView(config: Config, network: () => FieldNetworkSimulator | FieldNetworkClient): FieldNetworkView | undefined {
+  if (config.role === 'api' && !config.headEndUrl) return undefined;
+  // Late-bound: the network is created after the app (it logs through the app's logger).
+  return {
+    concentrators: async () => network().concentrators(),
+    counters: async () => network().counters(),
+  };
+}
+
 export function databaseTargetOf(config: Config): DatabaseTarget {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
@@ -98,7 +111,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     associations,
     requests,
     idempotency: new IdempotencyService(storage.idempotency, clock),
-    operations: new OperationService({ storage, clock, newId, workflow: workflowPort }),
+    operations: new OperationService({ storage, clock, newId, workflow: workflowPort, fieldNetwork: fieldNetworkView(config, () => fieldNetwork ?? (headEnd as FieldNetworkClient)) }),
     bulkUploads: new BulkUploadService({
       storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow: workflowPort,
       limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },

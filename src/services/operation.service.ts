@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
 import { OperationStatus, parseOperation, type MeterOperation, type OperationInput } from '../domain/meter-operation.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, NewId, RequestWorkflow, Storage } from './ports.js';
+import type { Clock, FieldNetworkView, NewId, RequestWorkflow, Storage } from './ports.js';
 
 export interface OperationListQuery {
   pod?: string;
@@ -17,6 +17,8 @@ export interface OperationListQuery {
 export class OperationService {
   constructor(private readonly deps: {
     storage: Storage; clock: Clock; newId: NewId; workflow: Pick<RequestWorkflow, 'operationSubmitted'>;
+    /** Undefined in a process that does not see the workers' field network (ROLE=api without HEAD_END_URL). */
+    fieldNetwork: FieldNetworkView | undefined;
   }) {}
 
   async submit(operator: { operatorId: string }, input: OperationInput): Promise<MeterOperation> {
@@ -35,6 +37,30 @@ export class OperationService {
     await this.deps.storage.operations.insert(operation);
     this.deps.workflow.operationSubmitted(operation.id);
     return operation;
+  }
+
+  /** Runs a failed operation again, as a new operation (the failed one stays as it was, for the record). */
+  async retry(operator: { operatorId: string }, operationId: string): Promise<MeterOperation> {
+    const failed = await this.get(operationId);
+    if (failed.status !== OperationStatus.failed) {
+      throw new DomainError(DomainErrorCode.conflict, `Operation ${operationId} is ${failed.status}: only a failed operation is retried`);
+    }
+    return this.submit(operator, { pod: failed.pod, ...failed.command });
+  }
+
+  /** The field network as the head-end sees it: totals, and the busiest concentrators first. */
+  async fieldNetworkStatus(busiest = 50) {
+    if (!this.deps.fieldNetwork) {
+      throw new DomainError(DomainErrorCode.unavailable, 'This API process does not see the workers\' field network: set HEAD_END_URL to the field-network service');
+    }
+    const [concentrators, commands] = await Promise.all([this.deps.fieldNetwork.concentrators(), this.deps.fieldNetwork.counters()]);
+    return {
+      concentrators: concentrators.length,
+      meters: concentrators.reduce((sum, c) => sum + c.meters, 0),
+      queuedCommands: concentrators.reduce((sum, c) => sum + c.queueDepth, 0),
+      busiest: [...concentrators].sort((a, b) => b.queueDepth - a.queueDepth || a.concentratorId.localeCompare(b.concentratorId)).slice(0, busiest),
+      commands,
+    };
   }
 
   async get(operationId: string): Promise<MeterOperation> {

@@ -317,6 +317,12 @@ export interface HeadEnd {
   send(command: AddressedCommand): Promise<CommandOutcome>;
 }
 
+/** What the head-end reports of the field network, for the operators' telemanagement view. */
+export interface FieldNetworkView {
+  concentrators(): Promise<{ concentratorId: string; meters: number; queueDepth: number }[]>;
+  counters(): Promise<{ sent: number; attempts: number; retried: number; done: number; failed: number; failedByReason: Record<string, number> }>;
+}
+
 /** Structured logging (pino's shape). Never pass secrets: DU keys, tokens, passwords. */
 export interface Logger {
   debug(fields: object, message: string): void;
