@@ -1,36 +1,20 @@
 import PgBoss from 'pg-boss';
 import { OperationStatus } from '../domain/meter-operation.js';
 import { RequestStatus } from '../domain/request.js';
-import { meterCommandFor } from '../services/meter-programming.js';
 import type { Clock, HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports.js';
 import type { RequestService } from '../services/request.service.js';
+import { eachAlone, type JobKind, type MeterJob } from './meter-job.js';
+import { METER_OPERATION_QUEUE, meterOperationJob } from './meter-operation.job.js';
+import { PROGRAM_METER_QUEUE, programMeterJob } from './program-meter.job.js';
 import { SweepLoop } from './sweep-loop.js';
 import type { RunnableWorkflow } from './workflow.js';
 
-/** One job per request taken in charge: program (or clear) the meter through the head-end, record the outcome. */
-export const PROGRAM_METER_QUEUE = 'program-meter';
-/** One job per operator's remote operation (connect, disconnect, power, calendar, read). */
-export const METER_OPERATION_QUEUE = 'meter-operation';
 /** Each queue's jobs out of attempts (they kept throwing, or their workers kept dying) land in its dead-letter queue. */
 const deadLettersOf = (queue: string) => `${queue}-dead`;
 const SWEEP_BATCH = 500;
 /** Retries of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
 const JOB_RETRY_LIMIT = 5;
-export const WORKFLOW_FAILURE = 'workflow_error';
 const DEAD_LETTER_RETRY_SECONDS = 30;
-
-/** The job of either queue: the id of the request or operation it carries out. */
-interface MeterJob {
-  id: string;
-}
-
-/** What a queue's jobs do, and how their subject is closed when the job runs out of attempts. */
-interface JobKind {
-  queue: string;
-  /** Carries out a batch of jobs; returns the failures by id (the others succeeded). May throw for the whole batch. */
-  runMany(ids: string[]): Promise<Map<string, unknown>>;
-  giveUp(id: string): Promise<void>;
-}
 
 export interface TelemanagementWorkflowDeps {
   storage: Storage;
@@ -55,7 +39,7 @@ export interface TelemanagementWorkflowDeps {
  *
  * Durable and crash-safe: a sweep moves submitted requests to queued, takes them in charge within the bulk quota and
  * enqueues a pg-boss job for each one taken in charge, all in one transaction, so no request is taken in charge
- * without its job. Workers carry jobs out in batches (programMany). A worker killed mid-command leaves the job active;
+ * without its job. Workers carry jobs out in batches (program-meter.job.ts, meter-operation.job.ts). A worker killed mid-command leaves the job active;
  * pg-boss expires and retries it, and the command goes again with the request id as its command id, which the
  * meter recognises and does not apply twice. A job out of attempts (it kept throwing, or its workers kept
  * dying) goes to a dead-letter queue whose handler ends the request as `failed` (`workflow_error`): nothing stays open
@@ -64,13 +48,11 @@ export interface TelemanagementWorkflowDeps {
 export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
   private readonly sweeps: SweepLoop;
-  private readonly jobKinds: JobKind[] = [
-    { queue: PROGRAM_METER_QUEUE, runMany: (ids) => this.programMany(ids), giveUp: (id) => this.failRequest(id) },
-    { queue: METER_OPERATION_QUEUE, runMany: (ids) => eachAlone(ids, (id) => this.operate(id)), giveUp: (id) => this.failOperation(id) },
-  ];
+  private readonly jobKinds: JobKind[];
   private running = false;
 
   constructor(private readonly deps: TelemanagementWorkflowDeps) {
+    this.jobKinds = [programMeterJob(deps), meterOperationJob(deps)];
     this.boss = new PgBoss({
       db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false,
       // Expired jobs (their worker died) are failed, hence retried, by this maintenance: look as often as they may expire.
@@ -203,80 +185,4 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       deadLetter: deadLettersOf(queue),
     })), { db: tx.sql as PgBoss.Db });
   }
-
-  private async failRequest(requestId: string): Promise<void> {
-    await this.deps.storage.transaction(async (tx) => {
-      const request = await tx.requests.findForUpdate(requestId);
-      if (request && request.closedAt === null) await this.deps.requests.advance(tx, requestId, RequestStatus.failed, WORKFLOW_FAILURE);
-    });
-  }
-
-  private async failOperation(operationId: string): Promise<void> {
-    await this.deps.storage.operations.complete(operationId, {
-      status: 'failed', attempts: null, at: this.deps.clock.now(), reason: WORKFLOW_FAILURE, detail: 'the operation\'s job ran out of attempts',
-    });
-  }
-
-  /** Sends an operator's command with the operation id as its command id (a retry is not executed twice). */
-  private async operate(operationId: string): Promise<void> {
-    const operation = await this.deps.storage.operations.find(operationId);
-    if (!operation || operation.completedAt !== null) return;
-    const outcome = await this.deps.headEnd.send({ commandId: operationId, pod: operation.pod, command: operation.command });
-    const at = outcome.completedAt;
-    await this.deps.storage.operations.complete(operationId, outcome.status === 'done'
-      ? { status: 'completed', attempts: outcome.attempts, at, registers: outcome.registers ?? null }
-      : { status: 'failed', attempts: outcome.attempts, at, reason: outcome.reason, detail: outcome.detail });
-  }
-
-  /**
-   * Programs (or clears) the meters of a batch of requests: one transaction takes them in charge and reads what to
-   * send, the commands go to the head-end concurrently (concentrators work in parallel), one transaction records
-   * the outcomes. Only requests taken in charge are programmed (the sweep takes them in charge before their job
-   * exists); one another attempt already closed is left alone.
-   */
-  private async programMany(requestIds: string[]): Promise<Map<string, unknown>> {
-    const { storage, requests, headEnd, secretBox } = this.deps;
-    const work = await storage.transaction(async (tx) => {
-      const ready = (await tx.requests.findManyForUpdate(requestIds)).filter((r) => r.status === RequestStatus.takenInCharge);
-      const associations = await tx.associations.findMany(ready.map((r) => r.associationId));
-      const keys = await tx.associations.sealedKeysOf(ready.filter((r) => !r.changes?.sealedKey).map((r) => r.associationId));
-      return ready.map((request) => {
-        const association = associations.get(request.associationId);
-        if (!association) throw new Error(`request ${request.requestId} has no association`);
-        return { request, command: meterCommandFor(secretBox, request, association, keys.get(request.associationId)) };
-      });
-    });
-    const failures = new Map<string, unknown>();
-    const outcomes: { requestId: string; to: RequestStatus; why: string | null }[] = [];
-    await Promise.all(work.map(async ({ request, command }) => {
-      try {
-        const outcome = command ? await headEnd.send({ commandId: request.requestId, pod: request.pod, command }) : undefined;
-        outcomes.push(outcome?.status === 'failed'
-          ? { requestId: request.requestId, to: RequestStatus.failed, why: outcome.reason }
-          : { requestId: request.requestId, to: RequestStatus.completed, why: null });
-      } catch (error) {
-        failures.set(request.requestId, error); // the head-end could not be reached: this job is retried
-      }
-    }));
-    await storage.transaction(async (tx) => {
-      const stillTaken = new Set((await tx.requests.findManyForUpdate(outcomes.map((o) => o.requestId)))
-        .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId));
-      // Only requests still taken in charge: another attempt may have recorded one first.
-      await requests.advanceMany(tx, outcomes.filter((o) => stillTaken.has(o.requestId)));
-    });
-    return failures;
-  }
-}
-
-/** Runs each id alone (concurrently); returns the failures by id. */
-async function eachAlone(ids: string[], run: (id: string) => Promise<void>): Promise<Map<string, unknown>> {
-  const failures = new Map<string, unknown>();
-  await Promise.all(ids.map(async (id) => {
-    try {
-      await run(id);
-    } catch (error) {
-      failures.set(id, error);
-    }
-  }));
-  return failures;
 }
