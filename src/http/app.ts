@@ -12,7 +12,7 @@ import type { EligibilityService } from '../services/eligibility.service.js';
 import type { IdempotencyService } from '../services/idempotency.service.js';
 import type { OperationService } from '../services/operation.service.js';
 import type { RequestService } from '../services/request.service.js';
-import { bearerAuth } from './auth.js';
+import { bearerAuth, requireRole } from './auth.js';
 import { handleError, handleNotFound } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
@@ -90,12 +90,22 @@ export async function buildApp(
     // A bulk CSV may also come as a form's file (multipart/form-data, field `file`), as browsers send it.
     await typed.register(multipart, { limits: { fileSize: options.bulkMaxBytes, files: 1, fields: 10, parts: 12 } });
     registerIdempotency(typed, services.idempotency);
+    // Any caller: eligibility is a fact about a supply point; tokens are everyone's own.
     eligibilityRoutes(typed, services.eligibility);
-    associationRoutes(typed, services.associations);
-    requestRoutes(typed, services.requests);
-    bulkUploadRoutes(typed, services.bulkUploads, options.bulkMaxBytes);
-    operationRoutes(typed, services.operations);
     tokenRoutes(typed, services.access);
+    // Each role's routes in a scope that refuses the other role before anything else runs (idempotency, body parsing).
+    await typed.register(async (scope) => {
+      const onlineServices = scope.withTypeProvider<TypeBoxTypeProvider>();
+      onlineServices.addHook('onRequest', requireRole('asset_provider'));
+      associationRoutes(onlineServices, services.associations);
+      requestRoutes(onlineServices, services.requests);
+      bulkUploadRoutes(onlineServices, services.bulkUploads, options.bulkMaxBytes);
+    });
+    await typed.register(async (scope) => {
+      const operators = scope.withTypeProvider<TypeBoxTypeProvider>();
+      operators.addHook('onRequest', requireRole('dso_operator'));
+      operationRoutes(operators, services.operations);
+    });
   }, { prefix: API_PREFIX });
 
   return app;

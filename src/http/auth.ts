@@ -22,6 +22,18 @@ export function bearerAuth(access: AccessService) {
   };
 }
 
+const ROLE_REFUSALS: Record<Caller['role'], string> = {
+  asset_provider: 'This service is for asset providers\' representatives; DSO operators use /operations',
+  dso_operator: 'Remote operations on meters are for DSO operators only',
+};
+
+/** A hook for a scope of routes of one role: the other role gets 403 before any other work is done. */
+export function requireRole(role: Caller['role']) {
+  return async (request: FastifyRequest) => {
+    if (callerOf(request).role !== role) throw new DomainError(DomainErrorCode.forbidden, ROLE_REFUSALS[role]);
+  };
+}
+
 function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new Error('route reached without authentication: the auth hook is not registered');
   return request.caller;
@@ -30,16 +42,14 @@ function callerOf(request: FastifyRequest): Caller {
 /** The asset provider's representative calling an online service; a DSO operator gets 403. */
 export function principalOf(request: FastifyRequest): Principal {
   const caller = callerOf(request);
-  if (caller.role !== 'asset_provider') {
-    throw new DomainError(DomainErrorCode.forbidden, 'This service is for asset providers\' representatives; DSO operators use /operations');
-  }
+  if (caller.role !== 'asset_provider') throw new DomainError(DomainErrorCode.forbidden, ROLE_REFUSALS.asset_provider);
   return { representativeId: caller.representativeId, assetProviderId: caller.assetProviderId };
 }
 
 /** The DSO operator calling an operator route; a representative gets 403. */
 export function operatorOf(request: FastifyRequest): { operatorId: string } {
   const caller = callerOf(request);
-  if (caller.role !== 'dso_operator') throw new DomainError(DomainErrorCode.forbidden, 'Remote operations on meters are for DSO operators only');
+  if (caller.role !== 'dso_operator') throw new DomainError(DomainErrorCode.forbidden, ROLE_REFUSALS.dso_operator);
   return { operatorId: caller.operatorId };
 }
 

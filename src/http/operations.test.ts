@@ -139,11 +139,15 @@ describe.each(backends())('remote operations on $name', (backend) => {
     });
 
     it('keeps operations and online services apart by role', async () => {
-      const representative = apiClient(platform, (await makeAssetProvider(platform)).token);
+      const ap = await makeAssetProvider(platform);
+      const representative = apiClient(platform, ap.token);
       const pod = await meter();
-      for (const response of [await representative.post('/operations', { pod, kind: 'disconnect' }), await representative.get('/operations')]) {
+      const keyed = await representative.post('/operations', { pod, kind: 'disconnect' }, { 'idempotency-key': 'not-mine' });
+      for (const response of [keyed, await representative.get('/operations'), await representative.get('/telemanagement/status')]) {
         expect([response.status, response.body.error.code]).toEqual([403, 'forbidden']);
       }
+      // Refused before the idempotency hook: nothing was stored under the key.
+      expect(await platform.storage.idempotency.find(ap.assetProviderId, 'not-mine')).toBeUndefined();
       for (const response of [await operator.get('/associations'), await operator.get('/requests'), await operator.post('/bulk-uploads', 'pod;macAddress\n', { 'content-type': 'text/csv' })]) {
         expect([response.status, response.body.error.code]).toEqual([403, 'forbidden']);
       }
