@@ -19,6 +19,11 @@ export interface MeterFleetOptions {
   medium: PowerLineMedium;
   /** Seeds the households' load profiles (with each POD). */
   seed: number;
+  /**
+   * Told when a meter starts sending, or its DU's MAC or key changes, before that meter's frames of the step go out
+   * (the demo installs or updates its emulated DU there). SECRET: the key.
+   */
+  onProgrammed?: (meter: { pod: string; macAddress: string; key: string }) => void;
 }
 
 const COUNTER_EPOCH_MS = Date.UTC(2020, 0, 1);
@@ -66,11 +71,13 @@ export class MeterFleet {
           key: config.key,
         };
         this.#meters.set(config.pod, meter);
+        this.#options.onProgrammed?.(config);
       } else if (meter.key !== config.key || meter.macAddress !== config.macAddress) {
         // Reprogrammed: the frame counter goes on (a nonce is never reused under any key), the key is the new one.
         meter.sealer = sealerFor(config.meterSerial, config.key, meter.sealer.nextFrameCounter);
         meter.key = config.key;
         meter.macAddress = config.macAddress;
+        this.#options.onProgrammed?.(config);
       }
       for (const frame of meter.emitter.advanceTo(now)) {
         this.#options.medium.transmit(meter.macAddress, meter.sealer.seal(frame));

@@ -46,37 +46,30 @@ export async function startChain2Field(platform: Platform, options: {
   const network = platform.fieldNetwork;
   if (!network) throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
   const medium = new PowerLineMedium({ lossRate: options.lossRate, seed: options.seed });
-  const fleet = new MeterFleet({ network, medium, seed: options.seed });
   const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
   const dus = await DuWebSocketServer.listen({ mode: DuServerMode.fleet, dus: [], host: options.host, port: options.duPort });
-  const installed = new Map<string, { du: DuEmulator; key: string }>(); // by MAC
+  const installed = new Map<string, DuEmulator>(); // by MAC
 
-  const step = () => {
-    for (const config of network.chain2Configurations()) {
-      const known = installed.get(config.macAddress);
-      if (known) {
-        // The asset provider gives its DU the new key along with the meter (a DU that kept the old one would refuse every frame).
-        if (known.key !== config.key) {
-          known.du.changeKey(config.key);
-          known.key = config.key;
-        }
-        continue;
-      }
-      // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
-      const du = new DuEmulator({ id: config.macAddress, pod: config.pod, macAddress: config.macAddress, key: config.key, now: () => new Date(network.now()) });
-      medium.attach(config.macAddress, (frame) => du.receive(frame));
-      dus.add(du);
-      installed.set(config.macAddress, { du, key: config.key });
-    }
-    fleet.step();
+  /** A DU for every programmed meter, given the meter's key, and the new key whenever the meter gets one. */
+  const install = ({ pod, macAddress, key }: { pod: string; macAddress: string; key: string }) => {
+    const known = installed.get(macAddress);
+    // The asset provider gives its DU the new key along with the meter (a DU that kept the old one would refuse every frame).
+    if (known) return known.changeKey(key);
+    // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
+    const du = new DuEmulator({ id: macAddress, pod, macAddress, key, now: () => new Date(network.now()) });
+    medium.attach(macAddress, (frame) => du.receive(frame));
+    dus.add(du);
+    installed.set(macAddress, du);
   };
+  const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
+  const step = () => void fleet.step();
   step();
   const timer = setInterval(step, options.stepMs ?? CHAIN2_STEP_MS);
   timer.unref();
 
   return {
     medium, fleet, dus, step,
-    endpoints: () => [...installed.values()].map(({ du }) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
+    endpoints: () => [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
     async close() {
       clearInterval(timer);
       await dus.close();

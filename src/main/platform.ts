@@ -56,7 +56,7 @@ function siteLookup(supplyPoints: SupplyPointStore): (pod: Pod) => Promise<Netwo
 function simulatedHeadEnd(simulator: FieldNetworkSimulator, siteOf: (pod: Pod) => Promise<NetworkSite | undefined>): HeadEnd {
   return {
     async send(command) {
-      return simulator.send(command, simulator.meterState(command.pod) ? undefined : await siteOf(command.pod));
+      return simulator.send(command, simulator.hasMeter(command.pod) ? undefined : await siteOf(command.pod));
     },
   };
 }
