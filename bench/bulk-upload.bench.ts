@@ -52,8 +52,8 @@ async function measure(name: string, target: DatabaseTarget) {
     await platform.storage.supplyPoints.importMany(demoSupplyPoints(points));
     const assetProviderId = uuidv7();
     const representativeId = uuidv7();
-    await platform.storage.participants.insertAssetProvider({ assetProviderId, name: 'Bench', vatNumber: 'B' }, new Date());
-    await platform.storage.participants.insertRepresentative({ representativeId, assetProviderId, email: 'b@b.example', fullName: 'B' }, new Date());
+    await platform.services.onboarding.importActive({ assetProviderId, name: 'Bench', vatNumber: 'B',
+      models: [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }], representatives: [{ representativeId, email: 'b@b.example', fullName: 'B' }] });
     const principal = { assetProviderId, representativeId };
     const limits = { maxBytes: 1 << 30, maxRows: 1_000_000 };
     const validate: number[] = [];

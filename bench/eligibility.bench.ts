@@ -37,7 +37,7 @@ async function load(target: DatabaseTarget): Promise<{ loadSeconds: number; toke
     if (loaded !== ROWS || (await storage.supplyPoints.count()) !== ROWS) throw new Error(`loaded ${loaded} rows, expected ${ROWS}`);
     const assetProviderId = uuidv7();
     const representativeId = uuidv7();
-    await storage.participants.insertAssetProvider({ assetProviderId, name: 'Bench AP', vatNumber: 'IT-BENCH' }, new Date());
+    await storage.participants.insertAssetProvider({ assetProviderId, name: 'Bench AP', vatNumber: 'IT-BENCH', status: 'active' }, new Date());
     await storage.participants.insertRepresentative({ representativeId, assetProviderId, email: 'bench@bench.example', fullName: 'Bench' }, new Date());
     const token = await new AccessService(storage.participants, { now: () => new Date() }, uuidv7).issueToken({ representativeId }, 'bench');
     return { loadSeconds, token };

@@ -32,8 +32,8 @@ async function run(url: string, workflow: 'telemanagement' | 'direct', offset: n
   try {
     const assetProviderId = uuidv7();
     const representativeId = uuidv7();
-    await first!.storage.participants.insertAssetProvider({ assetProviderId, name: `Bench ${workflow}`, vatNumber: `B-${workflow}` }, new Date());
-    await first!.storage.participants.insertRepresentative({ representativeId, assetProviderId, email: `${workflow}@b.example`, fullName: 'B' }, new Date());
+    await first!.services.onboarding.importActive({ assetProviderId, name: `Bench ${workflow}`, vatNumber: `B-${workflow}`,
+      models: [{ hardwareVersion: 'H', softwareVersion: 'S' }], representatives: [{ representativeId, email: `${workflow}@b.example`, fullName: 'B' }] });
     const lines = ['POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW'];
     for (let i = 0, n = 0; n < REQUESTS; i++) {
       const index = offset + i;

@@ -34,6 +34,8 @@ export interface Config {
   simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
   /** The demo's Chain 2: loss on the power line meter → DU, and the port of the emulated DUs' WebSocket server. */
   chain2: { lossRate: number; duPort: number };
+  /** Where users reach the portal (activation links; https: makes the session cookie Secure). Unset: the request's own address. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else if (role !== 'both' && !databaseUrl) problems.push(`ROLE=${role} needs DATABASE_URL: the embedded database belongs to one process, which must then run both`);
   const headEndUrl = text('HEAD_END_URL');
   if (headEndUrl && !/^https?:\/\/[^/]+/.test(headEndUrl)) problems.push('HEAD_END_URL must be an http:// URL, e.g. http://127.0.0.1:4810');
+  const publicUrl = text('PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) problems.push('PUBLIC_URL must be the portal\'s origin, e.g. https://chain2.example.it');
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
     },
     chain2: { lossRate: fraction('CHAIN2_LOSS_RATE', 0.01), duPort: integer('DU_PORT', 8081, 0, 65535) },
+    publicUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

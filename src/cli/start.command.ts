@@ -55,9 +55,10 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   const roleLine = config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
   const watch = chain2?.endpoints()[0];
-  console.log(`\nchain2-platform is running\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
+  const portal = platform.app.hasRoute({ method: 'GET', url: '/' }) ? `${base}/` : 'not built (run npm run build:web, or start with npm start)';
+  console.log(`\nchain2-platform is running\n  Portal:       ${portal}\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
     + `\n  Database:     ${database}${roleLine}`
-    + (options.demo && config.role === 'both' ? `\n  Demo tokens:  ${join(config.dataDir, CREDENTIALS_FILE)}` : '')
+    + (options.demo && config.role === 'both' ? `\n  Demo logins:  ${join(config.dataDir, CREDENTIALS_FILE)}   (portal email/password and API tokens)` : '')
     + (chain2 ? `\n  Chain 2:      ${chain2.endpoints().length} emulated DUs (one per programmed meter, listed in the file above), simulated time ×${config.simulator.timeScale}`
       + (watch ? `\n  Watch a DU:   ${watch.ws}   (WebSocket: send "!", then frames arrive; POD ${watch.pod})` : '')
       + `\n  Power line:   ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)})` : '')

@@ -3,11 +3,15 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AccessService } from '../services/access.service.js';
 import type { AssociationService } from '../services/association.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
-import type { Clock, Storage } from '../services/ports.js';
+import type { OnboardingService } from '../services/onboarding.service.js';
+import type { SessionService } from '../services/session.service.js';
+import type { Clock, Storage, TokenHolder } from '../services/ports.js';
 import { categoryOf, DemoCategory, demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from './demo-network.js';
 
 export const DEMO_SUPPLY_POINTS = 6_000;
 export const DEMO_TOKEN_LABEL = 'demo';
+/** The DU model the demo's asset providers had certified before the platform (their DUs are of this model). */
+export const DEMO_DU_MODELS = [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }, { hardwareVersion: 'HW-2.2', softwareVersion: 'SW-1.5.0' }];
 const ELIGIBLE_EXAMPLES_PER_ASSET_PROVIDER = 200;
 const OTHER_EXAMPLES = 5;
 const ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER = 8;
@@ -30,6 +34,8 @@ export interface SeedDeps {
   access: AccessService;
   associations: AssociationService;
   eligibility: EligibilityService;
+  onboarding: OnboardingService;
+  sessions: SessionService;
   clock: Clock;
   /** Completes the requests the seed makes, so the demo starts with active associations. */
   completeRequests(): Promise<void>;
@@ -40,11 +46,14 @@ export interface DemoCredentials {
   /** The demo's emulated DUs (one per programmed meter at start): watch one with a WebSocket client sending "!". */
   dus?: { pod: string; macAddress: string; ws: string }[];
   /** DSO operators, for POST /api/v1/operations and the operator views. */
-  operators: { email: string; name: string; token: string }[];
+  operators: { email: string; name: string; token: string; password: string }[];
   assetProviders: {
     id: string;
     name: string;
-    representatives: { email: string; name: string; token: string }[];
+    /** DU models (hardware + software version) certified for this asset provider: associations need one of them. */
+    certifiedModels: { hardwareVersion: string; softwareVersion: string }[];
+    /** `email` and `password` log in to the portal; `token` calls the API. */
+    representatives: { email: string; name: string; token: string; password: string }[];
     examplePods: Record<string, string[]>;
   }[];
 }
@@ -94,15 +103,9 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
   for (const operator of OPERATORS) await storage.participants.insertOperator({ operatorId: uuidv7(), ...operator }, clock.now());
   for (const [index, ap] of ASSET_PROVIDERS.entries()) {
     const assetProviderId = uuidv7();
-    await storage.participants.insertAssetProvider({ assetProviderId, name: ap.name, vatNumber: ap.vatNumber }, clock.now());
-    const representativeIds: string[] = [];
-    for (const fullName of ap.representatives) {
-      const representativeId = uuidv7();
-      await storage.participants.insertRepresentative(
-        { representativeId, assetProviderId, email: emailOf(fullName, ap.name), fullName }, clock.now());
-      representativeIds.push(representativeId);
-    }
-    const principal = { assetProviderId, representativeId: representativeIds[0]! };
+    const representatives = ap.representatives.map((fullName) => ({ representativeId: uuidv7(), email: emailOf(fullName, ap.name), fullName }));
+    await deps.onboarding.importActive({ assetProviderId, name: ap.name, vatNumber: ap.vatNumber, models: DEMO_DU_MODELS, representatives });
+    const principal = { assetProviderId, representativeId: representatives[0]!.representativeId };
     const pods = eligiblePods(index, ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER);
     for (const [k, pod] of pods.entries()) {
       await deps.associations.create(principal, {
@@ -111,8 +114,7 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
           name: `DU ${ap.name.split(' ')[0]} ${k + 1}`,
           macAddress: `DC${(index + 1).toString(16).padStart(2, '0')}${(k + 1).toString(16).padStart(8, '0')}`.toUpperCase(),
           encryptionKey: randomKeyHex(),
-          hardwareVersion: 'HW-2.1',
-          softwareVersion: 'SW-1.4.0',
+          ...DEMO_DU_MODELS[0]!,
         },
       });
     }
@@ -130,15 +132,19 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
   const assetProviders = await storage.participants.listAssetProviders();
   const result: DemoCredentials = { apiBaseUrl, operators: [], assetProviders: [] };
   for (const operator of await storage.participants.listOperators()) {
-    await deps.access.revokeTokens({ operatorId: operator.operatorId }, DEMO_TOKEN_LABEL);
-    result.operators.push({ email: operator.email, name: operator.fullName, token: await deps.access.issueToken({ operatorId: operator.operatorId }, DEMO_TOKEN_LABEL) });
+    const holder = { operatorId: operator.operatorId };
+    await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
+    result.operators.push({ email: operator.email, name: operator.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+      password: await newDemoPassword(deps, holder, operator.email) });
   }
   for (const ap of assetProviders) {
     const index = ASSET_PROVIDERS.findIndex((d) => d.name === ap.name);
     const representatives = [];
     for (const r of await storage.participants.listRepresentatives(ap.assetProviderId)) {
-      await deps.access.revokeTokens({ representativeId: r.representativeId }, DEMO_TOKEN_LABEL);
-      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken({ representativeId: r.representativeId }, DEMO_TOKEN_LABEL) });
+      const holder = { representativeId: r.representativeId };
+      await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
+      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+        password: await newDemoPassword(deps, holder, r.email) });
     }
     const eligible: string[] = [];
     if (index >= 0) {
@@ -148,9 +154,18 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
         if ((await deps.eligibility.check(pod)).eligible) eligible.push(pod);
       }
     }
-    result.assetProviders.push({ id: ap.assetProviderId, name: ap.name, representatives, examplePods: { eligible, ...others } });
+    const certifiedModels = (await storage.onboarding.duModels(ap.assetProviderId))
+      .filter((m) => m.outcome === 'passed').map(({ hardwareVersion, softwareVersion }) => ({ hardwareVersion, softwareVersion }));
+    result.assetProviders.push({ id: ap.assetProviderId, name: ap.name, certifiedModels, representatives, examplePods: { eligible, ...others } });
   }
   return result;
+}
+
+/** Like the demo's tokens, its portal passwords are new at every start (only their scrypt hashes are stored). */
+async function newDemoPassword(deps: SeedDeps, holder: TokenHolder, email: string): Promise<string> {
+  const password = randomBytes(12).toString('base64url');
+  await deps.sessions.setPassword(holder, email, password);
+  return password;
 }
 
 export async function isSeeded(storage: Storage): Promise<boolean> {

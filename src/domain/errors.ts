@@ -20,6 +20,19 @@ export const DomainErrorCode = {
   fileTooLarge: 'file_too_large',
   /** A service this process cannot reach or does not run (e.g. the field network of an API-only process). */
   unavailable: 'unavailable',
+  /** The asset provider's subscription is not (or no longer) active: no online service until it is. */
+  assetProviderNotActive: 'asset_provider_not_active',
+  /** The DU's hardware + software version has not passed the integration tests for this asset provider. */
+  duModelNotCertified: 'du_model_not_certified',
+  onboardingStepOutOfOrder: 'onboarding_step_out_of_order',
+  tooManyRepresentatives: 'too_many_representatives',
+  invalidCredentials: 'invalid_credentials',
+  /** Too many failed logins for this email: wait (Retry-After) before trying again. */
+  tooManyAttempts: 'too_many_attempts',
+  /** A mutation sent with the session cookie but without the session's CSRF token. */
+  csrfFailed: 'csrf_failed',
+  /** An activation link already used, expired or unknown. */
+  activationExpired: 'activation_expired',
 } as const;
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 

@@ -1,4 +1,6 @@
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -10,16 +12,20 @@ import type { AssociationService } from '../services/association.service.js';
 import type { BulkUploadService } from '../services/bulk-upload.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
 import type { IdempotencyService } from '../services/idempotency.service.js';
+import type { OnboardingService } from '../services/onboarding.service.js';
 import type { OperationService } from '../services/operation.service.js';
 import type { RequestService } from '../services/request.service.js';
-import { bearerAuth, requireRole } from './auth.js';
+import type { SessionService } from '../services/session.service.js';
+import { authenticate, refuseInactiveAssetProvider, requireRole } from './auth.js';
 import { handleError, handleNotFound } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
 import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
 import { operationRoutes } from './routes/operations.routes.js';
-import { requestRoutes } from './routes/requests.routes.js';
+import { onboardingRoutes } from './routes/onboarding.routes.js';
+import { dsoRequestRoutes, requestRoutes } from './routes/requests.routes.js';
+import { sessionRoutes } from './routes/session.routes.js';
 import { tokenRoutes } from './routes/tokens.routes.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -35,7 +41,22 @@ export interface AppServices {
   idempotency: IdempotencyService;
   bulkUploads: BulkUploadService;
   operations: OperationService;
+  sessions: SessionService;
+  onboarding: OnboardingService;
 }
+
+export interface AppOptions {
+  logger: FastifyServerOptions['logger'];
+  bulkMaxBytes: number;
+  /** The built portal (web/dist); undefined: none is served. */
+  webRoot?: string | undefined;
+  /** Where users reach the portal (for activation links); unset: the address each request came to. */
+  publicUrl?: string | undefined;
+}
+
+/** The portal's pages load only what the same server sends: no inline script, no other origin, no framing. */
+const PORTAL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+  + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 export const API_PREFIX = '/api/v1';
 
@@ -53,9 +74,7 @@ function describeCsvBodies<T extends object>(document: T): T {
 /** Logged requests never carry credentials or bodies (DU keys travel in bodies). */
 export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'];
 
-export async function buildApp(
-  services: AppServices, options: { logger: FastifyServerOptions['logger']; bulkMaxBytes: number },
-): Promise<FastifyTypeBox> {
+export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyTypeBox> {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: 1 << 20,
@@ -63,7 +82,20 @@ export async function buildApp(
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', PORTAL_CSP).header('x-frame-options', 'DENY');
+  });
+  await app.register(cookie);
+  if (options.webRoot) {
+    // The portal: its files, and index.html for any other page address (the single-page app routes it).
+    await app.register(fastifyStatic, { root: options.webRoot, wildcard: true, index: 'index.html', cacheControl: false,
+      setHeaders: (reply, path) => reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache') });
+    app.setNotFoundHandler((request, reply) => (request.method === 'GET' && !request.url.startsWith(`${API_PREFIX}/`)
+      ? reply.header('cache-control', 'no-cache').sendFile('index.html') : handleNotFound(request, reply)));
+  } else {
+    app.setNotFoundHandler(handleNotFound);
+  }
   for (const schema of sharedSchemas) app.addSchema(schema);
 
   await app.register(swagger, {
@@ -85,28 +117,38 @@ export async function buildApp(
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (api) => {
-    const typed = api.withTypeProvider<TypeBoxTypeProvider>();
-    typed.addHook('onRequest', bearerAuth(services.access));
-    // A bulk CSV may also come as a form's file (multipart/form-data, field `file`), as browsers send it.
-    await typed.register(multipart, { limits: { fileSize: options.bulkMaxBytes, files: 1, fields: 10, parts: 12 } });
-    registerIdempotency(typed, services.idempotency);
-    // Any caller: eligibility is a fact about a supply point; tokens are everyone's own.
-    eligibilityRoutes(typed, services.eligibility);
-    tokenRoutes(typed, services.access);
-    // Each role's routes in a scope that refuses the other role before anything else runs (idempotency, body parsing).
-    await typed.register(async (scope) => {
-      const onlineServices = scope.withTypeProvider<TypeBoxTypeProvider>();
-      onlineServices.addHook('onRequest', requireRole('asset_provider'));
-      associationRoutes(onlineServices, services.associations);
-      requestRoutes(onlineServices, services.requests);
-      bulkUploadRoutes(onlineServices, services.bulkUploads, options.bulkMaxBytes);
-    });
-    await typed.register(async (scope) => {
-      const operators = scope.withTypeProvider<TypeBoxTypeProvider>();
-      operators.addHook('onRequest', requireRole('dso_operator'));
-      operationRoutes(operators, services.operations);
-    });
+    sessionRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), services.sessions, { secureCookies: options.publicUrl?.startsWith('https:') ?? false });
+    await api.register((authenticated) => authenticatedRoutes(authenticated.withTypeProvider<TypeBoxTypeProvider>(), services, options));
   }, { prefix: API_PREFIX });
 
   return app;
+}
+
+/** Everything behind a bearer token or a portal session. */
+async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices, options: AppOptions) {
+  typed.addHook('onRequest', authenticate(services.access, services.sessions));
+  // Only an active asset provider's representatives use the services; a suspended one may still log in and see why.
+  typed.addHook('onRequest', refuseInactiveAssetProvider);
+  // A bulk CSV may also come as a form's file (multipart/form-data, field `file`), as browsers send it.
+  await typed.register(multipart, { limits: { fileSize: options.bulkMaxBytes, files: 1, fields: 10, parts: 12 } });
+  registerIdempotency(typed, services.idempotency);
+  // Any caller: eligibility is a fact about a supply point; tokens are everyone's own.
+  eligibilityRoutes(typed, services.eligibility);
+  tokenRoutes(typed, services.access);
+  // Each role's routes in a scope that refuses the other role before anything else runs (idempotency, body parsing).
+  await typed.register(async (scope) => {
+    const onlineServices = scope.withTypeProvider<TypeBoxTypeProvider>();
+    onlineServices.addHook('onRequest', requireRole('asset_provider'));
+    associationRoutes(onlineServices, services.associations);
+    requestRoutes(onlineServices, services.requests);
+    bulkUploadRoutes(onlineServices, services.bulkUploads, options.bulkMaxBytes);
+  });
+  await typed.register(async (scope) => {
+    const operators = scope.withTypeProvider<TypeBoxTypeProvider>();
+    operators.addHook('onRequest', requireRole('dso_operator'));
+    operationRoutes(operators, services.operations);
+    dsoRequestRoutes(operators, services.requests);
+    onboardingRoutes(operators, services.onboarding, API_PREFIX,
+      (request, token) => `${options.publicUrl ?? `${request.protocol}://${request.host}`}/activate#token=${token}`);
+  });
 }

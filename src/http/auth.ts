@@ -2,6 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { AccessService } from '../services/access.service.js';
 import type { Caller, Principal, TokenHolder } from '../services/ports.js';
+import { csrfMatches, type SessionService } from '../services/session.service.js';
+
+/** The portal's session cookie: HttpOnly (pages never read it), SameSite=Strict, the whole site. */
+export const SESSION_COOKIE = 'c2_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,17 +14,48 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <token>` → the representative (and asset provider) or the DSO operator, or 401. */
-export function bearerAuth(access: AccessService) {
+/**
+ * `Authorization: Bearer <token>` (API clients), or the portal's session cookie → the representative (and asset
+ * provider) or the DSO operator, or 401. A mutation made with the cookie must also carry the session's CSRF token
+ * in `X-CSRF-Token` (a bearer token is never sent by a browser on its own, so it needs none).
+ */
+export function authenticate(access: AccessService, sessions: SessionService) {
   return async (request: FastifyRequest) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const caller = match ? await access.authenticate(match[1]) : undefined;
-    if (!caller) {
-      throw new DomainError(DomainErrorCode.unauthenticated,
-        match ? 'The API token is not valid or was revoked' : 'Send an API token as Authorization: Bearer <token>');
+    if (match) {
+      const caller = await access.authenticate(match[1]);
+      if (!caller) throw new DomainError(DomainErrorCode.unauthenticated, 'The API token is not valid or was revoked');
+      request.caller = caller;
+      return;
     }
-    request.caller = caller;
+    const sessionToken = request.cookies[SESSION_COOKIE];
+    const session = sessionToken ? await sessions.resume(sessionToken) : undefined;
+    if (!sessionToken || !session) {
+      throw new DomainError(DomainErrorCode.unauthenticated, sessionToken
+        ? 'Your session has ended: log in again'
+        : 'Send an API token as Authorization: Bearer <token>, or log in to the portal');
+    }
+    if (!SAFE_METHODS.has(request.method) && !csrfMatches(sessionToken, headerOf(request, 'x-csrf-token'))) {
+      throw new DomainError(DomainErrorCode.csrfFailed, 'Missing or wrong X-CSRF-Token: reload the page and try again');
+    }
+    request.caller = session.caller;
   };
+}
+
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Representatives of an asset provider that is not (or no longer) active are refused every online service. */
+export async function refuseInactiveAssetProvider(request: FastifyRequest) {
+  const caller = callerOf(request);
+  if (caller.role === 'asset_provider' && caller.assetProviderStatus !== 'active') {
+    throw new DomainError(DomainErrorCode.assetProviderNotActive, caller.assetProviderStatus === 'suspended'
+      ? 'Your asset provider\'s access to the online services is suspended: contact the DSO'
+      : 'Your asset provider\'s subscription is not complete yet: the online services open once the DSO activates it',
+    { status: caller.assetProviderStatus });
+  }
 }
 
 const ROLE_REFUSALS: Record<Caller['role'], string> = {

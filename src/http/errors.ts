@@ -17,6 +17,14 @@ const statusOf = {
   invalid_file: 400,
   file_too_large: 413,
   unavailable: 503,
+  asset_provider_not_active: 403,
+  du_model_not_certified: 422,
+  onboarding_step_out_of_order: 409,
+  too_many_representatives: 422,
+  invalid_credentials: 401,
+  too_many_attempts: 429,
+  csrf_failed: 403,
+  activation_expired: 410,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Errors raised by HTTP itself, not by the domain. */
@@ -60,6 +68,8 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error instanceof DomainError) {
     const status = statusOf[error.code];
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    const retryAfter = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (retryAfter) reply.header('retry-after', String(retryAfter));
     return reply.code(status).send(errorBody(error.code, error.message, error.details));
   }
   if (error.validation) {

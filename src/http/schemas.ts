@@ -63,7 +63,7 @@ export const AssociationBody = Type.Object({
   updatedAt: timestamp('Last change of status or DU'),
 }, { $id: 'Association' });
 
-const RequestFields = {
+export const RequestFields = {
   id: Type.String({ format: 'uuid' }),
   kind: Type.Union(values(RequestKind).map((k) => Type.Literal(k))),
   pod: Type.String(),

@@ -10,6 +10,7 @@ function seedDepsOf(platform: Platform): SeedDeps {
   const { storage, services, workflow } = platform;
   return {
     storage, access: services.access, associations: services.associations, eligibility: services.eligibility,
+    onboarding: services.onboarding, sessions: services.sessions,
     clock: { now: () => new Date() },
     completeRequests: () => workflow.drain(),
   };

@@ -1,17 +1,22 @@
 import type { FastifyServerOptions } from 'fastify';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config.js';
 import { buildApp, LOG_REDACTIONS, type AppServices, type FastifyTypeBox } from '../http/app.js';
 import { decodeMasterKey, loadOrCreateMasterKey } from '../security/master-key.js';
+import { scryptHasher } from '../security/password.js';
 import { AesGcmSecretBox } from '../security/secret-box.js';
 import { AccessService } from '../services/access.service.js';
 import { AssociationService } from '../services/association.service.js';
 import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
+import { OnboardingService } from '../services/onboarding.service.js';
 import { OperationService } from '../services/operation.service.js';
 import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
 import { RequestService } from '../services/request.service.js';
+import { SessionService } from '../services/session.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
 import type { Pod } from '../domain/identifiers.js';
@@ -105,6 +110,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   };
   const secretBox = new AesGcmSecretBox(masterKey);
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow: workflowPort });
+  const hasher = scryptHasher();
   const services = {
     access: new AccessService(storage.participants, clock, newId),
     eligibility,
@@ -116,8 +122,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow: workflowPort,
       limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },
     }),
+    sessions: new SessionService({ storage, hasher, clock, newId }),
+    onboarding: new OnboardingService({ storage, clock, newId, hasher }),
   };
-  const app = await buildApp(services, { logger, bulkMaxBytes: config.bulkMaxBytes });
+  const app = await buildApp(services, {
+    logger, bulkMaxBytes: config.bulkMaxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
+  });
   const siteOf = siteLookup(storage.supplyPoints);
   const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger: app.log });
   const headEnd = fieldNetwork ? simulatedHeadEnd(fieldNetwork, siteOf) : new FieldNetworkClient(config.headEndUrl!, siteOf, config.workflowJobTimeoutSeconds * 1000);
@@ -136,4 +146,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await database.close();
     },
   };
+}
+
+/** The portal as `npm run build:web` leaves it, if it was built. */
+function builtPortal(): string | undefined {
+  const root = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+  return existsSync(`${root}index.html`) ? root : undefined;
 }

@@ -2,6 +2,7 @@ import { Chain2Channel, isLive, type Association, type AssociationStatus } from 
 import { IneligibilityReason } from '../domain/eligibility.js';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import { parsePod, type Pod } from '../domain/identifiers.js';
+import { duModelKey, notCertified } from '../domain/onboarding.js';
 import { RequestKind, RequestStatus, type ServiceRequest } from '../domain/request.js';
 import { parseUserDevice, parseUserDeviceChanges, type UserDevice, type UserDeviceChanges } from '../domain/user-device.js';
 import type { EligibilityService } from './eligibility.service.js';
@@ -37,6 +38,7 @@ export class AssociationService {
     if (!pod.ok) issues.push(pod.issue);
     const du = parseUserDevice(input.du, issues);
     if (!pod.ok || !du) throw invalidInput(issues);
+    await requireCertified(this.deps.storage, principal, du.hardwareVersion, du.softwareVersion);
 
     const result = await this.deps.storage.transaction(async (tx) => {
       const eligibility = await this.deps.eligibility.assess(tx.supplyPoints, pod.value);
@@ -80,6 +82,10 @@ export class AssociationService {
     const changes = parseUserDeviceChanges(input.du);
     const request = await this.deps.storage.transaction(async (tx) => {
       const association = await this.findChangeable(tx, principal, associationId);
+      if (changes.hardwareVersion || changes.softwareVersion) {
+        await requireCertified(tx, principal, changes.hardwareVersion ?? association.du.hardwareVersion,
+          changes.softwareVersion ?? association.du.softwareVersion, changes.hardwareVersion ? 'du.hardwareVersion' : 'du.softwareVersion');
+      }
       if (changes.macAddress && await tx.associations.isMacLive(changes.macAddress, associationId)) throw macInUse();
       return this.insertRequest(tx, principal, associationId, association.pod, RequestKind.modify, this.seal(changes));
     });
@@ -142,6 +148,12 @@ export class AssociationService {
     return { requestId, assetProviderId: principal.assetProviderId, associationId, pod, kind,
       status: RequestStatus.submitted, reason: null, createdAt: at, updatedAt: at, closedAt: null };
   }
+}
+
+/** A DU model (hardware + software version) is accepted only once certified for this asset provider. */
+async function requireCertified(stores: Stores, principal: Principal, hardwareVersion: string, softwareVersion: string, field?: string): Promise<void> {
+  const certified = await stores.onboarding.certifiedModels(principal.assetProviderId);
+  if (!certified.has(duModelKey(hardwareVersion, softwareVersion))) throw notCertified(hardwareVersion, softwareVersion, field);
 }
 
 function notFound(associationId: string): DomainError {

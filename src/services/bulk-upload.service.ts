@@ -2,6 +2,7 @@ import { countRows, refuseDuplicates, validateBulkRecord, type BulkCounts, type 
 import { assessEligibility } from '../domain/eligibility.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { Pod } from '../domain/identifiers.js';
+import { duModelKey } from '../domain/onboarding.js';
 import { isOpen, type RequestStatus } from '../domain/request.js';
 import type { UserDevice } from '../domain/user-device.js';
 import type { AssociationService } from './association.service.js';
@@ -41,6 +42,7 @@ export class BulkUploadService {
     const found = await storage.supplyPoints.findManyForEligibility(valid.map((r) => r.pod));
     const eligibility = new Map(valid.map((r, i) => [r.line, assessEligibility({ pod: r.pod, ...found[i]!, ownDistributorCodes: this.deps.ownDistributorCodes })]));
     const liveMacs = await storage.associations.liveMacs(valid.map((r) => r.du.macAddress));
+    const certified = await storage.onboarding.certifiedModels(principal.assetProviderId);
 
     const upload: BulkUploadRecord = { bulkUploadId: newId(), assetProviderId: principal.assetProviderId, fileName, rowCount: validated.length, createdAt: clock.now() };
     const rows: NewBulkUploadRow[] = [];
@@ -54,6 +56,10 @@ export class BulkUploadService {
       const checked = { eligible: verdict.eligible, reasons: verdict.reasons };
       if (!verdict.eligible) {
         rows.push({ line: row.line, pod: row.pod, outcome: 'not_eligible', issues: [], eligibility: checked, requestId: null });
+      } else if (!certified.has(duModelKey(row.du.hardwareVersion, row.du.softwareVersion))) {
+        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
+          issues: [{ field: 'VERSIONE_HW', code: DomainErrorCode.duModelNotCertified,
+            message: `${row.du.hardwareVersion} / ${row.du.softwareVersion} is not a DU model certified for this asset provider` }] });
       } else if (liveMacs.has(row.du.macAddress)) {
         rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
           issues: [{ field: 'MAC_ADDRESS', code: DomainErrorCode.macInUse, message: 'MAC_ADDRESS is already in a live association' }] });

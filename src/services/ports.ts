@@ -9,6 +9,7 @@ import type { FieldIssue } from '../domain/errors.js';
 import type { AddressedCommand, CommandOutcome, MeterRegisters } from '../domain/meter-command.js';
 import type { MeterOperation, OperationFailure, OperationStatus } from '../domain/meter-operation.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
+import type { AssetProviderStatus } from '../domain/onboarding.js';
 import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
 
 export interface Clock {
@@ -24,7 +25,6 @@ export interface SecretBox {
   open(sealed: Uint8Array): string;
 }
 
-/** Who is calling: a representative of one asset provider. */
 /** A representative of an asset provider: the caller of the online services. */
 export interface Principal {
   representativeId: string;
@@ -33,7 +33,7 @@ export interface Principal {
 
 /** Whoever a token belongs to: an asset provider's representative, or one of the DSO's operators. */
 export type Caller =
-  | ({ role: 'asset_provider' } & Principal)
+  | ({ role: 'asset_provider'; assetProviderStatus: AssetProviderStatus } & Principal)
   | { role: 'dso_operator'; operatorId: string };
 
 export interface OperatorRecord {
@@ -114,6 +114,7 @@ export interface AssociationStore {
   /** Which of these MAC addresses are in a live association. */
   liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>>;
   list(filter: AssociationFilter): Promise<Association[]>;
+  countByStatus(assetProviderId: string): Promise<Record<AssociationStatus, number>>;
   setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void>;
   setStatusMany(moves: readonly { associationId: string; status: AssociationStatus }[], at: Date): Promise<void>;
   findMany(associationIds: readonly string[]): Promise<Map<string, Association>>;
@@ -141,6 +142,15 @@ export interface RequestFilter extends PageQuery {
   pod?: Pod;
 }
 
+/** The DSO's search across asset providers. */
+export interface RequestSearch extends Omit<RequestFilter, 'assetProviderId'> {
+  assetProviderId?: string;
+  macAddress?: MacAddress;
+}
+
+/** A request as the DSO sees it: with its asset provider's name and its DU's MAC address. */
+export type FoundRequest = ServiceRequest & { assetProviderName: string; macAddress: MacAddress };
+
 /** A request read under its row lock, with what the workflow needs beyond its public fields. */
 export type LockedRequest = ServiceRequest & { changes: DuChanges | null; bulkUploadId: string | null };
 
@@ -155,6 +165,10 @@ export interface RequestStore {
   findManyForUpdate(requestIds: readonly string[]): Promise<LockedRequest[]>;
   history(requestId: string): Promise<RequestTransition[]>;
   list(filter: RequestFilter): Promise<ServiceRequest[]>;
+  search(filter: RequestSearch): Promise<FoundRequest[]>;
+  find(requestId: string): Promise<FoundRequest | undefined>;
+  /** The asset provider's requests by status (every status present, 0 when none). */
+  countByStatus(assetProviderId: string): Promise<Record<RequestStatus, number>>;
   hasOpenForAssociation(associationId: string): Promise<boolean>;
   /** Ids of the oldest requests in `status`, locked and skipped by concurrent claimers (FOR UPDATE SKIP LOCKED). */
   /** `waiting`: only requests deferred by the bulk quota (true) or only the others (false); default any. */
@@ -201,6 +215,7 @@ export interface AssetProviderRecord {
   assetProviderId: string;
   name: string;
   vatNumber: string;
+  status: AssetProviderStatus;
 }
 
 export interface RepresentativeRecord {
@@ -277,6 +292,86 @@ export interface IdempotencyStore {
   release(scope: string, key: string): Promise<void>;
 }
 
+/** A DU model's integration test as recorded by an operator; the report file is read on its own. */
+export interface DuModelTest {
+  duModelId: string;
+  hardwareVersion: string;
+  softwareVersion: string;
+  outcome: 'passed' | 'failed';
+  testedOn: string;
+  reportFileName: string;
+  createdAt: Date;
+}
+
+export interface OnboardingEvent {
+  at: Date;
+  action: string;
+  detail: Record<string, unknown> | null;
+  /** Who: the operator's or the representative's name and email, as they are now. */
+  actor: { name: string; email: string } | null;
+}
+
+export interface AssetProviderDetail extends AssetProviderRecord {
+  createdAt: Date;
+  contract: { pecReference: string; receivedOn: string } | null;
+  consentSignedOn: string | null;
+  suspensionReason: string | null;
+}
+
+export interface OnboardingStore {
+  /** Locks the provider's row for the rest of the transaction (steps are read-check-write). */
+  findForUpdate(assetProviderId: string): Promise<AssetProviderDetail | undefined>;
+  find(assetProviderId: string): Promise<AssetProviderDetail | undefined>;
+  list(): Promise<(AssetProviderRecord & { createdAt: Date })[]>;
+  update(assetProviderId: string, changes: {
+    status?: AssetProviderStatus; contract?: { pecReference: string; receivedOn: string }; consentSignedOn?: string;
+    suspensionReason?: string | null;
+  }): Promise<void>;
+  insertDuModel(assetProviderId: string, test: DuModelTest & { report: Uint8Array; reportContentType: string; recordedBy: string | null }): Promise<void>;
+  duModels(assetProviderId: string): Promise<DuModelTest[]>;
+  duModelReport(assetProviderId: string, duModelId: string): Promise<{ fileName: string; contentType: string; content: Uint8Array } | undefined>;
+  /** Models whose latest test passed, as `hardware\u0000software` keys. */
+  certifiedModels(assetProviderId: string): Promise<Set<string>>;
+  /** The provider's representatives, with whether each has set a password (used their activation link). */
+  representatives(assetProviderId: string): Promise<{ representativeId: string; email: string; fullName: string; activated: boolean }[]>;
+  recordEvent(event: { eventId: string; assetProviderId: string; action: string; detail: Record<string, unknown> | null;
+    operatorId?: string; representativeId?: string; at: Date }): Promise<void>;
+  events(assetProviderId: string): Promise<OnboardingEvent[]>;
+}
+
+/** A portal login: a representative's or an operator's, by email. */
+export interface CredentialRecord {
+  email: string;
+  holder: TokenHolder;
+  passwordHash: string | null;
+}
+
+export interface CredentialStore {
+  insert(credential: { email: string; holder: TokenHolder; passwordHash: string | null;
+    activationHash: Uint8Array | null; activationExpiresAt: Date | null }, at: Date): Promise<void>;
+  findByEmail(email: string): Promise<CredentialRecord | undefined>;
+  /** Sets (or creates) the login's password and ends its sessions and pending activation link. */
+  setPassword(credential: { email: string; holder: TokenHolder }, passwordHash: string, at: Date): Promise<void>;
+  /** Sets the password of the holder of a valid activation link and spends the link; undefined when none is valid. */
+  activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined>;
+  insertSession(session: { sessionHash: Uint8Array; email: string; at: Date; expiresAt: Date }): Promise<void>;
+  /** The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at`. */
+  useSession(sessionHash: Uint8Array, at: Date, idleSince: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
+  deleteSession(sessionHash: Uint8Array): Promise<void>;
+  /** Failed logins of an email within the window: a lock when they reach `limit`. */
+  recordFailure(email: string, at: Date, windowStart: Date, limit: number, lockedUntil: Date): Promise<void>;
+  lockedUntil(email: string, at: Date): Promise<Date | undefined>;
+  clearFailures(email: string): Promise<void>;
+  /** Who an email is, for the portal: name, and the asset provider with its status. */
+  profile(email: string): Promise<{ fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null } | undefined>;
+}
+
+/** Password hashing (scrypt): slow on purpose, so a leaked table cannot be guessed cheaply. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+}
+
 export interface Stores {
   supplyPoints: SupplyPointStore;
   associations: AssociationStore;
@@ -285,6 +380,8 @@ export interface Stores {
   idempotency: IdempotencyStore;
   bulkUploads: BulkUploadStore;
   operations: OperationStore;
+  onboarding: OnboardingStore;
+  credentials: CredentialStore;
   sql: SqlExecutor;
 }
 

@@ -1,12 +1,17 @@
 import { AssociationStatus, canMoveAssociation } from '../domain/association.js';
 import { hasQuotaLeft, QUOTA_DEFERRED, QUOTA_WINDOW_MS } from '../domain/bulk-upload.js';
-import { DomainError, DomainErrorCode } from '../domain/errors.js';
+import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
+import { parseMacAddress } from '../domain/identifiers.js';
 import {
   canMoveRequest, CLOSED_REQUEST_STATUSES, isOpen, needsReason, OPEN_REQUEST_STATUSES, RequestKind, RequestStatus,
   type RequestTransition, type ServiceRequest,
 } from '../domain/request.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, LockedRequest, Principal, Storage, Stores } from './ports.js';
+import type { Clock, FoundRequest, LockedRequest, Principal, Storage, Stores } from './ports.js';
+
+function statusesOf(state: 'open' | 'closed' | undefined) {
+  return state === 'open' ? OPEN_REQUEST_STATUSES : state === 'closed' ? CLOSED_REQUEST_STATUSES : undefined;
+}
 
 export interface RequestListQuery {
   state?: 'open' | 'closed';
@@ -71,14 +76,54 @@ export class RequestService {
 
   async list(principal: Principal, query: RequestListQuery): Promise<Page<ServiceRequest>> {
     const limit = pageSize(query.limit);
-    const statuses = query.state === 'open' ? OPEN_REQUEST_STATUSES : query.state === 'closed' ? CLOSED_REQUEST_STATUSES : undefined;
     const rows = await this.storage.requests.list({
       assetProviderId: principal.assetProviderId,
-      statuses, kind: query.kind, pod: podFilter(query.pod),
+      statuses: statusesOf(query.state), kind: query.kind, pod: podFilter(query.pod),
       beforeId: decodeCursor(query.cursor),
       limit: limit + 1,
     });
     return toPage(rows, limit, (r) => r.requestId);
+  }
+
+  /** The dashboard: associations and requests by status, and the bulk quota. */
+  async summary(principal: Principal) {
+    const [associations, requests, bulkQuota] = await Promise.all([
+      this.storage.associations.countByStatus(principal.assetProviderId),
+      this.storage.requests.countByStatus(principal.assetProviderId),
+      this.quota(principal),
+    ]);
+    return { associations, requests, bulkQuota };
+  }
+
+  /** Bulk requests taken in charge in the rolling 24 h, out of the asset provider's quota. */
+  async quota(principal: Principal): Promise<{ used: number; limit: number; windowHours: number }> {
+    const since = new Date(this.clock.now().getTime() - QUOTA_WINDOW_MS);
+    const [used, own] = await Promise.all([
+      this.storage.requests.countBulkTakenInChargeSince(principal.assetProviderId, since),
+      this.storage.participants.bulkQuotaOf(principal.assetProviderId),
+    ]);
+    return { used, limit: own ?? this.defaultBulkQuota, windowHours: QUOTA_WINDOW_MS / 3_600_000 };
+  }
+
+  /** The DSO's search across every asset provider (customer care), newest first. */
+  async search(query: RequestListQuery & { assetProviderId?: string; mac?: string }): Promise<Page<FoundRequest>> {
+    const limit = pageSize(query.limit);
+    const mac = query.mac ? parseMacAddress(query.mac, 'mac') : undefined;
+    if (mac && !mac.ok) throw invalidInput([mac.issue]);
+    if (query.assetProviderId && !isUuid(query.assetProviderId)) {
+      throw invalidInput([{ field: 'assetProviderId', code: 'invalid_id', message: 'assetProviderId must be an asset provider\'s id' }]);
+    }
+    const rows = await this.storage.requests.search({
+      assetProviderId: query.assetProviderId, macAddress: mac?.value, statuses: statusesOf(query.state), kind: query.kind,
+      pod: podFilter(query.pod), beforeId: decodeCursor(query.cursor), limit: limit + 1,
+    });
+    return toPage(rows, limit, (r) => r.requestId);
+  }
+
+  async find(requestId: string): Promise<FoundRequest & { history: RequestTransition[] }> {
+    const request = isUuid(requestId) ? await this.storage.requests.find(requestId) : undefined;
+    if (!request) throw new DomainError(DomainErrorCode.notFound, `Request ${requestId} not found`);
+    return { ...request, history: await this.storage.requests.history(requestId) };
   }
 
   async get(principal: Principal, requestId: string): Promise<RequestWithHistory> {

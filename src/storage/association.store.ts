@@ -109,6 +109,14 @@ export class SqlAssociationStore implements AssociationStore {
     return rows.map(toAssociation);
   }
 
+  async countByStatus(assetProviderId: string): Promise<Record<AssociationStatus, number>> {
+    const rows = await this.db.selectFrom('associations').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
+    const counts = Object.fromEntries(Object.values(AssociationStatus).map((s) => [s, 0])) as Record<AssociationStatus, number>;
+    for (const row of rows) counts[row.status as AssociationStatus] = Number(row.n);
+    return counts;
+  }
+
   async setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void> {
     await this.setStatusMany([{ associationId, status }], at);
   }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as bulkUploads from './migrations/002-bulk-uploads.js';
 import * as operations from './migrations/003-operations.js';
+import * as onboarding from './migrations/004-onboarding-and-sessions.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-bulk-uploads': bulkUploads,
   '003-operations': operations,
+  '004-onboarding-and-sessions': onboarding,
 };
 
 export type DatabaseTarget =

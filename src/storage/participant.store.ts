@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AssetProviderRecord, Caller, OperatorRecord, ParticipantStore, RepresentativeRecord, TokenHolder, TokenRecord } from '../services/ports.js';
+import type { AssetProviderStatus } from '../domain/onboarding.js';
 import { translateUniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -7,8 +8,12 @@ export class SqlParticipantStore implements ParticipantStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertAssetProvider(ap: AssetProviderRecord, at: Date): Promise<void> {
-    await this.db.insertInto('asset_providers')
-      .values({ asset_provider_id: ap.assetProviderId, name: ap.name, vat_number: ap.vatNumber, created_at: at }).execute();
+    try {
+      await this.db.insertInto('asset_providers')
+        .values({ asset_provider_id: ap.assetProviderId, name: ap.name, vat_number: ap.vatNumber, status: ap.status, created_at: at }).execute();
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
   }
 
   /** Takes the lowest free seat of three; with none free the seat check refuses the row. */
@@ -30,8 +35,8 @@ export class SqlParticipantStore implements ParticipantStore {
   }
 
   async listAssetProviders(): Promise<AssetProviderRecord[]> {
-    const rows = await this.db.selectFrom('asset_providers').select(['asset_provider_id', 'name', 'vat_number']).orderBy('name').execute();
-    return rows.map((r) => ({ assetProviderId: r.asset_provider_id, name: r.name, vatNumber: r.vat_number }));
+    const rows = await this.db.selectFrom('asset_providers').select(['asset_provider_id', 'name', 'vat_number', 'status']).orderBy('name').execute();
+    return rows.map((r) => ({ assetProviderId: r.asset_provider_id, name: r.name, vatNumber: r.vat_number, status: r.status as AssetProviderStatus }));
   }
 
   async listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]> {
@@ -91,16 +96,25 @@ export class SqlParticipantStore implements ParticipantStore {
   async findCallerByTokenHash(tokenHash: Uint8Array): Promise<Caller | undefined> {
     const row = await this.db.selectFrom('api_tokens as t')
       .leftJoin('representatives as r', 'r.representative_id', 't.representative_id')
-      .select(['t.representative_id', 'r.asset_provider_id', 't.operator_id'])
+      .leftJoin('asset_providers as a', 'a.asset_provider_id', 'r.asset_provider_id')
+      .select(['t.representative_id', 'r.asset_provider_id', 'a.status', 't.operator_id'])
       .where('t.token_hash', '=', tokenHash).where('t.revoked_at', 'is', null).executeTakeFirst();
-    if (row?.representative_id && row.asset_provider_id) {
-      return { role: 'asset_provider', representativeId: row.representative_id, assetProviderId: row.asset_provider_id };
-    }
-    return row?.operator_id ? { role: 'dso_operator', operatorId: row.operator_id } : undefined;
+    return row && callerOf(row);
   }
 }
 
-function holderColumns(holder: TokenHolder): { representative_id: string | null; operator_id: string | null } {
+/** The caller behind a token's or a session's holder columns (joined with the representative's asset provider). */
+export function callerOf(row: { representative_id: string | null; asset_provider_id: string | null; status: string | null; operator_id: string | null }): Caller | undefined {
+  if (row.representative_id && row.asset_provider_id) {
+    return {
+      role: 'asset_provider', representativeId: row.representative_id, assetProviderId: row.asset_provider_id,
+      assetProviderStatus: row.status as AssetProviderStatus,
+    };
+  }
+  return row.operator_id ? { role: 'dso_operator', operatorId: row.operator_id } : undefined;
+}
+
+export function holderColumns(holder: TokenHolder): { representative_id: string | null; operator_id: string | null } {
   return 'representativeId' in holder
     ? { representative_id: holder.representativeId, operator_id: null }
     : { representative_id: null, operator_id: holder.operatorId };

@@ -2,13 +2,17 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { QUOTA_DEFERRED } from '../domain/bulk-upload.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
-import type { DuChanges, LockedRequest, NewRequest, RequestFilter, RequestStore } from '../services/ports.js';
+import type { DuChanges, FoundRequest, LockedRequest, NewRequest, RequestFilter, RequestSearch, RequestStore } from '../services/ports.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 
 const COLUMNS = [
   'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
 ] as const;
 type Row = Pick<Selectable<RequestsTable>, (typeof COLUMNS)[number]>;
+
+function toFound(row: Row & { asset_provider_name: string; du_mac_address: string }): FoundRequest {
+  return { ...toRequest(row), assetProviderName: row.asset_provider_name, macAddress: row.du_mac_address as MacAddress };
+}
 
 function toRequest(row: Row): ServiceRequest {
   return {
@@ -96,6 +100,38 @@ export class SqlRequestStore implements RequestStore {
     if (filter.beforeId) query = query.where('request_id', '<', filter.beforeId);
     const rows = await query.orderBy('request_id', 'desc').limit(filter.limit).execute();
     return rows.map(toRequest);
+  }
+
+  async search(filter: RequestSearch): Promise<FoundRequest[]> {
+    let query = this.foundQuery();
+    if (filter.assetProviderId) query = query.where('r.asset_provider_id', '=', filter.assetProviderId);
+    if (filter.macAddress) query = query.where('a.du_mac_address', '=', filter.macAddress);
+    if (filter.statuses) query = query.where('r.status', 'in', filter.statuses);
+    if (filter.kind) query = query.where('r.kind', '=', filter.kind);
+    if (filter.pod) query = query.where('r.pod', '=', filter.pod);
+    if (filter.beforeId) query = query.where('r.request_id', '<', filter.beforeId);
+    const rows = await query.orderBy('r.request_id', 'desc').limit(filter.limit).execute();
+    return rows.map(toFound);
+  }
+
+  async find(requestId: string): Promise<FoundRequest | undefined> {
+    const row = await this.foundQuery().where('r.request_id', '=', requestId).executeTakeFirst();
+    return row && toFound(row);
+  }
+
+  private foundQuery() {
+    return this.db.selectFrom('requests as r')
+      .innerJoin('associations as a', 'a.association_id', 'r.association_id')
+      .innerJoin('asset_providers as p', 'p.asset_provider_id', 'r.asset_provider_id')
+      .select([...COLUMNS.map((c) => `r.${c}` as const), 'p.name as asset_provider_name', 'a.du_mac_address']);
+  }
+
+  async countByStatus(assetProviderId: string): Promise<Record<RequestStatus, number>> {
+    const rows = await this.db.selectFrom('requests').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
+    const counts = Object.fromEntries(Object.values(RequestStatus).map((s) => [s, 0])) as Record<RequestStatus, number>;
+    for (const row of rows) counts[row.status as RequestStatus] = Number(row.n);
+    return counts;
   }
 
   async hasOpenForAssociation(associationId: string): Promise<boolean> {

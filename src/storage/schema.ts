@@ -25,6 +25,61 @@ export interface AssetProvidersTable {
   vat_number: string;
   bulk_quota_per_24h: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
+  status: ColumnType<string, string | undefined, string>;
+  contract_pec_reference: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A calendar date: read as text (YYYY-MM-DD), never shifted by a time zone. */
+  contract_received_on: ColumnType<string | null, string | null | undefined, string | null>;
+  consent_signed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  suspension_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface DuModelsTable {
+  du_model_id: string;
+  asset_provider_id: string;
+  hardware_version: string;
+  software_version: string;
+  outcome: string;
+  tested_on: string;
+  report_file_name: string;
+  report_content_type: string;
+  report: Uint8Array;
+  recorded_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface OnboardingEventsTable {
+  event_id: string;
+  asset_provider_id: string;
+  action: string;
+  detail: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  operator_id: string | null;
+  representative_id: string | null;
+  at: Timestamp;
+}
+
+export interface CredentialsTable {
+  email: string;
+  representative_id: string | null;
+  operator_id: string | null;
+  password_hash: string | null;
+  activation_hash: Uint8Array | null;
+  activation_expires_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  session_hash: Uint8Array;
+  email: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface LoginFailuresTable {
+  email: string;
+  failures: number;
+  first_at: Timestamp;
+  locked_until: Timestamp | null;
 }
 
 export interface RepresentativesTable {
@@ -162,5 +217,10 @@ export interface Database {
   bulk_upload_rows: BulkUploadRowsTable;
   operators: OperatorsTable;
   meter_operations: MeterOperationsTable;
+  du_models: DuModelsTable;
+  onboarding_events: OnboardingEventsTable;
+  credentials: CredentialsTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
 }
 

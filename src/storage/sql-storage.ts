@@ -2,8 +2,10 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { SqlExecutor, Storage, Stores } from '../services/ports.js';
 import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
+import { SqlCredentialStore } from './credential.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
+import { SqlOnboardingStore } from './onboarding.store.js';
 import { SqlOperationStore } from './operation.store.js';
 import { SqlParticipantStore } from './participant.store.js';
 import { SqlRequestStore } from './request.store.js';
@@ -40,6 +42,8 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     idempotency: new SqlIdempotencyStore(db),
     bulkUploads: new SqlBulkUploadStore(db),
     operations: new SqlOperationStore(db),
+    onboarding: new SqlOnboardingStore(db),
+    credentials: new SqlCredentialStore(db),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }

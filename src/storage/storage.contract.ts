@@ -30,7 +30,7 @@ export function storageContract(backend: Backend) {
       storage = sqlStorage(open);
       assetProviderId = uuidv7();
       representativeId = uuidv7();
-      await storage.participants.insertAssetProvider({ assetProviderId, name: 'Contract AP', vatNumber: 'IT-C-1' }, at);
+      await storage.participants.insertAssetProvider({ assetProviderId, name: 'Contract AP', vatNumber: 'IT-C-1', status: 'active' }, at);
       await storage.participants.insertRepresentative({ representativeId, assetProviderId, email: 'rep1@contract.example', fullName: 'Rep One' }, at);
     });
     afterAll(async () => {
@@ -157,18 +157,18 @@ export function storageContract(backend: Backend) {
 
     it('gives a representative seat to at most three per asset provider', async () => {
       const apId = uuidv7();
-      await storage.participants.insertAssetProvider({ assetProviderId: apId, name: 'Seats AP', vatNumber: 'IT-SEATS' }, at);
+      await storage.participants.insertAssetProvider({ assetProviderId: apId, name: 'Seats AP', vatNumber: 'IT-SEATS', status: 'active' }, at);
       for (let i = 1; i <= 3; i++) {
         await storage.participants.insertRepresentative({ representativeId: uuidv7(), assetProviderId: apId, email: `s${i}@seats.example`, fullName: `S${i}` }, at);
       }
       await expect(storage.participants.insertRepresentative({ representativeId: uuidv7(), assetProviderId: apId, email: 's4@seats.example', fullName: 'S4' }, at))
-        .rejects.toMatchObject({ code: 'conflict' });
+        .rejects.toMatchObject({ code: 'too_many_representatives' });
       expect(await storage.participants.listRepresentatives(apId)).toHaveLength(3);
     });
 
     it('finds a caller by token hash until the token is revoked', async () => {
       await storage.participants.insertToken({ tokenId: uuidv7(), holder: { representativeId }, tokenHash: hashToken('c2_contract'), label: 'cli' }, at);
-      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toEqual({ role: 'asset_provider', representativeId, assetProviderId });
+      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toEqual({ role: 'asset_provider', representativeId, assetProviderId, assetProviderStatus: 'active' });
       await storage.participants.revokeTokens({ representativeId }, 'cli', at);
       expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toBeUndefined();
     });

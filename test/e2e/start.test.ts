@@ -43,7 +43,10 @@ describe('chain2 start (demo on the embedded database)', () => {
   let api: string;
   let credentials: {
     apiBaseUrl: string;
-    assetProviders: { id: string; name: string; representatives: { email: string; token: string }[]; examplePods: Record<string, string[]> }[];
+    assetProviders: {
+      id: string; name: string; representatives: { email: string; token: string; password: string }[]; examplePods: Record<string, string[]>;
+      certifiedModels: { hardwareVersion: string; softwareVersion: string }[];
+    }[];
   };
   const call = async (path: string, token: string, init: RequestInit = {}) => {
     const response = await fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
@@ -76,6 +79,22 @@ describe('chain2 start (demo on the embedded database)', () => {
     expect((statSync(join(dataDir, 'demo-credentials.json')).mode & 0o777).toString(8)).toBe('600');
   });
 
+  it('lists portal logins and certified DU models, serves the portal, and logs a demo representative in', async () => {
+    for (const ap of credentials.assetProviders) {
+      expect(ap.certifiedModels).toContainEqual({ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' });
+      for (const rep of ap.representatives) expect(rep.password).toMatch(/^[\w-]{16}$/);
+    }
+    const page = await fetch(`${api.replace(/\/api\/v1$/, '')}/associations/some-page`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<div id="root">');
+    const [rep] = credentials.assetProviders[0]!.representatives;
+    const login = await fetch(`${api}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: rep!.email, password: rep!.password }) });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/^c2_session=[\w-]+;/);
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly.*SameSite=Strict/);
+  });
+
   it('answers eligibility for each example category as its name says, over a real socket', async () => {
     const ap = credentials.assetProviders[0]!;
     const token = ap.representatives[0]!.token;
@@ -100,7 +119,7 @@ describe('chain2 start (demo on the embedded database)', () => {
     const secret = '5EC2E75EC2E75EC2E75EC2E75EC2E7AA';
     const created = await call('/associations', token, {
       method: 'POST',
-      body: JSON.stringify({ pod: ap.examplePods.eligible![0], du: { name: 'E2E DU', macAddress: 'DC-E2-E0-00-00-01', encryptionKey: secret, hardwareVersion: 'H1', softwareVersion: 'S1' } }),
+      body: JSON.stringify({ pod: ap.examplePods.eligible![0], du: { name: 'E2E DU', macAddress: 'DC-E2-E0-00-00-01', encryptionKey: secret, ...ap.certifiedModels[0] } }),
     });
     expect(created.status).toBe(202);
     let status = created.body.association.status;

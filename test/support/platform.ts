@@ -79,22 +79,27 @@ export function makeDu(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** An asset provider with one representative and an API token. */
-export async function makeAssetProvider(platform: Platform, name = `AP ${uuidv7()}`): Promise<Principal & { token: string }> {
+/** The DU models makeAssetProvider certifies (makeDu's is the first). */
+export const CERTIFIED_MODELS = [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }, { hardwareVersion: 'HW-3', softwareVersion: 'SW-2' }];
+
+/** An active asset provider with certified DU models, one representative (a portal password if given) and an API token. */
+export async function makeAssetProvider(platform: Platform, name = `AP ${uuidv7()}`, options: { password?: string } = {}):
+  Promise<Principal & { token: string; email: string }> {
   const assetProviderId = uuidv7();
   const representativeId = uuidv7();
-  const at = new Date();
-  await platform.storage.participants.insertAssetProvider({ assetProviderId, name, vatNumber: `VAT-${assetProviderId}` }, at);
-  await platform.storage.participants.insertRepresentative({ representativeId, assetProviderId, email: `${representativeId}@test.example`, fullName: 'Test Rep' }, at);
+  await platform.services.onboarding.importActive({ assetProviderId, name, vatNumber: `VAT-${assetProviderId}`, models: CERTIFIED_MODELS,
+    representatives: [{ representativeId, email: `${representativeId}@test.example`, fullName: 'Test Rep', ...(options.password ? { password: options.password } : {}) }] });
   const token = await platform.services.access.issueToken({ representativeId }, 'test');
-  return { assetProviderId, representativeId, token };
+  return { assetProviderId, representativeId, token, email: `${representativeId}@test.example` };
 }
 
-/** A DSO operator with an API token. */
-export async function makeOperator(platform: Platform): Promise<{ operatorId: string; token: string }> {
+/** A DSO operator with an API token (and a portal password if given). */
+export async function makeOperator(platform: Platform, options: { password?: string } = {}): Promise<{ operatorId: string; token: string; email: string }> {
   const operatorId = uuidv7();
-  await platform.storage.participants.insertOperator({ operatorId, email: `${operatorId}@dso.test`, fullName: 'Test Operator' }, new Date());
-  return { operatorId, token: await platform.services.access.issueToken({ operatorId }, 'test') };
+  const email = `${operatorId}@dso.test`;
+  await platform.storage.participants.insertOperator({ operatorId, email, fullName: 'Test Operator' }, new Date());
+  if (options.password) await platform.services.sessions.setPassword({ operatorId }, email, options.password);
+  return { operatorId, token: await platform.services.access.issueToken({ operatorId }, 'test'), email };
 }
 
 /** Registers supply points (default: one eligible) and returns them. */

@@ -1,0 +1,75 @@
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { csrfMatches, type SessionService, type SessionView } from '../../services/session.service.js';
+import type { FastifyTypeBox } from '../app.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { DomainError, DomainErrorCode } from '../../domain/errors.js';
+
+const tags = ['portal sessions'];
+const SessionBody = Type.Object({
+  user: Type.Object({
+    role: Type.Union([Type.Literal('asset_provider'), Type.Literal('dso_operator')]),
+    email: Type.String(),
+    fullName: Type.String(),
+    assetProvider: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), status: Type.String() }), Type.Null()]),
+  }),
+  csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST, PATCH and DELETE made with the session cookie' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the session ends at the latest (it also ends after 30 minutes unused)' }),
+});
+
+const present = (view: SessionView) => ({ ...view, expiresAt: view.expiresAt.toISOString() });
+
+/**
+ * The portal's login: email and password → an HttpOnly session cookie (never readable by the page) and a CSRF
+ * token (in the body, for the X-CSRF-Token header). API clients use bearer tokens instead and need none of this.
+ */
+export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, options: { secureCookies: boolean }) {
+  const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, path: '/', secure: options.secureCookies };
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  app.post('/session', {
+    schema: {
+      summary: 'Log in to the portal', tags, security: [],
+      body: Type.Object({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+      response: { 200: SessionBody },
+    },
+  }, async (request, reply) => {
+    const { sessionToken, ...view } = await sessions.login(request.body.email, request.body.password);
+    reply.setCookie(SESSION_COOKIE, sessionToken, cookieOptions);
+    return noStore(reply).send(present(view));
+  });
+
+  app.get('/session', {
+    schema: { summary: 'The logged-in user and a CSRF token (401 when the session ended)', tags, security: [], response: { 200: SessionBody } },
+  }, async (request, reply) => {
+    const sessionToken = request.cookies[SESSION_COOKIE];
+    const session = await sessions.resume(sessionToken);
+    if (!sessionToken || !session) throw new DomainError(DomainErrorCode.unauthenticated, 'Not logged in, or the session has ended');
+    return noStore(reply).send(present(await sessions.describe(sessionToken, session)));
+  });
+
+  app.delete('/session', {
+    schema: { summary: 'Log out (needs X-CSRF-Token)', tags, security: [], response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const sessionToken = request.cookies[SESSION_COOKIE];
+    const session = await sessions.resume(sessionToken);
+    if (sessionToken && session) {
+      if (!csrfMatches(sessionToken, request.headers['x-csrf-token'] as string | undefined)) {
+        throw new DomainError(DomainErrorCode.csrfFailed, 'Missing or wrong X-CSRF-Token: reload the page and try again');
+      }
+      await sessions.logout(sessionToken);
+    }
+    return reply.clearCookie(SESSION_COOKIE, cookieOptions).code(204).send(null);
+  });
+
+  app.post('/activation', {
+    schema: {
+      summary: 'Set the password of a new login from its one-time activation link', tags, security: [],
+      body: Type.Object({ token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+      response: { 204: Type.Null() },
+    },
+  }, async (request, reply) => {
+    await sessions.activate(request.body.token, request.body.password);
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,136 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
+import { parseEmail, passwordIssue, type AssetProviderStatus } from '../domain/onboarding.js';
+import type { Caller, Clock, NewId, PasswordHasher, Storage, TokenHolder } from './ports.js';
+
+/** A session ends after 30 minutes without use, and 8 hours after login in any case. */
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_MAX_MS = 8 * 3_600_000;
+/** Five failed logins for one email within 15 minutes lock it for 15 minutes (known email or not). */
+export const LOGIN_FAILURE_LIMIT = 5;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
+export const LOGIN_LOCK_MS = 15 * 60_000;
+/** How long an activation link (sent to a representative's mailbox) stays valid. */
+export const ACTIVATION_TTL_MS = 7 * 24 * 3_600_000;
+
+/** Session and activation tokens are 256 random bits: stored only as their SHA-256. */
+const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+const newSecret = () => randomBytes(32).toString('base64url');
+
+export interface SessionView {
+  user: { role: Caller['role']; email: string; fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null };
+  /** Send back as X-CSRF-Token on every mutation made with the session cookie. */
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/** A one-time link for a new login: the token for the mailbox, its hash and expiry for the database. */
+export function newActivation(now: Date): { token: string; hash: Uint8Array; expiresAt: Date } {
+  const token = newSecret();
+  return { token, hash: sha256(token), expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) };
+}
+
+/**
+ * Portal logins: email + password (scrypt) → a server-side session whose random token travels only in an HttpOnly
+ * cookie. The CSRF token is derived from the session token (HMAC), so it needs no storage and dies with the session.
+ */
+export class SessionService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: { storage: Storage; hasher: PasswordHasher; clock: Clock; newId: NewId }) {}
+
+  async login(emailInput: unknown, password: unknown): Promise<SessionView & { sessionToken: string }> {
+    const { storage, hasher, clock } = this.deps;
+    const parsed = parseEmail(emailInput);
+    const email = parsed.ok ? parsed.value : String(emailInput ?? '').trim().toLowerCase().slice(0, 254);
+    const now = clock.now();
+    await this.refuseIfLocked(email, now);
+    const credential = parsed.ok ? await storage.credentials.findByEmail(email) : undefined;
+    // The same scrypt work whether or not the email has a password, so timing does not tell which emails exist.
+    const valid = typeof password === 'string' && password.length <= 1024 && credential?.passwordHash
+      ? await hasher.verify(password, credential.passwordHash)
+      : (await hasher.verify(String(password ?? ''), await (this.dummyHash ??= hasher.hash(newSecret()))), false);
+    if (!valid) {
+      await storage.credentials.recordFailure(email, now, new Date(now.getTime() - LOGIN_WINDOW_MS), LOGIN_FAILURE_LIMIT,
+        new Date(now.getTime() + LOGIN_LOCK_MS));
+      await this.refuseIfLocked(email, now);
+      throw new DomainError(DomainErrorCode.invalidCredentials, 'Wrong email or password');
+    }
+    await storage.credentials.clearFailures(email);
+    const sessionToken = newSecret();
+    await storage.credentials.insertSession({ sessionHash: sha256(sessionToken), email, at: now, expiresAt: new Date(now.getTime() + SESSION_MAX_MS) });
+    const session = await this.resume(sessionToken);
+    if (!session) throw new Error('a session just created was not found');
+    return { sessionToken, ...(await this.describe(sessionToken, session)) };
+  }
+
+  /** The caller of a live session (its idle timer restarts), or undefined when it ended or never was. */
+  async resume(sessionToken: string | undefined): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
+    if (!sessionToken || sessionToken.length > 100) return undefined;
+    const now = this.deps.clock.now();
+    return this.deps.storage.credentials.useSession(sha256(sessionToken), now, new Date(now.getTime() - SESSION_IDLE_MS));
+  }
+
+  async describe(sessionToken: string, session: { caller: Caller; email: string; expiresAt: Date }): Promise<SessionView> {
+    const profile = await this.deps.storage.credentials.profile(session.email);
+    if (!profile) throw new DomainError(DomainErrorCode.unauthenticated, 'The session\'s login no longer exists');
+    return {
+      user: { role: session.caller.role, email: session.email, fullName: profile.fullName, assetProvider: profile.assetProvider },
+      csrfToken: csrfTokenOf(sessionToken), expiresAt: session.expiresAt,
+    };
+  }
+
+  async logout(sessionToken: string): Promise<void> {
+    await this.deps.storage.credentials.deleteSession(sha256(sessionToken));
+  }
+
+  /** An administrative reset (the demo's logins at each start): the login's sessions end. */
+  async setPassword(holder: TokenHolder, email: string, password: string): Promise<void> {
+    const issue = passwordIssue(password);
+    if (issue) throw invalidInput([issue]);
+    const passwordHash = await this.deps.hasher.hash(password);
+    await this.deps.storage.credentials.setPassword({ email: email.toLowerCase(), holder }, passwordHash, this.deps.clock.now());
+  }
+
+  /** Sets the password of the login an activation link was sent for, and spends the link. */
+  async activate(token: unknown, password: unknown): Promise<void> {
+    const issue = passwordIssue(password);
+    if (issue) throw invalidInput([issue]);
+    const now = this.deps.clock.now();
+    const hash = typeof token === 'string' && token.length <= 100 ? sha256(token) : undefined;
+    const passwordHash = await this.deps.hasher.hash(password as string);
+    const activated = hash && await this.deps.storage.transaction(async (tx) => {
+      const credential = await tx.credentials.activate(hash, passwordHash, now);
+      if (credential && 'representativeId' in credential.holder) {
+        const representative = credential.holder.representativeId;
+        const assetProviderId = (await tx.credentials.profile(credential.email))?.assetProvider?.id;
+        if (assetProviderId) {
+          await tx.onboarding.recordEvent({ eventId: this.deps.newId(), assetProviderId, action: 'representative_activated',
+            detail: { email: credential.email }, representativeId: representative, at: now });
+        }
+      }
+      return credential;
+    });
+    if (!activated) throw new DomainError(DomainErrorCode.activationExpired, 'This activation link was already used, has expired or is not valid: ask the DSO for a new one');
+  }
+
+  private async refuseIfLocked(email: string, now: Date): Promise<void> {
+    const until = await this.deps.storage.credentials.lockedUntil(email, now);
+    if (until) {
+      const retryAfterSeconds = Math.ceil((until.getTime() - now.getTime()) / 1000);
+      throw new DomainError(DomainErrorCode.tooManyAttempts,
+        `Too many failed logins for this email: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, { retryAfterSeconds });
+    }
+  }
+}
+
+/** The session's CSRF token: HMAC of the session token, which pages never see (HttpOnly cookie). */
+export function csrfTokenOf(sessionToken: string): string {
+  return createHmac('sha256', sessionToken).update('chain2 csrf').digest('base64url');
+}
+
+export function csrfMatches(sessionToken: string, sent: string | undefined): boolean {
+  const expected = Buffer.from(csrfTokenOf(sessionToken));
+  const given = Buffer.from(sent ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
