@@ -275,7 +275,7 @@ function wallClockAsUtcMs(utcMs: number): number {
 }
 
 /** UTC instant of 00:00 Europe/Rome on a date. Midnight is never inside a Rome DST gap (changes are at 02:00/03:00). */
-function romeMidnightMs(date: LocalDate): number {
+export function romeMidnightMs(date: LocalDate): number {
   const wallMs = utcMsOfDate(date);
   // First guess with the offset at wall-time-as-UTC, then correct once with the offset at the guess.
   const guess = wallMs - romeOffsetMs(wallMs);

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { join, sep } from 'node:path';
 import Fastify, {
   type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
   type RawRequestDefaultExpression, type RawServerDefault,
@@ -12,17 +13,19 @@ import type { AssociationService } from '../services/association.service.js';
 import type { BulkUploadService } from '../services/bulk-upload.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
 import type { IdempotencyService } from '../services/idempotency.service.js';
+import type { KpiService } from '../services/kpi.service.js';
 import type { OnboardingService } from '../services/onboarding.service.js';
 import type { OperationService } from '../services/operation.service.js';
 import type { RequestService } from '../services/request.service.js';
 import type { SessionService } from '../services/session.service.js';
-import { authenticate, refuseInactiveAssetProvider, requireRole } from './auth.js';
+import { authenticate, refuseInactiveAssetProvider, requireRole, sessionCookie } from './auth.js';
 import { handleError, handleNotFound } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
 import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
 import { operationRoutes } from './routes/operations.routes.js';
+import { kpiRoutes } from './routes/kpi.routes.js';
 import { onboardingRoutes } from './routes/onboarding.routes.js';
 import { dsoRequestRoutes, requestRoutes } from './routes/requests.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -43,11 +46,14 @@ export interface AppServices {
   operations: OperationService;
   sessions: SessionService;
   onboarding: OnboardingService;
+  kpi: KpiService;
 }
 
 export interface AppOptions {
   logger: FastifyServerOptions['logger'];
   bulkMaxBytes: number;
+  /** The largest KPI report file (text/csv body; a form's file is capped at bulkMaxBytes). */
+  kpiMaxBytes: number;
   /** The built portal (web/dist); undefined: none is served. */
   webRoot?: string | undefined;
   /** Where users reach the portal (for activation links); unset: the address each request came to. */
@@ -82,16 +88,20 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(handleError);
+  const https = options.publicUrl?.startsWith('https:') ?? false;
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    if (https) reply.header('strict-transport-security', 'max-age=31536000');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', PORTAL_CSP).header('x-frame-options', 'DENY');
   });
   await app.register(cookie);
   if (options.webRoot) {
     // The portal: its files, and index.html for any other page address (the single-page app routes it).
+    // Built files have content hashes in their names (assets/): cached for good; index.html is checked every time.
+    const assets = join(options.webRoot, 'assets') + sep;
     await app.register(fastifyStatic, { root: options.webRoot, wildcard: true, index: 'index.html', cacheControl: false,
-      setHeaders: (reply, path) => reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache') });
-    app.setNotFoundHandler((request, reply) => (request.method === 'GET' && !request.url.startsWith(`${API_PREFIX}/`)
+      setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache') });
+    app.setNotFoundHandler((request, reply) => (request.method === 'GET' && !/^\/(api|assets)(\/|$)/i.test(request.url)
       ? reply.header('cache-control', 'no-cache').sendFile('index.html') : handleNotFound(request, reply)));
   } else {
     app.setNotFoundHandler(handleNotFound);
@@ -117,16 +127,18 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (api) => {
-    sessionRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), services.sessions, { secureCookies: options.publicUrl?.startsWith('https:') ?? false });
+    sessionRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), services.sessions, cookieOf(options));
     await api.register((authenticated) => authenticatedRoutes(authenticated.withTypeProvider<TypeBoxTypeProvider>(), services, options));
   }, { prefix: API_PREFIX });
 
   return app;
 }
 
+const cookieOf = (options: AppOptions) => sessionCookie(options.publicUrl?.startsWith('https:') ?? false);
+
 /** Everything behind a bearer token or a portal session. */
 async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices, options: AppOptions) {
-  typed.addHook('onRequest', authenticate(services.access, services.sessions));
+  typed.addHook('onRequest', authenticate(services.access, services.sessions, cookieOf(options).name));
   // Only an active asset provider's representatives use the services; a suspended one may still log in and see why.
   typed.addHook('onRequest', refuseInactiveAssetProvider);
   // A bulk CSV may also come as a form's file (multipart/form-data, field `file`), as browsers send it.
@@ -135,6 +147,8 @@ async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices,
   // Any caller: eligibility is a fact about a supply point; tokens are everyone's own.
   eligibilityRoutes(typed, services.eligibility);
   tokenRoutes(typed, services.access);
+  // Monitoring: every role, each with its own view (the service scopes what it returns).
+  await typed.register(async (scope) => kpiRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), services.kpi, options.kpiMaxBytes));
   // Each role's routes in a scope that refuses the other role before anything else runs (idempotency, body parsing).
   await typed.register(async (scope) => {
     const onlineServices = scope.withTypeProvider<TypeBoxTypeProvider>();

@@ -4,8 +4,13 @@ import type { AccessService } from '../services/access.service.js';
 import type { Caller, Principal, TokenHolder } from '../services/ports.js';
 import { csrfMatches, type SessionService } from '../services/session.service.js';
 
-/** The portal's session cookie: HttpOnly (pages never read it), SameSite=Strict, the whole site. */
-export const SESSION_COOKIE = 'c2_session';
+/**
+ * The portal's session cookie: HttpOnly (pages never read it), SameSite=Strict, the whole site; over https also
+ * Secure, under the `__Host-` prefix (no other subdomain can set a cookie of that name).
+ */
+export function sessionCookie(secure: boolean) {
+  return { name: secure ? '__Host-c2_session' : 'c2_session', options: { httpOnly: true, sameSite: 'strict' as const, path: '/', secure } };
+}
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
@@ -19,7 +24,7 @@ declare module 'fastify' {
  * provider) or the DSO operator, or 401. A mutation made with the cookie must also carry the session's CSRF token
  * in `X-CSRF-Token` (a bearer token is never sent by a browser on its own, so it needs none).
  */
-export function authenticate(access: AccessService, sessions: SessionService) {
+export function authenticate(access: AccessService, sessions: SessionService, cookieName: string) {
   return async (request: FastifyRequest) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (match) {
@@ -28,18 +33,23 @@ export function authenticate(access: AccessService, sessions: SessionService) {
       request.caller = caller;
       return;
     }
-    const sessionToken = request.cookies[SESSION_COOKIE];
+    const sessionToken = request.cookies[cookieName];
     const session = sessionToken ? await sessions.resume(sessionToken) : undefined;
     if (!sessionToken || !session) {
       throw new DomainError(DomainErrorCode.unauthenticated, sessionToken
         ? 'Your session has ended: log in again'
         : 'Send an API token as Authorization: Bearer <token>, or log in to the portal');
     }
-    if (!SAFE_METHODS.has(request.method) && !csrfMatches(sessionToken, headerOf(request, 'x-csrf-token'))) {
-      throw new DomainError(DomainErrorCode.csrfFailed, 'Missing or wrong X-CSRF-Token: reload the page and try again');
-    }
+    if (!SAFE_METHODS.has(request.method)) requireCsrf(request, sessionToken);
     request.caller = session.caller;
   };
+}
+
+/** A mutation made with the session cookie carries the session's CSRF token in X-CSRF-Token, or is refused. */
+export function requireCsrf(request: FastifyRequest, sessionToken: string): void {
+  if (!csrfMatches(sessionToken, headerOf(request, 'x-csrf-token'))) {
+    throw new DomainError(DomainErrorCode.csrfFailed, 'Missing or wrong X-CSRF-Token: reload the page and try again');
+  }
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {
@@ -59,18 +69,19 @@ export async function refuseInactiveAssetProvider(request: FastifyRequest) {
 }
 
 const ROLE_REFUSALS: Record<Caller['role'], string> = {
-  asset_provider: 'This service is for asset providers\' representatives; DSO operators use /operations',
-  dso_operator: 'Remote operations on meters are for DSO operators only',
+  asset_provider: 'This service is for asset providers\' representatives',
+  dso_operator: 'This is for DSO operators only',
+  retailer: 'This is for retailers\' users only',
 };
 
-/** A hook for a scope of routes of one role: the other role gets 403 before any other work is done. */
+/** A hook for a scope of routes of one role: the other roles get 403 before any other work is done. */
 export function requireRole(role: Caller['role']) {
   return async (request: FastifyRequest) => {
     if (callerOf(request).role !== role) throw new DomainError(DomainErrorCode.forbidden, ROLE_REFUSALS[role]);
   };
 }
 
-function callerOf(request: FastifyRequest): Caller {
+export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new Error('route reached without authentication: the auth hook is not registered');
   return request.caller;
 }
@@ -92,11 +103,13 @@ export function operatorOf(request: FastifyRequest): { operatorId: string } {
 /** The caller as the holder of its own API tokens. */
 export function tokenHolderOf(request: FastifyRequest): TokenHolder {
   const caller = callerOf(request);
-  return caller.role === 'asset_provider' ? { representativeId: caller.representativeId } : { operatorId: caller.operatorId };
+  if (caller.role === 'asset_provider') return { representativeId: caller.representativeId };
+  return caller.role === 'dso_operator' ? { operatorId: caller.operatorId } : { retailerUserId: caller.retailerUserId };
 }
 
 /** Who owns the caller's idempotency keys: the asset provider, or the operator. */
 export function idempotencyScopeOf(request: FastifyRequest): string {
   const caller = callerOf(request);
-  return caller.role === 'asset_provider' ? caller.assetProviderId : `operator:${caller.operatorId}`;
+  if (caller.role === 'asset_provider') return caller.assetProviderId;
+  return caller.role === 'dso_operator' ? `operator:${caller.operatorId}` : `retailer:${caller.retailerId}`;
 }

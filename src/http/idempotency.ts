@@ -7,6 +7,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyKey?: { scope: string; key: string };
   }
+  interface FastifyContextConfig {
+    /** The answer carries a secret shown once (a new API token, activation links): it is never stored for a replay. */
+    secretResponse?: boolean;
+  }
 }
 
 /**
@@ -20,6 +24,10 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     if (request.isMultipart()) {
       // A form's file is read by the handler, after this hook: it could not be part of the fingerprint.
       throw invalidInput([{ field: 'Idempotency-Key', code: 'not_supported', message: 'Idempotency-Key needs the CSV as the body (Content-Type: text/csv), not as a form' }]);
+    }
+    if (request.routeOptions.config.secretResponse) {
+      throw invalidInput([{ field: 'Idempotency-Key', code: 'not_supported',
+        message: 'This answer carries a secret shown once and is never stored for a replay: send it without Idempotency-Key' }]);
     }
     const scope = idempotencyScopeOf(request);
     const fingerprint = IdempotencyService.fingerprint(request.method, request.routeOptions.url ?? request.url, request.body);

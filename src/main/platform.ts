@@ -12,6 +12,7 @@ import { AssociationService } from '../services/association.service.js';
 import { BulkUploadService } from '../services/bulk-upload.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
+import { KpiService } from '../services/kpi.service.js';
 import { OnboardingService } from '../services/onboarding.service.js';
 import { OperationService } from '../services/operation.service.js';
 import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
@@ -124,9 +125,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }),
     sessions: new SessionService({ storage, hasher, clock, newId }),
     onboarding: new OnboardingService({ storage, clock, newId, hasher }),
+    // Monitoring counts days of the meters' clocks: the simulated time of an in-process field network (the demo's ×60).
+    kpi: new KpiService({
+      storage, settings: config.kpi, csvLimits: { maxBytes: config.kpi.maxBytes, maxRows: config.kpi.maxRows },
+      clock: { now: () => options.clock?.now() ?? (fieldNetwork ? new Date(fieldNetwork.now()) : new Date()) },
+    }),
   };
   const app = await buildApp(services, {
-    logger, bulkMaxBytes: config.bulkMaxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
+    logger, bulkMaxBytes: config.bulkMaxBytes, kpiMaxBytes: config.kpi.maxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
   });
   const siteOf = siteLookup(storage.supplyPoints);
   const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger: app.log });

@@ -16,12 +16,14 @@ function invalidFile(message: string, details?: unknown): DomainError {
   return new DomainError(DomainErrorCode.invalidFile, message, details);
 }
 
+export type CsvLimits = BulkLimits;
+
 /**
- * Splits a bulk CSV into records with their line numbers. Refuses the whole file (nothing is created) when it is
- * not text, too large, has no header or the wrong one. UTF-8, a BOM accepted; `;` separator, or `,` when the
- * header uses it; quoted fields as spreadsheets write them.
+ * Reads a spreadsheet CSV into its header and records with their line numbers. Refuses the whole file when it is
+ * not text, too large, or has no rows. UTF-8, a BOM accepted; `;` separator, or `,` when the header uses it; quoted
+ * fields as spreadsheets write them.
  */
-export function splitBulkCsv(bytes: Buffer, limits: BulkLimits): CsvRecord[] {
+export function readCsv(bytes: Buffer, limits: CsvLimits): { header: string[]; rows: CsvRecord[] } {
   if (bytes.length > limits.maxBytes) {
     throw new DomainError(DomainErrorCode.fileTooLarge, `The file is ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`);
   }
@@ -37,11 +39,17 @@ export function splitBulkCsv(bytes: Buffer, limits: BulkLimits): CsvRecord[] {
     throw invalidFile(`The CSV cannot be read: ${(error as Error).message}`);
   }
   const [header, ...rows] = parsed;
-  const expected = BULK_COLUMNS.join(delimiter);
-  if (!header || header.record.map((h) => h.toUpperCase()).join(delimiter) !== expected) {
-    throw invalidFile(`The first line must be the header ${BULK_COLUMNS.join(';')}`, { found: header?.record.join(delimiter) ?? '' });
-  }
+  if (!header) throw invalidFile('The file is empty');
   if (rows.length === 0) throw invalidFile('The file has a header but no rows');
   if (rows.length > limits.maxRows) throw new DomainError(DomainErrorCode.fileTooLarge, `The file has ${rows.length} rows; at most ${limits.maxRows} are accepted`);
-  return rows.map(({ record, info }) => ({ line: info.lines, fields: record }));
+  return { header: header.record, rows: rows.map(({ record, info }) => ({ line: info.lines, fields: record })) };
+}
+
+/** A bulk CSV of associations: the header must be BULK_COLUMNS (`;` or `,`), nothing is created otherwise. */
+export function splitBulkCsv(bytes: Buffer, limits: BulkLimits): CsvRecord[] {
+  const { header, rows } = readCsv(bytes, limits);
+  if (header.map((h) => h.toUpperCase()).join(';') !== BULK_COLUMNS.join(';')) {
+    throw invalidFile(`The first line must be the header ${BULK_COLUMNS.join(';')}`, { found: header.join(';') });
+  }
+  return rows;
 }

@@ -10,6 +10,7 @@ import type { AddressedCommand, CommandOutcome, MeterRegisters } from '../domain
 import type { MeterOperation, OperationFailure, OperationStatus } from '../domain/meter-operation.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { AssetProviderStatus } from '../domain/onboarding.js';
+import type { KpiFlag, KpiGrouping, KpiParticipant, KpiReport, KpiVersion } from '../domain/kpi.js';
 import type { RequestKind, RequestStatus, RequestTransition, ServiceRequest } from '../domain/request.js';
 
 export interface Clock {
@@ -34,7 +35,9 @@ export interface Principal {
 /** Whoever a token belongs to: an asset provider's representative, or one of the DSO's operators. */
 export type Caller =
   | ({ role: 'asset_provider'; assetProviderStatus: AssetProviderStatus } & Principal)
-  | { role: 'dso_operator'; operatorId: string };
+  | { role: 'dso_operator'; operatorId: string }
+  /** A user of a retailer: sees the monitoring of the supply points the retailer serves. */
+  | { role: 'retailer'; retailerUserId: string; retailerId: string };
 
 export interface OperatorRecord {
   operatorId: string;
@@ -218,6 +221,12 @@ export interface AssetProviderRecord {
   status: AssetProviderStatus;
 }
 
+export interface RetailerRecord {
+  retailerId: string;
+  name: string;
+  vatNumber: string;
+}
+
 export interface RepresentativeRecord {
   representativeId: string;
   assetProviderId: string;
@@ -240,12 +249,18 @@ export interface ParticipantStore {
   revokeToken(holder: TokenHolder, tokenId: string, at: Date): Promise<boolean>;
   /** The holder's tokens, newest first, revoked ones included: never a token nor its hash. */
   listTokens(holder: TokenHolder): Promise<TokenRecord[]>;
+  insertRetailer(retailer: RetailerRecord, at: Date): Promise<void>;
+  insertRetailerUser(user: { retailerUserId: string; retailerId: string; email: string; fullName: string }, at: Date): Promise<void>;
+  listRetailers(): Promise<RetailerRecord[]>;
+  listRetailerUsers(retailerId: string): Promise<{ retailerUserId: string; email: string; fullName: string }[]>;
+  /** Which retailer serves which supply point (set-based; a later assignment replaces an earlier one). */
+  assignRetailers(contracts: readonly { pod: string; retailerId: string }[]): Promise<void>;
   /** The asset provider's own bulk quota per 24 h, or null for the platform default. */
   bulkQuotaOf(assetProviderId: string): Promise<number | null>;
   findCallerByTokenHash(tokenHash: Uint8Array): Promise<Caller | undefined>;
 }
 
-export type TokenHolder = { representativeId: string } | { operatorId: string };
+export type TokenHolder = { representativeId: string } | { operatorId: string } | { retailerUserId: string };
 
 export interface TokenRecord {
   tokenId: string;
@@ -352,24 +367,79 @@ export interface CredentialStore {
   findByEmail(email: string): Promise<CredentialRecord | undefined>;
   /** Sets (or creates) the login's password and ends its sessions and pending activation link. */
   setPassword(credential: { email: string; holder: TokenHolder }, passwordHash: string, at: Date): Promise<void>;
+  hasPendingActivation(activationHash: Uint8Array, at: Date): Promise<boolean>;
   /** Sets the password of the holder of a valid activation link and spends the link; undefined when none is valid. */
   activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined>;
   insertSession(session: { sessionHash: Uint8Array; email: string; at: Date; expiresAt: Date }): Promise<void>;
   /** The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at`. */
   useSession(sessionHash: Uint8Array, at: Date, idleSince: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
   deleteSession(sessionHash: Uint8Array): Promise<void>;
-  /** Failed logins of an email within the window: a lock when they reach `limit`. */
-  recordFailure(email: string, at: Date, windowStart: Date, limit: number, lockedUntil: Date): Promise<void>;
-  lockedUntil(email: string, at: Date): Promise<Date | undefined>;
-  clearFailures(email: string): Promise<void>;
+  /** Counts one login attempt under `key`, atomically; a window begun before `windowStart` starts over. */
+  countAttempt(key: string, at: Date, windowStart: Date): Promise<{ attempts: number; firstAt: Date }>;
+  clearAttempts(keys: readonly string[]): Promise<void>;
   /** Who an email is, for the portal: name, and the asset provider with its status. */
-  profile(email: string): Promise<{ fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null } | undefined>;
+  profile(email: string): Promise<{
+    fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null; retailer: { id: string; name: string } | null;
+  } | undefined>;
 }
 
 /** Password hashing (scrypt): slow on purpose, so a leaked table cannot be guessed cheaply. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
+}
+
+/** Who may see which monitoring figures: everything (the DSO), or one asset provider's or retailer's supply points. */
+export type KpiScope = { all: true } | { assetProviderId: string } | { retailerId: string };
+
+export interface KpiQuery {
+  from: string;
+  to: string;
+  /** `latest`: the final version of a day where there is one, else the provisional one. */
+  version: 'latest' | KpiVersion;
+  scope: KpiScope;
+}
+
+export interface KpiGroupRow {
+  key: string;
+  label: string;
+  pods: number;
+  podDays: number;
+  sent: number;
+  received: number;
+  /** received ÷ sent over the supply-point days with both counts; null when nothing was sent. */
+  performance: number | null;
+  flags: Record<KpiFlag, number>;
+}
+
+export interface KpiPodDay {
+  day: string;
+  version: KpiVersion;
+  pod: string;
+  assetProviderId: string | null;
+  retailerId: string | null;
+  sent: number | null;
+  received: number | null;
+  flags: KpiFlag[];
+}
+
+export interface KpiStore {
+  /**
+   * Stores reports as the participant's latest (earlier ones kept, superseded), all or nothing; returns the indexes of
+   * the reports refused because the supply point is not the participant's (no association of the asset provider on
+   * it, or not served by the retailer).
+   */
+  insertReports(participant: KpiParticipant, reports: readonly KpiReport[], at: Date): Promise<Set<number>>;
+  reportHistory(pod: string, day: string, participantIds?: readonly string[]): Promise<(KpiReport & { participant: KpiParticipant; version: number; reportedAt: Date; supersededAt: Date | null })[]>;
+  upsertMeterCounts(day: string, counts: readonly { pod: string; sent: number }[], at: Date): Promise<void>;
+  hasMeterCounts(day: string): Promise<boolean>;
+  /** Computes one version of a day for every supply point in scope that day; returns how many. */
+  compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date): Promise<number>;
+  runs(from: string, to: string): Promise<{ day: string; version: KpiVersion; computedAt: Date; pods: number }[]>;
+  aggregate(query: KpiQuery, groupBy: KpiGrouping, limit: number): Promise<KpiGroupRow[]>;
+  /** How many supply-point days fall in each performance band (`bucket` 0–10: 0–10 %, …, 90–99 %, ≥ 99 %). */
+  distribution(query: KpiQuery): Promise<{ bucket: string; podDays: number }[]>;
+  podDays(query: KpiQuery & { pod?: string; order: 'worst' | 'day'; limit: number }): Promise<KpiPodDay[]>;
 }
 
 export interface Stores {
@@ -382,6 +452,7 @@ export interface Stores {
   operations: OperationStore;
   onboarding: OnboardingStore;
   credentials: CredentialStore;
+  kpi: KpiStore;
   sql: SqlExecutor;
 }
 
@@ -418,6 +489,11 @@ export interface HeadEnd {
 export interface FieldNetworkView {
   concentrators(): Promise<{ concentratorId: string; meters: number; queueDepth: number }[]>;
   counters(): Promise<{ sent: number; attempts: number; retried: number; done: number; failed: number; failedByReason: Record<string, number> }>;
+}
+
+/** Frames sent per meter per day, as telemanagement collects them from the meters (their own counters). */
+export interface MeterCountSource {
+  sentOn(day: string): Promise<{ pod: string; sent: number }[]>;
 }
 
 /** Structured logging (pino's shape). Never pass secrets: DU keys, tokens, passwords. */

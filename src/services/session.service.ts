@@ -6,10 +6,14 @@ import type { Caller, Clock, NewId, PasswordHasher, Storage, TokenHolder } from 
 /** A session ends after 30 minutes without use, and 8 hours after login in any case. */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 8 * 3_600_000;
-/** Five failed logins for one email within 15 minutes lock it for 15 minutes (known email or not). */
-export const LOGIN_FAILURE_LIMIT = 5;
+/**
+ * Login attempts are counted before the password is checked, in 15-minute windows: 5 per email from one address
+ * (then that address waits for the window to end), and 50 per email from anywhere (a ceiling on guesses spread over
+ * many addresses; reaching it locks the email out for the rest of the window, the price of bounding them).
+ */
+export const LOGIN_ATTEMPTS_PER_ADDRESS = 5;
+export const LOGIN_ATTEMPTS_PER_EMAIL = 50;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
-export const LOGIN_LOCK_MS = 15 * 60_000;
 /** How long an activation link (sent to a representative's mailbox) stays valid. */
 export const ACTIVATION_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -18,7 +22,10 @@ const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').dig
 const newSecret = () => randomBytes(32).toString('base64url');
 
 export interface SessionView {
-  user: { role: Caller['role']; email: string; fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null };
+  user: {
+    role: Caller['role']; email: string; fullName: string;
+    assetProvider: { id: string; name: string; status: AssetProviderStatus } | null; retailer: { id: string; name: string } | null;
+  };
   /** Send back as X-CSRF-Token on every mutation made with the session cookie. */
   csrfToken: string;
   expiresAt: Date;
@@ -39,24 +46,24 @@ export class SessionService {
 
   constructor(private readonly deps: { storage: Storage; hasher: PasswordHasher; clock: Clock; newId: NewId }) {}
 
-  async login(emailInput: unknown, password: unknown): Promise<SessionView & { sessionToken: string }> {
+  async login(emailInput: unknown, password: unknown, clientAddress: string): Promise<SessionView & { sessionToken: string }> {
     const { storage, hasher, clock } = this.deps;
     const parsed = parseEmail(emailInput);
     const email = parsed.ok ? parsed.value : String(emailInput ?? '').trim().toLowerCase().slice(0, 254);
     const now = clock.now();
-    await this.refuseIfLocked(email, now);
+    const keys = [`${clientAddress} ${email}`, email];
+    await this.countAttempt(keys[0]!, LOGIN_ATTEMPTS_PER_ADDRESS, now);
+    await this.countAttempt(keys[1]!, LOGIN_ATTEMPTS_PER_EMAIL, now);
     const credential = parsed.ok ? await storage.credentials.findByEmail(email) : undefined;
-    // The same scrypt work whether or not the email has a password, so timing does not tell which emails exist.
-    const valid = typeof password === 'string' && password.length <= 1024 && credential?.passwordHash
-      ? await hasher.verify(password, credential.passwordHash)
-      : (await hasher.verify(String(password ?? ''), await (this.dummyHash ??= hasher.hash(newSecret()))), false);
-    if (!valid) {
-      await storage.credentials.recordFailure(email, now, new Date(now.getTime() - LOGIN_WINDOW_MS), LOGIN_FAILURE_LIMIT,
-        new Date(now.getTime() + LOGIN_LOCK_MS));
-      await this.refuseIfLocked(email, now);
-      throw new DomainError(DomainErrorCode.invalidCredentials, 'Wrong email or password');
+    let valid = false;
+    if (typeof password === 'string' && credential?.passwordHash) {
+      valid = await hasher.verify(password, credential.passwordHash);
+    } else {
+      // The same scrypt work whether or not the email has a password, so timing does not tell which emails exist.
+      await hasher.verify(String(password ?? ''), await (this.dummyHash ??= hasher.hash(newSecret())));
     }
-    await storage.credentials.clearFailures(email);
+    if (!valid) throw new DomainError(DomainErrorCode.invalidCredentials, 'Wrong email or password');
+    await storage.credentials.clearAttempts(keys);
     const sessionToken = newSecret();
     await storage.credentials.insertSession({ sessionHash: sha256(sessionToken), email, at: now, expiresAt: new Date(now.getTime() + SESSION_MAX_MS) });
     const session = await this.resume(sessionToken);
@@ -75,7 +82,7 @@ export class SessionService {
     const profile = await this.deps.storage.credentials.profile(session.email);
     if (!profile) throw new DomainError(DomainErrorCode.unauthenticated, 'The session\'s login no longer exists');
     return {
-      user: { role: session.caller.role, email: session.email, fullName: profile.fullName, assetProvider: profile.assetProvider },
+      user: { role: session.caller.role, email: session.email, fullName: profile.fullName, assetProvider: profile.assetProvider, retailer: profile.retailer },
       csrfToken: csrfTokenOf(sessionToken), expiresAt: session.expiresAt,
     };
   }
@@ -98,29 +105,33 @@ export class SessionService {
     if (issue) throw invalidInput([issue]);
     const now = this.deps.clock.now();
     const hash = typeof token === 'string' && token.length <= 100 ? sha256(token) : undefined;
+    const expired = () => new DomainError(DomainErrorCode.activationExpired,
+      'This activation link was already used, has expired or is not valid: ask the DSO for a new one');
+    // The link is checked before the (deliberately slow) hashing, so unknown links cost nothing; the UPDATE below
+    // still spends it only once.
+    if (!hash || !(await this.deps.storage.credentials.hasPendingActivation(hash, now))) throw expired();
     const passwordHash = await this.deps.hasher.hash(password as string);
-    const activated = hash && await this.deps.storage.transaction(async (tx) => {
+    const activated = await this.deps.storage.transaction(async (tx) => {
       const credential = await tx.credentials.activate(hash, passwordHash, now);
       if (credential && 'representativeId' in credential.holder) {
-        const representative = credential.holder.representativeId;
         const assetProviderId = (await tx.credentials.profile(credential.email))?.assetProvider?.id;
         if (assetProviderId) {
           await tx.onboarding.recordEvent({ eventId: this.deps.newId(), assetProviderId, action: 'representative_activated',
-            detail: { email: credential.email }, representativeId: representative, at: now });
+            detail: { email: credential.email }, representativeId: credential.holder.representativeId, at: now });
         }
       }
       return credential;
     });
-    if (!activated) throw new DomainError(DomainErrorCode.activationExpired, 'This activation link was already used, has expired or is not valid: ask the DSO for a new one');
+    if (!activated) throw expired();
   }
 
-  private async refuseIfLocked(email: string, now: Date): Promise<void> {
-    const until = await this.deps.storage.credentials.lockedUntil(email, now);
-    if (until) {
-      const retryAfterSeconds = Math.ceil((until.getTime() - now.getTime()) / 1000);
-      throw new DomainError(DomainErrorCode.tooManyAttempts,
-        `Too many failed logins for this email: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, { retryAfterSeconds });
-    }
+  /** Counts an attempt before any password is checked; over the limit, refuses until the window ends. */
+  private async countAttempt(key: string, limit: number, now: Date): Promise<void> {
+    const { attempts, firstAt } = await this.deps.storage.credentials.countAttempt(key, now, new Date(now.getTime() - LOGIN_WINDOW_MS));
+    if (attempts <= limit) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil((firstAt.getTime() + LOGIN_WINDOW_MS - now.getTime()) / 1000));
+    throw new DomainError(DomainErrorCode.tooManyAttempts,
+      `Too many login attempts for this email: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, { retryAfterSeconds });
   }
 }
 

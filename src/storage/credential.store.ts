@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { AssetProviderStatus } from '../domain/onboarding.js';
 import type { Caller, CredentialRecord, CredentialStore, TokenHolder } from '../services/ports.js';
+import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import { translateUniqueViolation } from './errors.js';
-import { callerOf, holderColumns } from './participant.store.js';
+import { callerOf, holderColumns, holderOf } from './participant.store.js';
 import type { Database } from './schema.js';
 
 export class SqlCredentialStore implements CredentialStore {
@@ -20,24 +21,36 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findByEmail(email: string): Promise<CredentialRecord | undefined> {
-    const row = await this.db.selectFrom('credentials').select(['email', 'representative_id', 'operator_id', 'password_hash'])
+    const row = await this.db.selectFrom('credentials').select(['email', 'representative_id', 'operator_id', 'retailer_user_id', 'password_hash'])
       .where('email', '=', email).executeTakeFirst();
     return row && recordOf(row);
   }
 
   async setPassword(c: { email: string; holder: TokenHolder }, passwordHash: string, at: Date): Promise<void> {
-    await this.db.insertInto('credentials')
-      .values({ email: c.email, ...holderColumns(c.holder), password_hash: passwordHash, activation_hash: null, activation_expires_at: null, updated_at: at })
-      .onConflict((oc) => oc.column('email').doUpdateSet({ password_hash: passwordHash, activation_hash: null, activation_expires_at: null, updated_at: at }))
-      .execute();
+    const holder = holderColumns(c.holder);
+    const result = await this.db.insertInto('credentials')
+      .values({ email: c.email, ...holder, password_hash: passwordHash, activation_hash: null, activation_expires_at: null, updated_at: at })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ password_hash: passwordHash, activation_hash: null, activation_expires_at: null, updated_at: at })
+        // Only the same holder's login: an email that is someone else's login is never taken over.
+        .where('credentials.representative_id', 'is not distinct from', holder.representative_id)
+        .where('credentials.operator_id', 'is not distinct from', holder.operator_id)
+        .where('credentials.retailer_user_id', 'is not distinct from', holder.retailer_user_id))
+      .executeTakeFirst();
+    if (result.numInsertedOrUpdatedRows === 0n) throw new DomainError(DomainErrorCode.conflict, 'This email is another user\'s login');
     await this.db.deleteFrom('sessions').where('email', '=', c.email).execute();
+  }
+
+  async hasPendingActivation(activationHash: Uint8Array, at: Date): Promise<boolean> {
+    const row = await this.db.selectFrom('credentials').select('email')
+      .where('activation_hash', '=', activationHash).where('activation_expires_at', '>', at).executeTakeFirst();
+    return row !== undefined;
   }
 
   async activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined> {
     const row = await this.db.updateTable('credentials')
       .set({ password_hash: passwordHash, activation_hash: null, activation_expires_at: null, updated_at: at })
       .where('activation_hash', '=', activationHash).where('activation_expires_at', '>', at)
-      .returning(['email', 'representative_id', 'operator_id', 'password_hash']).executeTakeFirst();
+      .returning(['email', 'representative_id', 'operator_id', 'retailer_user_id', 'password_hash']).executeTakeFirst();
     return row && recordOf(row);
   }
 
@@ -54,7 +67,8 @@ export class SqlCredentialStore implements CredentialStore {
       .innerJoin('credentials as c', 'c.email', 'used.email')
       .leftJoin('representatives as r', 'r.representative_id', 'c.representative_id')
       .leftJoin('asset_providers as a', 'a.asset_provider_id', 'r.asset_provider_id')
-      .select(['used.email', 'used.expires_at', 'c.representative_id', 'c.operator_id', 'r.asset_provider_id', 'a.status'])
+      .leftJoin('retailer_users as u', 'u.retailer_user_id', 'c.retailer_user_id')
+      .select(['used.email', 'used.expires_at', 'c.representative_id', 'c.operator_id', 'r.asset_provider_id', 'a.status', 'c.retailer_user_id', 'u.retailer_id'])
       .executeTakeFirst();
     const caller = row && callerOf(row);
     return caller && { caller, email: row.email, expiresAt: row.expires_at };
@@ -64,25 +78,19 @@ export class SqlCredentialStore implements CredentialStore {
     await this.db.deleteFrom('sessions').where('session_hash', '=', sessionHash).execute();
   }
 
-  async recordFailure(email: string, at: Date, windowStart: Date, limit: number, lockedUntil: Date): Promise<void> {
-    // A failure older than the window starts a new count; reaching the limit sets the lock.
-    await sql`
-      INSERT INTO login_failures AS f (email, failures, first_at, locked_until) VALUES (${email}, 1, ${at}, ${limit <= 1 ? lockedUntil : null})
-      ON CONFLICT (email) DO UPDATE SET
-        failures = CASE WHEN f.first_at < ${windowStart} THEN 1 ELSE f.failures + 1 END,
-        first_at = CASE WHEN f.first_at < ${windowStart} THEN ${at} ELSE f.first_at END,
-        locked_until = CASE WHEN f.first_at >= ${windowStart} AND f.failures + 1 >= ${limit} THEN ${lockedUntil}::timestamptz ELSE f.locked_until END
+  async countAttempt(key: string, at: Date, windowStart: Date): Promise<{ attempts: number; firstAt: Date }> {
+    const { rows } = await sql<{ attempts: number; first_at: Date }>`
+      INSERT INTO login_attempts AS a (key, attempts, first_at) VALUES (${key}, 1, ${at})
+      ON CONFLICT (key) DO UPDATE SET
+        attempts = CASE WHEN a.first_at < ${windowStart} THEN 1 ELSE a.attempts + 1 END,
+        first_at = CASE WHEN a.first_at < ${windowStart} THEN ${at}::timestamptz ELSE a.first_at END
+      RETURNING attempts, first_at
     `.execute(this.db);
+    return { attempts: rows[0]!.attempts, firstAt: rows[0]!.first_at };
   }
 
-  async lockedUntil(email: string, at: Date): Promise<Date | undefined> {
-    const row = await this.db.selectFrom('login_failures').select('locked_until')
-      .where('email', '=', email).where('locked_until', '>', at).executeTakeFirst();
-    return row?.locked_until ?? undefined;
-  }
-
-  async clearFailures(email: string): Promise<void> {
-    await this.db.deleteFrom('login_failures').where('email', '=', email).execute();
+  async clearAttempts(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.db.deleteFrom('login_attempts').where('key', 'in', keys).execute();
   }
 
   async profile(email: string) {
@@ -90,17 +98,20 @@ export class SqlCredentialStore implements CredentialStore {
       .leftJoin('representatives as r', 'r.representative_id', 'c.representative_id')
       .leftJoin('asset_providers as a', 'a.asset_provider_id', 'r.asset_provider_id')
       .leftJoin('operators as o', 'o.operator_id', 'c.operator_id')
-      .select(['r.full_name as rep_name', 'o.full_name as operator_name', 'a.asset_provider_id', 'a.name', 'a.status'])
+      .leftJoin('retailer_users as u', 'u.retailer_user_id', 'c.retailer_user_id')
+      .leftJoin('retailers as t', 't.retailer_id', 'u.retailer_id')
+      .select(['r.full_name as rep_name', 'o.full_name as operator_name', 'u.full_name as retailer_user_name', 'a.asset_provider_id', 'a.name',
+        'a.status', 't.retailer_id', 't.name as retailer_name'])
       .where('c.email', '=', email).executeTakeFirst();
     if (!row) return undefined;
     return {
-      fullName: (row.rep_name ?? row.operator_name)!,
+      fullName: (row.rep_name ?? row.operator_name ?? row.retailer_user_name)!,
       assetProvider: row.asset_provider_id ? { id: row.asset_provider_id, name: row.name!, status: row.status as AssetProviderStatus } : null,
+      retailer: row.retailer_id ? { id: row.retailer_id, name: row.retailer_name! } : null,
     };
   }
 }
 
-function recordOf(row: { email: string; representative_id: string | null; operator_id: string | null; password_hash: string | null }): CredentialRecord {
-  const holder: TokenHolder = row.representative_id ? { representativeId: row.representative_id } : { operatorId: row.operator_id! };
-  return { email: row.email, holder, passwordHash: row.password_hash };
+function recordOf(row: { email: string; representative_id: string | null; operator_id: string | null; retailer_user_id: string | null; password_hash: string | null }): CredentialRecord {
+  return { email: row.email, holder: holderOf(row), passwordHash: row.password_hash };
 }

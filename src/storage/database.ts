@@ -7,6 +7,7 @@ import * as initial from './migrations/001-initial.js';
 import * as bulkUploads from './migrations/002-bulk-uploads.js';
 import * as operations from './migrations/003-operations.js';
 import * as onboarding from './migrations/004-onboarding-and-sessions.js';
+import * as monitoring from './migrations/005-monitoring.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '002-bulk-uploads': bulkUploads,
   '003-operations': operations,
   '004-onboarding-and-sessions': onboarding,
+  '005-monitoring': monitoring,
 };
 
 export type DatabaseTarget =

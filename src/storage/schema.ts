@@ -61,6 +61,7 @@ export interface CredentialsTable {
   email: string;
   representative_id: string | null;
   operator_id: string | null;
+  retailer_user_id: ColumnType<string | null, string | null | undefined, string | null>;
   password_hash: string | null;
   activation_hash: Uint8Array | null;
   activation_expires_at: Timestamp | null;
@@ -75,11 +76,10 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
-export interface LoginFailuresTable {
-  email: string;
-  failures: number;
+export interface LoginAttemptsTable {
+  key: string;
+  attempts: number;
   first_at: Timestamp;
-  locked_until: Timestamp | null;
 }
 
 export interface RepresentativesTable {
@@ -95,6 +95,7 @@ export interface ApiTokensTable {
   token_id: string;
   representative_id: string | null;
   operator_id: ColumnType<string | null, string | null | undefined, string | null>;
+  retailer_user_id: ColumnType<string | null, string | null | undefined, string | null>;
   token_hash: Uint8Array;
   label: string;
   created_at: Timestamp;
@@ -203,6 +204,63 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface RetailersTable {
+  retailer_id: string;
+  name: string;
+  vat_number: string;
+  created_at: Timestamp;
+}
+
+export interface SupplyContractsTable {
+  pod: string;
+  retailer_id: string;
+}
+
+export interface RetailerUsersTable {
+  retailer_user_id: string;
+  retailer_id: string;
+  email: string;
+  full_name: string;
+  created_at: Timestamp;
+}
+
+export interface KpiReportsTable {
+  participant_id: string;
+  participant_kind: string;
+  pod: string;
+  day: string;
+  version: number;
+  received: number;
+  received_by_type: JSONColumnType<Record<string, number> | null, string | null, string | null>;
+  reported_at: Timestamp;
+  superseded_at: Timestamp | null;
+}
+
+export interface MeterDailyCountsTable {
+  day: string;
+  pod: string;
+  sent: number;
+  collected_at: Timestamp;
+}
+
+export interface KpiDailyTable {
+  day: string;
+  version: number;
+  pod: string;
+  asset_provider_id: string | null;
+  retailer_id: string | null;
+  sent: number | null;
+  received: number | null;
+  flags: string[];
+}
+
+export interface KpiRunsTable {
+  day: string;
+  version: number;
+  computed_at: Timestamp;
+  pods: number;
+}
+
 export interface Database {
   concentrators: ConcentratorsTable;
   supply_points: SupplyPointsTable;
@@ -221,6 +279,13 @@ export interface Database {
   onboarding_events: OnboardingEventsTable;
   credentials: CredentialsTable;
   sessions: SessionsTable;
-  login_failures: LoginFailuresTable;
+  login_attempts: LoginAttemptsTable;
+  retailers: RetailersTable;
+  supply_contracts: SupplyContractsTable;
+  retailer_users: RetailerUsersTable;
+  kpi_reports: KpiReportsTable;
+  meter_daily_counts: MeterDailyCountsTable;
+  kpi_daily: KpiDailyTable;
+  kpi_runs: KpiRunsTable;
 }
 

@@ -5,6 +5,7 @@ import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import { SqlCredentialStore } from './credential.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
+import { SqlKpiStore } from './kpi.store.js';
 import { SqlOnboardingStore } from './onboarding.store.js';
 import { SqlOperationStore } from './operation.store.js';
 import { SqlParticipantStore } from './participant.store.js';
@@ -44,6 +45,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     operations: new SqlOperationStore(db),
     onboarding: new SqlOnboardingStore(db),
     credentials: new SqlCredentialStore(db),
+    kpi: new SqlKpiStore(db),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }

@@ -108,3 +108,15 @@ export async function addSupplyPoints(platform: Platform, ...points: Partial<Sup
   await platform.storage.supplyPoints.importMany(rows);
   return rows;
 }
+
+/** A retailer serving `pods`, with one user, an API token (and a portal password if given). */
+export async function makeRetailer(platform: Platform, pods: readonly string[], options: { password?: string } = {}):
+  Promise<{ retailerId: string; retailerUserId: string; token: string; email: string }> {
+  const [retailerId, retailerUserId] = [uuidv7(), uuidv7()];
+  const email = `${retailerUserId}@retailer.test`;
+  await platform.storage.participants.insertRetailer({ retailerId, name: `Retailer ${retailerId}`, vatNumber: `R-${retailerId}` }, new Date());
+  await platform.storage.participants.insertRetailerUser({ retailerUserId, retailerId, email, fullName: 'Retail User' }, new Date());
+  await platform.storage.participants.assignRetailers(pods.map((pod) => ({ pod, retailerId })));
+  if (options.password) await platform.services.sessions.setPassword({ retailerUserId }, email, options.password);
+  return { retailerId, retailerUserId, token: await platform.services.access.issueToken({ retailerUserId }, 'test'), email };
+}

@@ -43,6 +43,9 @@ function present(d: OnboardingDetail, prefix: string) {
   };
 }
 
+/** Report files are served back as what they are only for these types; anything else is a download of bytes. */
+const REPORT_TYPES = new Set(['application/pdf', 'text/plain', 'image/png', 'image/jpeg']);
+
 /** A DU model's test as a form: text fields and the report file (field `report`). */
 async function duModelForm(request: FastifyRequest): Promise<DuModelInput> {
   if (!request.isMultipart()) throw new DomainError(DomainErrorCode.invalidFile, 'Send the DU model as multipart/form-data with the report file as the field "report"');
@@ -50,7 +53,7 @@ async function duModelForm(request: FastifyRequest): Promise<DuModelInput> {
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname !== 'report') throw new DomainError(DomainErrorCode.invalidFile, `Unexpected file field "${part.fieldname}": send the report as "report"`);
-      input.report = { fileName: part.filename, contentType: part.mimetype || 'application/octet-stream', content: await part.toBuffer() };
+      input.report = { fileName: part.filename, contentType: REPORT_TYPES.has(part.mimetype) ? part.mimetype : 'application/octet-stream', content: await part.toBuffer() };
     } else {
       input[part.fieldname] = part.value;
     }
@@ -102,10 +105,12 @@ export function onboardingRoutes(app: FastifyTypeBox, onboarding: OnboardingServ
   }, async (request, reply) => {
     const report = await onboarding.reportOf(request.params.id, request.params.modelId);
     return reply.type(report.contentType).header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `attachment; filename="${report.fileName.replace(/[^\w.-]/g, '_')}"`).send(Buffer.from(report.content));
+      .header('content-disposition', `attachment; filename="${report.fileName.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(report.fileName)}`)
+      .send(Buffer.from(report.content));
   });
 
   app.post('/asset-providers/:id/consent', {
+    config: { secretResponse: true },
     schema: {
       summary: 'Record the consent form naming up to 3 representatives (du_certified → consent_received)', tags, params: IdParam,
       description: 'Each representative becomes a portal login with a one-time activation link, returned here only: send it to their mailbox.',

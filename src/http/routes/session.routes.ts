@@ -1,17 +1,18 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { csrfMatches, type SessionService, type SessionView } from '../../services/session.service.js';
+import type { SessionService, SessionView } from '../../services/session.service.js';
 import type { FastifyTypeBox } from '../app.js';
-import { SESSION_COOKIE } from '../auth.js';
+import { requireCsrf, type sessionCookie } from '../auth.js';
 import { DomainError, DomainErrorCode } from '../../domain/errors.js';
 
 const tags = ['portal sessions'];
 const SessionBody = Type.Object({
   user: Type.Object({
-    role: Type.Union([Type.Literal('asset_provider'), Type.Literal('dso_operator')]),
+    role: Type.Union([Type.Literal('asset_provider'), Type.Literal('dso_operator'), Type.Literal('retailer')]),
     email: Type.String(),
     fullName: Type.String(),
     assetProvider: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), status: Type.String() }), Type.Null()]),
+    retailer: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
   }),
   csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST, PATCH and DELETE made with the session cookie' }),
   expiresAt: Type.String({ format: 'date-time', description: 'When the session ends at the latest (it also ends after 30 minutes unused)' }),
@@ -23,8 +24,7 @@ const present = (view: SessionView) => ({ ...view, expiresAt: view.expiresAt.toI
  * The portal's login: email and password → an HttpOnly session cookie (never readable by the page) and a CSRF
  * token (in the body, for the X-CSRF-Token header). API clients use bearer tokens instead and need none of this.
  */
-export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, options: { secureCookies: boolean }) {
-  const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, path: '/', secure: options.secureCookies };
+export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, cookie: ReturnType<typeof sessionCookie>) {
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   app.post('/session', {
@@ -34,15 +34,18 @@ export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, opt
       response: { 200: SessionBody },
     },
   }, async (request, reply) => {
-    const { sessionToken, ...view } = await sessions.login(request.body.email, request.body.password);
-    reply.setCookie(SESSION_COOKIE, sessionToken, cookieOptions);
+    const { sessionToken, ...view } = await sessions.login(request.body.email, request.body.password, request.ip);
+    // A session left in this browser (another user's, on a shared computer) ends here.
+    const previous = request.cookies[cookie.name];
+    if (previous) await sessions.logout(previous);
+    reply.setCookie(cookie.name, sessionToken, cookie.options);
     return noStore(reply).send(present(view));
   });
 
   app.get('/session', {
     schema: { summary: 'The logged-in user and a CSRF token (401 when the session ended)', tags, security: [], response: { 200: SessionBody } },
   }, async (request, reply) => {
-    const sessionToken = request.cookies[SESSION_COOKIE];
+    const sessionToken = request.cookies[cookie.name];
     const session = await sessions.resume(sessionToken);
     if (!sessionToken || !session) throw new DomainError(DomainErrorCode.unauthenticated, 'Not logged in, or the session has ended');
     return noStore(reply).send(present(await sessions.describe(sessionToken, session)));
@@ -51,15 +54,12 @@ export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, opt
   app.delete('/session', {
     schema: { summary: 'Log out (needs X-CSRF-Token)', tags, security: [], response: { 204: Type.Null() } },
   }, async (request, reply) => {
-    const sessionToken = request.cookies[SESSION_COOKIE];
-    const session = await sessions.resume(sessionToken);
-    if (sessionToken && session) {
-      if (!csrfMatches(sessionToken, request.headers['x-csrf-token'] as string | undefined)) {
-        throw new DomainError(DomainErrorCode.csrfFailed, 'Missing or wrong X-CSRF-Token: reload the page and try again');
-      }
+    const sessionToken = request.cookies[cookie.name];
+    if (sessionToken && await sessions.resume(sessionToken)) {
+      requireCsrf(request, sessionToken);
       await sessions.logout(sessionToken);
     }
-    return reply.clearCookie(SESSION_COOKIE, cookieOptions).code(204).send(null);
+    return reply.clearCookie(cookie.name, cookie.options).code(204).send(null);
   });
 
   app.post('/activation', {

@@ -24,6 +24,7 @@ export function tokenRoutes(app: FastifyTypeBox, access: AccessService) {
   }, async (request) => ({ items: (await access.listTokens(tokenHolderOf(request))).map(presentToken) }));
 
   app.post('/tokens', {
+    config: { secretResponse: true },
     schema: {
       summary: 'Create a personal API token', tags,
       description: 'The token is in this answer only: it is stored hashed and cannot be shown again. At most 20 valid at once.',

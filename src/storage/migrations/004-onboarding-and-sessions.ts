@@ -66,12 +66,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE INDEX sessions_by_email ON sessions (email);
 
-    -- Failed logins per email (known or not), for the slow-down.
-    CREATE TABLE login_failures (
-      email text PRIMARY KEY,
-      failures integer NOT NULL,
-      first_at timestamptz NOT NULL,
-      locked_until timestamptz
+    -- Login attempts per key (an email, or an email from one address) in a window that starts at the first one:
+    -- counted before the password is checked, so parallel guesses cannot slip past the limit.
+    CREATE TABLE login_attempts (
+      key text PRIMARY KEY,
+      attempts integer NOT NULL,
+      first_at timestamptz NOT NULL
     );
   `.execute(db);
 }

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, type ScratchDatabase } from '../../test/support/databases.js';
+import { apiClient } from '../../test/support/api.js';
+import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, makeOperator, makeRetailer, manualClock, type TestPlatform } from '../../test/support/platform.js';
+import type { Principal } from '../services/ports.js';
+
+/** Monitoring through the API: reports in, meter counts, the two versions of a day, figures out, each participant its own. */
+describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
+  // Associations are made on the 8th; the tests move the clock on from there.
+  const clock = manualClock(new Date('2026-03-08T11:00:00Z'));
+  let platform: TestPlatform;
+  let scratch: ScratchDatabase;
+  const sent = new Map<string, number>();
+  beforeAll(async () => {
+    if (!backend.available) return;
+    scratch = await backend.create();
+    platform = await createTestPlatform(scratch.target, {}, { clock });
+    platform.services.kpi.useMeterCounts({ sentOn: async () => [...sent].map(([pod, n]) => ({ pod, sent: n })) });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await scratch?.drop();
+  });
+
+  describe.skipIf(!backend.available)('', () => {
+
+    /** An asset provider with active associations on `n` new supply points. */
+    async function providerWith(n: number): Promise<{ ap: Principal & { token: string }; pods: string[] }> {
+      const ap = await makeAssetProvider(platform);
+      const points = await addSupplyPoints(platform, ...Array.from({ length: n }, () => ({})));
+      const api = apiClient(platform, ap.token);
+      for (const [i, p] of points.entries()) {
+        expect((await api.post('/associations', { pod: p.pod, du: makeDu() }, { 'idempotency-key': `k${i}` })).status).toBe(202);
+      }
+      await platform.workflow.drain();
+      return { ap, pods: points.map((p) => p.pod) };
+    }
+
+    it('computes received ÷ sent per supply point, with 0 sent, a missing report, a missing meter count and received > sent flagged', async () => {
+      const { ap, pods } = await providerWith(5);
+      const [full, low, zero, noReport, tooMany] = pods as [string, string, string, string, string];
+      const api = apiClient(platform, ap.token);
+      for (const [pod, n] of [[full, 125], [low, 100], [zero, 0], [noReport, 125], [tooMany, 100]] as const) sent.set(pod, n);
+      const orphan = (await addSupplyPoints(platform))[0]!.pod; // no association, no report, but the meter counted
+      sent.set(orphan, 97);
+      clock.advance(41 * 3_600_000); // 2026-03-10 05:00 in Rome: the 9th is over, its cut-off (06:00) not yet reached
+      const reports = [
+        { pod: full, day: '2026-03-09', received: 125 },
+        { pod: low, day: '09/03/2026', receivedByType: { CF1: 90, CF5: 1, CF21: 4 } },
+        { pod: zero, day: '2026-03-09', received: 0 },
+        { pod: tooMany, day: '2026-03-09', received: 101 },
+      ];
+      expect((await api.post('/kpi/reports', { reports })).body).toEqual({ accepted: 4, refused: [] });
+
+      expect(await platform.services.kpi.runDue()).not.toContainEqual({ day: '2026-03-09', version: 1 });
+      clock.advance(2 * 3_600_000); // 07:00 Rome: past the cut-off
+      expect(await platform.services.kpi.runDue()).toContainEqual({ day: '2026-03-09', version: 1 });
+      const byPod = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=pod')).body;
+      expect(byPod).toMatchObject({ version: 'latest', groupBy: 'pod', target: 0.99 });
+      const row = (pod: string) => byPod.rows.find((r: { key: string }) => r.key === pod);
+      expect(row(full)).toMatchObject({ sent: 125, received: 125, performance: 1, flags: { missing_report: 0, below_target: 0, inconsistent: 0 } });
+      expect(row(low)).toMatchObject({ sent: 100, received: 95, performance: 0.95, flags: { below_target: 1 } });
+      expect(row(zero)).toMatchObject({ sent: 0, received: 0, performance: null, flags: { below_target: 0, inconsistent: 0 } });
+      expect(row(noReport)).toMatchObject({ sent: 0, received: 0, performance: null, flags: { missing_report: 1 } });
+      expect(row(tooMany)).toMatchObject({ sent: 100, received: 101, flags: { inconsistent: 1, below_target: 0 } });
+      expect(row(orphan)).toBeUndefined(); // not the asset provider's
+
+      const total = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=assetProvider')).body.rows;
+      // Over the supply-point days with both counts: (125 + 95 + 0 + 101) ÷ (125 + 100 + 0 + 100).
+      expect(total).toEqual([expect.objectContaining({ key: ap.assetProviderId, pods: 5, podDays: 5, sent: 325, received: 321,
+        flags: { missing_report: 1, missing_meter_count: 0, inconsistent: 1, below_target: 1 } })]);
+      expect(total[0].performance).toBeCloseTo(321 / 325, 10);
+
+      const operator = apiClient(platform, (await makeOperator(platform)).token);
+      const all = (await operator.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=pod&limit=10000')).body.rows;
+      expect(all.find((r: { key: string }) => r.key === orphan)).toMatchObject({ sent: 0, received: 0, flags: { missing_report: 1 } });
+
+      const distribution = (await api.get('/kpi/distribution?from=2026-03-09&to=2026-03-09')).body.buckets;
+      expect(distribution.find((b: { bucket: string }) => b.bucket === '99-100').podDays).toBe(1);
+      expect(distribution.find((b: { bucket: string }) => b.bucket === '90-99').podDays).toBe(1);
+      const worst = (await api.get('/kpi/pods?from=2026-03-09&to=2026-03-09')).body.items;
+      expect(worst[0]).toMatchObject({ pod: zero === worst[0].pod ? zero : low });
+      expect(worst.map((w: { pod: string }) => w.pod).slice(0, 2)).toEqual([low, full]);
+
+      const csv = await platform.app.inject({ method: 'GET', url: '/api/v1/kpi/performance.csv?from=2026-03-09&to=2026-03-09&groupBy=pod', headers: { authorization: `Bearer ${ap.token}` } });
+      expect(csv.body).toContain(`${low};${low};1;1;100;95;0,9500;0;0;0;1`);
+    });
+
+    it('keeps both versions of a day: a late, corrected report changes the final one, not the provisional one', async () => {
+      const { ap, pods } = await providerWith(1);
+      const [pod] = pods as [string];
+      const api = apiClient(platform, ap.token);
+      const day = '2026-03-10';
+      sent.set(pod, 120);
+      expect((await api.post('/kpi/reports', { reports: [{ pod, day, received: 100 }] })).body.accepted).toBe(1);
+      clock.advance(24 * 3_600_000); // 2026-03-11 07:00: the 10th's provisional version is due (and the 9th's final)
+      expect(await platform.services.kpi.runDue()).toEqual([{ day: '2026-03-09', version: 2 }, { day, version: 1 }]);
+      expect((await api.post('/kpi/reports', { reports: [{ pod, day, received: 119 }] })).body.accepted).toBe(1); // late frames counted
+      clock.advance(24 * 3_600_000); // 2026-03-12 07:00: the final version
+      expect(await platform.services.kpi.runDue()).toContainEqual({ day, version: 2 });
+      const drill = (await api.get(`/kpi/pods/${pod}?from=${day}&to=${day}`)).body.items;
+      expect(drill.map((d: { version: string; received: number }) => [d.version, d.received])).toEqual([['final', 119], ['provisional', 100]]);
+      const provisional = (await api.get(`/kpi/performance?from=${day}&to=${day}&groupBy=pod&version=provisional`)).body.rows;
+      expect(provisional[0]).toMatchObject({ received: 100, flags: { below_target: 1 } });
+      const history = (await api.get(`/kpi/reports?pod=${pod}&day=${day}`)).body.items;
+      expect(history.map((h: { version: number; received: number; supersededAt: string | null }) => [h.version, h.received, h.supersededAt === null]))
+        .toEqual([[2, 119, true], [1, 100, false]]);
+    });
+
+    it('refuses each bad row with its reason and stores the others, all at once', async () => {
+      const { ap, pods } = await providerWith(2);
+      const otherPod = (await providerWith(1)).pods[0]!;
+      const api = apiClient(platform, ap.token);
+      const today = '2026-03-12';
+      const result = await api.post('/kpi/reports', { reports: [
+        { pod: pods[0], day: '2026-03-11', received: 10 },
+        { pod: otherPod, day: '2026-03-11', received: 10 },
+        { pod: pods[1], day: today + 'x', received: 10 },
+        { pod: pods[1], day: '2026-03-20', received: 10 },
+        { pod: pods[1], day: '2026-03-11', received: -3 },
+        { pod: 'IT001E1', day: '2026-03-11', received: 1 },
+        { pod: pods[0], day: '2026-03-11', received: 11 },
+        { pod: pods[1], day: '2026-03-11', received: 5, receivedByType: { CF1: 4 } },
+      ] });
+      expect(result.body.accepted).toBe(1);
+      expect(result.body.refused.map((r: { index: number; issues: { code: string }[] }) => [r.index, r.issues.map((i) => i.code)])).toEqual([
+        [1, ['not_your_supply_point']], [2, ['invalid_date']], [3, ['future_day']], [4, ['negative_count']], [5, ['invalid_pod']],
+        [6, ['duplicate']], [7, ['total_mismatch']],
+      ]);
+      const csv = `POD;GIORNO;RICEVUTI;CF1;CF5\n${pods[1]};11/03/2026;;95;1\n${otherPod};11/03/2026;3;;\n${pods[0]};2026-03-11;abc;;\n`;
+      const upload = await platform.app.inject({ method: 'POST', url: '/api/v1/kpi/reports', payload: csv, headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'text/csv' } });
+      expect(upload.json().accepted).toBe(1);
+      expect(upload.json().refused.map((r: { line: number; issues: { code: string }[] }) => [r.line, r.issues[0]!.code])).toEqual([[3, 'not_your_supply_point'], [4, 'invalid_count']]);
+      const badHeader = await platform.app.inject({ method: 'POST', url: '/api/v1/kpi/reports', payload: 'POD;DAY\nx;y\n', headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'text/csv' } });
+      expect([badHeader.statusCode, badHeader.json().error.code]).toEqual([400, 'invalid_file']);
+      const history = (await api.get(`/kpi/reports?pod=${pods[1]}&day=2026-03-11`)).body.items;
+      expect(history).toMatchObject([{ received: 96, receivedByType: { CF1: 95, CF5: 1 }, version: 1 }]);
+    });
+
+    it('lets a retailer report and see only the supply points it serves; never another retailer\'s', async () => {
+      const [mine, theirs] = await addSupplyPoints(platform, {}, {});
+      const retailer = await makeRetailer(platform, [mine!.pod]);
+      const other = await makeRetailer(platform, [theirs!.pod]);
+      const api = apiClient(platform, retailer.token);
+      sent.set(mine!.pod, 50);
+      sent.set(theirs!.pod, 60);
+      const result = await api.post('/kpi/reports', { reports: [{ pod: mine!.pod, day: '2026-03-12', received: 50 }, { pod: theirs!.pod, day: '2026-03-12', received: 60 }] });
+      expect(result.body).toMatchObject({ accepted: 1, refused: [{ index: 1, issues: [{ code: 'not_your_supply_point', message: `${theirs!.pod} is not a supply point you serve` }] }] });
+      await apiClient(platform, other.token).post('/kpi/reports', { reports: [{ pod: theirs!.pod, day: '2026-03-12', received: 59 }] });
+      clock.advance(24 * 3_600_000);
+      await platform.services.kpi.runDue();
+      const seen = (await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=pod')).body.rows;
+      expect(seen.map((r: { key: string }) => r.key)).toEqual([mine!.pod]);
+      expect((await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=retailer')).body.rows)
+        .toMatchObject([{ key: retailer.retailerId, sent: 50, received: 50, performance: 1 }]);
+      expect((await api.get(`/kpi/pods/${theirs!.pod}?from=2026-03-12&to=2026-03-12`)).body.items).toEqual([]);
+      expect((await api.get(`/kpi/reports?pod=${theirs!.pod}&day=2026-03-12`)).body.items).toEqual([]);
+      expect((await api.get('/associations')).status).toBe(403);
+      expect((await api.get('/asset-providers')).status).toBe(403);
+    });
+
+    it('refuses bad periods by name, and reports from the DSO', async () => {
+      const operator = apiClient(platform, (await makeOperator(platform)).token);
+      expect((await operator.get('/kpi/performance?from=2026-03-10&to=2026-03-01')).body.error.details[0]).toMatchObject({ field: 'from', code: 'invalid_range' });
+      expect((await operator.get('/kpi/performance?version=best')).status).toBe(400);
+      expect((await operator.post('/kpi/reports', { reports: [] })).status).toBe(403);
+    });
+  });
+});

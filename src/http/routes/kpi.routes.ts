@@ -1,0 +1,147 @@
+import { Type } from 'typebox';
+import { DomainError, DomainErrorCode } from '../../domain/errors.js';
+import { KPI_GROUPINGS, performanceOf } from '../../domain/kpi.js';
+import { participantOf, type KpiService } from '../../services/kpi.service.js';
+import type { KpiGroupRow } from '../../services/ports.js';
+import type { FastifyTypeBox } from '../app.js';
+import { callerOf } from '../auth.js';
+import { spreadsheetCsv } from '../bulk-report.csv.js';
+
+const tags = ['monitoring'];
+const day = (description: string) => Type.String({ maxLength: 10, description: `${description} (YYYY-MM-DD)` });
+const Period = {
+  from: Type.Optional(day('First day; default 30 days before `to`')),
+  to: Type.Optional(day('Last day; default yesterday')),
+  version: Type.Optional(Type.Union([Type.Literal('latest'), Type.Literal('provisional'), Type.Literal('final')],
+    { description: 'provisional: computed at the cut-off (the next morning); final: a day later; latest (default): final where there is one' })),
+};
+const Report = Type.Object({
+  pod: Type.String({ maxLength: 64 }),
+  day: Type.String({ maxLength: 10, description: 'Day of the frames\' own (meter) timestamps, Europe/Rome: YYYY-MM-DD or dd/mm/yyyy' }),
+  received: Type.Optional(Type.Integer({ description: 'Frames the DU received that day (may be left out when receivedByType is given)' })),
+  receivedByType: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Optional count per frame type, e.g. {"CF1": 95, "CF5": 1}' })),
+}, { additionalProperties: false });
+const Outcome = Type.Object({
+  accepted: Type.Integer(),
+  refused: Type.Array(Type.Object({
+    index: Type.Optional(Type.Integer()), line: Type.Optional(Type.Integer()), pod: Type.String(),
+    issues: Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
+  })),
+});
+const FlagCounts = Type.Object({ missing_report: Type.Integer(), missing_meter_count: Type.Integer(), inconsistent: Type.Integer(), below_target: Type.Integer() });
+
+/** The monitoring platform: KPI reports in, performance out, for asset providers, retailers and the DSO alike (each its own view). */
+export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number) {
+  app.addContentTypeParser(['text/csv'], { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
+
+  app.post('/kpi/reports', {
+    bodyLimit: maxBytes,
+    schema: {
+      summary: 'Report frames received by DUs per supply point and day (asset providers and retailers)', tags,
+      description: 'JSON {"reports":[…]}, or a `;`-separated CSV (text/csv, or the form field "file"): POD;GIORNO;RICEVUTI, optionally followed by '
+        + 'one column per frame type (CF1;CF5;…). A report supersedes the participant\'s earlier one for the same POD and day (kept in the history). '
+        + 'Each row is accepted or refused with reasons; the accepted ones are stored together.',
+      response: { 200: Outcome },
+    },
+  }, async (request) => {
+    const participant = participantOf(callerOf(request));
+    if (request.isMultipart()) {
+      const file = await request.file();
+      if (!file || file.fieldname !== 'file') throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV as the form field "file"');
+      return kpi.submitCsv(participant, await file.toBuffer());
+    }
+    if (Buffer.isBuffer(request.body)) return kpi.submitCsv(participant, request.body);
+    const body = request.body as { reports?: unknown };
+    if (!body || typeof body !== 'object' || !Array.isArray(body.reports)) {
+      throw new DomainError(DomainErrorCode.invalidInput, 'Send {"reports": [{"pod","day","received"}…]} or a CSV file',
+        [{ field: 'reports', code: 'required', message: 'reports must be an array' }]);
+    }
+    if (body.reports.length > 100_000) throw new DomainError(DomainErrorCode.fileTooLarge, 'At most 100,000 reports per call: send a CSV for more');
+    return kpi.submit(participant, body.reports.map((fields: unknown, index: number) => ({ position: { index }, fields: (fields ?? {}) as Record<string, unknown> })));
+  });
+
+  app.get('/kpi/reports', {
+    schema: {
+      summary: 'Every version of a report (yours; every participant\'s for the DSO), newest first', tags,
+      querystring: Type.Object({ pod: Type.String({ maxLength: 64 }), day: day('Day') }, { additionalProperties: false }),
+    },
+  }, async (request) => ({
+    items: (await kpi.reportHistory(callerOf(request), request.query.pod, request.query.day)).map((r) => ({
+      participant: r.participant, pod: r.pod, day: r.day, version: r.version, received: r.received, receivedByType: r.receivedByType,
+      reportedAt: r.reportedAt.toISOString(), supersededAt: r.supersededAt?.toISOString() ?? null,
+    })),
+  }));
+
+  app.get('/kpi/performance', {
+    schema: {
+      summary: 'Performance (received ÷ sent) grouped by day, asset provider, retailer or supply point, with flag counts', tags,
+      querystring: Type.Object({
+        ...Period,
+        groupBy: Type.Optional(Type.Union(KPI_GROUPINGS.map((g) => Type.Literal(g)))),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({
+        from: Type.String(), to: Type.String(), version: Type.Union([Type.String(), Type.Integer()]), groupBy: Type.String(), target: Type.Number(),
+        rows: Type.Array(Type.Object({
+          key: Type.String(), label: Type.String(), pods: Type.Integer(), podDays: Type.Integer(), sent: Type.Integer(), received: Type.Integer(),
+          performance: Type.Union([Type.Number(), Type.Null()]), flags: FlagCounts,
+        })),
+      }) },
+    },
+  }, async (request) => {
+    const result = await kpi.performance(callerOf(request), request.query);
+    return { ...result, version: versionName(result.version), scope: undefined };
+  });
+
+  app.get('/kpi/performance.csv', {
+    schema: {
+      summary: 'The same as a spreadsheet CSV (`;`, `,` decimals, Italian headers)', tags,
+      querystring: Type.Object({ ...Period, groupBy: Type.Optional(Type.Union(KPI_GROUPINGS.map((g) => Type.Literal(g)))) }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
+    const result = await kpi.performance(callerOf(request), { ...request.query, limit: 10_000 });
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="prestazioni-${result.from}-${result.to}.csv"`)
+      .send(performanceCsv(result.rows));
+  });
+
+  app.get('/kpi/distribution', {
+    schema: {
+      summary: 'How many supply-point days fall in each performance band (0–10 %, …, 90–99 %, 99–100 %)', tags,
+      querystring: Type.Object(Period, { additionalProperties: false }),
+    },
+  }, async (request) => {
+    const result = await kpi.distribution(callerOf(request), request.query);
+    return { from: result.from, to: result.to, version: versionName(result.version), buckets: result.buckets };
+  });
+
+  app.get('/kpi/pods', {
+    schema: {
+      summary: 'The worst supply-point days first (those without both counts last)', tags,
+      querystring: Type.Object({ ...Period, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+    },
+  }, async (request) => ({ items: (await kpi.podDays(callerOf(request), request.query)).map(presentPodDay) }));
+
+  app.get('/kpi/pods/:pod', {
+    schema: {
+      summary: 'One supply point day by day, both versions of each day (drill-down)', tags,
+      params: Type.Object({ pod: Type.String({ maxLength: 64 }) }),
+      querystring: Type.Object({ from: Period.from, to: Period.to }, { additionalProperties: false }),
+    },
+  }, async (request) => ({ items: (await kpi.podDays(callerOf(request), { ...request.query, pod: request.params.pod, limit: 1000 })).map(presentPodDay) }));
+}
+
+function versionName(version: 'latest' | 1 | 2): string {
+  return version === 'latest' ? 'latest' : version === 1 ? 'provisional' : 'final';
+}
+
+function presentPodDay(d: { day: string; version: 1 | 2; pod: string; assetProviderId: string | null; retailerId: string | null; sent: number | null; received: number | null; flags: string[] }) {
+  return { ...d, version: versionName(d.version), performance: performanceOf(d.sent, d.received) };
+}
+
+const italianNumber = (n: number | null, digits = 4) => (n === null ? '' : n.toFixed(digits).replace('.', ','));
+
+function performanceCsv(rows: readonly KpiGroupRow[]): string {
+  return spreadsheetCsv(['Chiave', 'Nome', 'POD', 'Giorni_POD', 'Inviati', 'Ricevuti', 'Prestazione', 'Senza_report', 'Senza_conteggio_contatore', 'Incoerenti', 'Sotto_obiettivo'],
+    rows.map((r) => [r.key, r.label, String(r.pods), String(r.podDays), String(r.sent), String(r.received), italianNumber(r.performance),
+      String(r.flags.missing_report), String(r.flags.missing_meter_count), String(r.flags.inconsistent), String(r.flags.below_target)]));
+}

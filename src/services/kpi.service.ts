@@ -1,0 +1,200 @@
+import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
+import {
+  addDays, KPI_GROUPINGS, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
+  type KpiGrouping, type KpiParticipant, type KpiReport,
+} from '../domain/kpi.js';
+import { parsePod } from '../domain/identifiers.js';
+import { readCsv, type CsvLimits } from './bulk-csv.js';
+import type { Caller, Clock, KpiQuery, KpiScope, Logger, MeterCountSource, Storage } from './ports.js';
+
+export interface KpiSettings {
+  /** Performance below this (0–1) is flagged below_target. */
+  target: number;
+  /** Day D is computed at this hour (Rome) of D+1 (provisional), and again 24 h later (final). */
+  cutoffHour: number;
+  /** How many past days the scheduled job looks back for a version still to compute. */
+  lookbackDays: number;
+}
+
+export const KPI_CSV_COLUMNS = ['POD', 'GIORNO', 'RICEVUTI'] as const;
+/** The longest period one query may span. */
+const MAX_QUERY_DAYS = 366;
+
+export interface Refusal {
+  /** Position in the JSON array (0-based) or line of the CSV file (the header is line 1). */
+  index?: number;
+  line?: number;
+  pod: string;
+  issues: FieldIssue[];
+}
+
+/**
+ * The monitoring platform: participants' daily reports of frames received, telemanagement's counts of frames sent,
+ * and the performance computed from them per supply point and day, then aggregated. Reports and figures are
+ * restricted to what the caller may see: an asset provider its associations' supply points, a retailer those it
+ * serves, the DSO everything.
+ */
+export class KpiService {
+  private meterCounts: MeterCountSource | undefined;
+
+  constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits; logger?: Logger }) {}
+
+  /** Where telemanagement reads the meters' counts of frames sent (the field network, once it runs). */
+  useMeterCounts(source: MeterCountSource): void {
+    this.meterCounts = source;
+  }
+
+  /** Stores the valid reports the participant has a right to, all at once; refuses the others row by row. */
+  async submit(participant: KpiParticipant, inputs: readonly { position: { index?: number; line?: number }; fields: Record<string, unknown> }[]):
+    Promise<{ accepted: number; refused: Refusal[] }> {
+    const today = romeDay(this.deps.clock.now());
+    const refused: Refusal[] = [];
+    const valid: { report: KpiReport; position: { index?: number; line?: number } }[] = [];
+    const seen = new Map<string, number | undefined>();
+    for (const { position, fields } of inputs) {
+      const parsed = parseKpiReport(fields, today);
+      if (!parsed.ok) {
+        refused.push({ ...position, pod: parsed.pod, issues: parsed.issues });
+        continue;
+      }
+      const key = `${parsed.report.pod}|${parsed.report.day}`;
+      if (seen.has(key)) {
+        const where = position.line === undefined ? `report ${seen.get(key)}` : `line ${seen.get(key)}`;
+        refused.push({ ...position, pod: parsed.report.pod, issues: [{ field: 'pod', code: 'duplicate', message: `The same POD and day are already on ${where}` }] });
+        continue;
+      }
+      seen.set(key, position.line ?? position.index);
+      valid.push({ report: parsed.report, position });
+    }
+    const notTheirs = await this.deps.storage.transaction((tx) => tx.kpi.insertReports(participant, valid.map((v) => v.report), this.deps.clock.now()));
+    for (const i of notTheirs) {
+      const { report, position } = valid[i]!;
+      refused.push({ ...position, pod: report.pod, issues: [{ field: 'pod', code: 'not_your_supply_point',
+        message: participant.kind === 'retailer' ? `${report.pod} is not a supply point you serve` : `${report.pod} has no association of yours` }] });
+    }
+    refused.sort((a, b) => (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0));
+    return { accepted: valid.length - notTheirs.size, refused };
+  }
+
+  /** The same from a `;`-separated file: POD;GIORNO;RICEVUTI, optionally followed by a column per frame type. */
+  submitCsv(participant: KpiParticipant, bytes: Buffer): Promise<{ accepted: number; refused: Refusal[] }> {
+    const { header, rows } = readCsv(bytes, this.deps.csvLimits);
+    const columns = header.map((h) => h.toUpperCase());
+    const typeColumns = columns.slice(3);
+    const unknown = typeColumns.filter((c) => !(REPORTED_FRAME_TYPES as readonly string[]).includes(c));
+    if (columns.slice(0, 3).join(';') !== KPI_CSV_COLUMNS.join(';') || unknown.length > 0) {
+      throw new DomainError(DomainErrorCode.invalidFile,
+        `The first line must be the header ${KPI_CSV_COLUMNS.join(';')}, optionally followed by frame types (${REPORTED_FRAME_TYPES.join(';')})`,
+        { found: header.join(';') });
+    }
+    return this.submit(participant, rows.map(({ line, fields }) => {
+      // Empty frame-type cells are counts not given; with none given, RICEVUTI alone is the report.
+      const byType = typeColumns.map((t, i) => [t, fields[3 + i] ?? ''] as const).filter(([, value]) => value !== '');
+      return {
+        position: { line },
+        fields: {
+          pod: fields[0], day: fields[1], received: fields[2] === '' && byType.length ? undefined : fields[2],
+          receivedByType: byType.length ? Object.fromEntries(byType) : undefined,
+        },
+      };
+    }));
+  }
+
+  /** Every version of a report (the caller's own, or every participant's for the DSO), newest first. */
+  async reportHistory(caller: Caller, podInput: string, dayInput: string) {
+    const pod = parsePod(podInput);
+    const day = parseReportDay(dayInput, '9999-12-31');
+    if (!pod.ok || !day.ok) throw invalidInput([...(pod.ok ? [] : [pod.issue]), ...(day.ok ? [] : [day.issue])]);
+    const own = caller.role === 'dso_operator' ? undefined : [participantOf(caller).id];
+    return this.deps.storage.kpi.reportHistory(pod.value, day.value, own);
+  }
+
+  /** Collects the meters' counts of day D and computes one version of it. */
+  async computeDay(day: string, version: KpiVersion): Promise<number> {
+    const { storage, settings, clock } = this.deps;
+    const meterCounts = this.meterCounts;
+    if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
+    const pods = await storage.transaction((tx) => tx.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) },
+      settings.target, clock.now()));
+    this.deps.logger?.info({ day, version, pods }, 'monitoring: day computed');
+    return pods;
+  }
+
+  /**
+   * The scheduled job: each day D is computed at the cut-off of D+1 (provisional) and again a day later (final),
+   * both versions kept. Returns the versions it computed.
+   */
+  async runDue(): Promise<{ day: string; version: KpiVersion }[]> {
+    const now = this.deps.clock.now();
+    const { cutoffHour, lookbackDays } = this.deps.settings;
+    const today = romeDay(now);
+    const done = new Set((await this.deps.storage.kpi.runs(addDays(today, -lookbackDays), today)).map((r) => `${r.day}|${r.version}`));
+    const computed: { day: string; version: KpiVersion }[] = [];
+    for (let back = lookbackDays; back >= 1; back--) {
+      const day = addDays(today, -back);
+      for (const version of [KpiVersion.provisional, KpiVersion.final]) {
+        const dueAt = romeMidnight(addDays(day, version)).getTime() + cutoffHour * 3_600_000;
+        if (now.getTime() < dueAt || done.has(`${day}|${version}`)) continue;
+        // A final version found due before its provisional one (the job was down) stands for both.
+        if (version === KpiVersion.provisional && now.getTime() >= dueAt + 24 * 3_600_000) continue;
+        await this.computeDay(day, version);
+        computed.push({ day, version });
+      }
+    }
+    return computed;
+  }
+
+  /** Figures grouped by day, asset provider, retailer or supply point, as far as the caller may see. */
+  async performance(caller: Caller, query: { from?: string; to?: string; groupBy?: string; version?: string; limit?: number }) {
+    const groupBy = (query.groupBy ?? 'day') as KpiGrouping;
+    if (!KPI_GROUPINGS.includes(groupBy)) throw invalidInput([{ field: 'groupBy', code: 'invalid_value', message: `groupBy must be one of ${KPI_GROUPINGS.join(', ')}` }]);
+    const q = this.query(caller, query);
+    return { ...q, groupBy, target: this.deps.settings.target, rows: await this.deps.storage.kpi.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
+  }
+
+  async distribution(caller: Caller, query: { from?: string; to?: string; version?: string }) {
+    const q = this.query(caller, query);
+    return { ...q, buckets: await this.deps.storage.kpi.distribution(q) };
+  }
+
+  /** The worst supply-point days first (missing counts last), or one supply point's days with both versions. */
+  async podDays(caller: Caller, query: { from?: string; to?: string; version?: string; pod?: string; limit?: number }) {
+    const q = this.query(caller, query);
+    const pod = query.pod === undefined ? undefined : parsePod(query.pod);
+    if (pod && !pod.ok) throw invalidInput([pod.issue]);
+    return this.deps.storage.kpi.podDays({ ...q, pod: pod?.value, order: pod ? 'day' : 'worst', limit: Math.min(query.limit ?? 50, 1000) });
+  }
+
+  get settings(): KpiSettings {
+    return this.deps.settings;
+  }
+
+  private query(caller: Caller, input: { from?: string; to?: string; version?: string }): KpiQuery {
+    const today = romeDay(this.deps.clock.now());
+    const issues: FieldIssue[] = [];
+    const to = input.to === undefined ? { ok: true as const, value: addDays(today, -1) } : parseReportDay(input.to, '9999-12-31', 'to');
+    const from = input.from === undefined ? { ok: true as const, value: addDays(to.ok ? to.value : today, -29) } : parseReportDay(input.from, '9999-12-31', 'from');
+    if (!to.ok) issues.push(to.issue);
+    if (!from.ok) issues.push(from.issue);
+    const version = input.version === undefined || input.version === 'latest' ? 'latest'
+      : input.version === 'provisional' ? KpiVersion.provisional : input.version === 'final' ? KpiVersion.final : undefined;
+    if (version === undefined) issues.push({ field: 'version', code: 'invalid_value', message: 'version must be latest, provisional or final' });
+    if (from.ok && to.ok && from.value > to.value) issues.push({ field: 'from', code: 'invalid_range', message: 'from must not be after to' });
+    if (from.ok && to.ok && addDays(from.value, MAX_QUERY_DAYS) <= to.value) issues.push({ field: 'from', code: 'invalid_range', message: `At most ${MAX_QUERY_DAYS} days at once` });
+    if (!from.ok || !to.ok || version === undefined || issues.length > 0) throw invalidInput(issues);
+    return { from: from.value, to: to.value, version, scope: scopeOf(caller) };
+  }
+}
+
+/** Who reports for the caller: its asset provider or its retailer (the DSO reports nothing). */
+export function participantOf(caller: Caller): KpiParticipant {
+  if (caller.role === 'asset_provider') return { kind: 'asset_provider', id: caller.assetProviderId };
+  if (caller.role === 'retailer') return { kind: 'retailer', id: caller.retailerId };
+  throw new DomainError(DomainErrorCode.forbidden, 'Reports of frames received come from asset providers and retailers, not from the DSO');
+}
+
+export function scopeOf(caller: Caller): KpiScope {
+  if (caller.role === 'asset_provider') return { assetProviderId: caller.assetProviderId };
+  if (caller.role === 'retailer') return { retailerId: caller.retailerId };
+  return { all: true };
+}

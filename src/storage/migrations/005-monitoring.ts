@@ -1,0 +1,88 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * The collaborative monitoring platform (CHAIN2.md §5): retailers and their users, which retailer serves which
+ * supply point, daily KPI reports of frames received by DUs (every version kept), frames sent counted by the meters,
+ * and the computed performance per supply point and day, in two versions (provisional, final).
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE retailers (
+      retailer_id uuid PRIMARY KEY,
+      name text NOT NULL UNIQUE,
+      vat_number text NOT NULL UNIQUE,
+      created_at timestamptz NOT NULL
+    );
+
+    -- Which retailer serves which supply point (a supply contract); a supply point without one has no retailer.
+    CREATE TABLE supply_contracts (
+      pod text PRIMARY KEY REFERENCES supply_points,
+      retailer_id uuid NOT NULL REFERENCES retailers
+    );
+    CREATE INDEX supply_contracts_by_retailer ON supply_contracts (retailer_id, pod);
+
+    CREATE TABLE retailer_users (
+      retailer_user_id uuid PRIMARY KEY,
+      retailer_id uuid NOT NULL REFERENCES retailers,
+      email text NOT NULL UNIQUE,
+      full_name text NOT NULL,
+      created_at timestamptz NOT NULL
+    );
+
+    -- Tokens and logins may now also belong to a retailer's user: still exactly one holder.
+    ALTER TABLE api_tokens ADD COLUMN retailer_user_id uuid REFERENCES retailer_users;
+    ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_one_holder;
+    ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_one_holder CHECK (num_nonnulls(representative_id, operator_id, retailer_user_id) = 1);
+    ALTER TABLE credentials ADD COLUMN retailer_user_id uuid UNIQUE REFERENCES retailer_users;
+    ALTER TABLE credentials DROP CONSTRAINT credentials_one_holder;
+    ALTER TABLE credentials ADD CONSTRAINT credentials_one_holder CHECK (num_nonnulls(representative_id, operator_id, retailer_user_id) = 1);
+
+    -- Frames received by DUs, per participant (asset provider or retailer), supply point and day of the meter's
+    -- timestamps. A later report supersedes the earlier one, which is kept (superseded_at set).
+    CREATE TABLE kpi_reports (
+      participant_id uuid NOT NULL,
+      participant_kind text NOT NULL CHECK (participant_kind IN ('asset_provider', 'retailer')),
+      pod text NOT NULL,
+      day date NOT NULL,
+      version integer NOT NULL,
+      received integer NOT NULL CHECK (received >= 0),
+      received_by_type jsonb,
+      reported_at timestamptz NOT NULL,
+      superseded_at timestamptz,
+      PRIMARY KEY (participant_id, pod, day, version)
+    );
+    CREATE UNIQUE INDEX kpi_reports_current ON kpi_reports (day, pod, participant_id) WHERE superseded_at IS NULL;
+
+    -- Frames sent, counted by each meter per day and collected by telemanagement (the latest collection wins).
+    CREATE TABLE meter_daily_counts (
+      day date NOT NULL,
+      pod text NOT NULL,
+      sent integer NOT NULL CHECK (sent >= 0),
+      collected_at timestamptz NOT NULL,
+      PRIMARY KEY (day, pod)
+    );
+
+    -- Performance per supply point and day: version 1 at the cut-off (the next morning), 2 a day later.
+    CREATE TABLE kpi_daily (
+      day date NOT NULL,
+      version smallint NOT NULL CHECK (version IN (1, 2)),
+      pod text NOT NULL,
+      asset_provider_id uuid,
+      retailer_id uuid,
+      sent integer,
+      received integer,
+      flags text[] NOT NULL,
+      PRIMARY KEY (day, version, pod)
+    );
+    CREATE INDEX kpi_daily_by_asset_provider ON kpi_daily (asset_provider_id, day);
+    CREATE INDEX kpi_daily_by_retailer ON kpi_daily (retailer_id, day);
+
+    CREATE TABLE kpi_runs (
+      day date NOT NULL,
+      version smallint NOT NULL,
+      computed_at timestamptz NOT NULL,
+      pods integer NOT NULL,
+      PRIMARY KEY (day, version)
+    );
+  `.execute(db);
+}
