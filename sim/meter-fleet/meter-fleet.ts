@@ -109,6 +109,14 @@ export class MeterFleet {
     return this.#sentByDay.get(`${pod}|${dayKeyOf(date)}`) ?? 0;
   }
 
+  /** Every meter's frames sent on a day (what telemanagement collects from the meters' own counters). */
+  sentOn(date: string | LocalDate): { pod: string; sent: number }[] {
+    const suffix = `|${dayKeyOf(date)}`;
+    const counts: { pod: string; sent: number }[] = [];
+    for (const [key, sent] of this.#sentByDay) if (key.endsWith(suffix)) counts.push({ pod: key.slice(0, -suffix.length), sent });
+    return counts;
+  }
+
   get framesSent(): number {
     return this.#framesSent;
   }

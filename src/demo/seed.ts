@@ -23,6 +23,13 @@ const ASSET_PROVIDERS = [
   { name: 'Energia Chiara S.r.l.', vatNumber: 'IT05555550013', representatives: ['Paolo Greco', 'Anna Romano'] },
 ];
 
+/** Fictional retailers (names and VAT numbers invented), each serving a share of the demo's supply points. */
+const RETAILERS = [
+  { name: 'Luce Tricolore S.p.A.', vatNumber: 'IT07777770014', user: 'Francesca Gallo' },
+  { name: 'Energia del Borgo S.r.l.', vatNumber: 'IT08888880015', user: 'Stefano Conti' },
+  { name: 'Watt Adriatico S.r.l.', vatNumber: 'IT06666660016', user: 'Martina De Luca' },
+];
+
 /** Fictional DSO operators (telemanagement and customer care): they run remote operations on meters. */
 const OPERATORS = [
   { fullName: 'Chiara Esposito', email: 'chiara.esposito@dso.example' },
@@ -45,6 +52,8 @@ export interface DemoCredentials {
   apiBaseUrl: string;
   /** The demo's emulated DUs (one per programmed meter at start): watch one with a WebSocket client sending "!". */
   dus?: { pod: string; macAddress: string; ws: string }[];
+  /** Retailers and their users: they report KPIs and see the monitoring of the supply points they serve. */
+  retailers: { id: string; name: string; users: { email: string; name: string; token: string; password: string }[] }[];
   /** DSO operators, for POST /api/v1/operations and the operator views. */
   operators: { email: string; name: string; token: string; password: string }[];
   assetProviders: {
@@ -101,6 +110,15 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
   await storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(DEMO_SUPPLY_POINTS / METERS_PER_CONCENTRATOR)));
   await storage.supplyPoints.importMany(demoSupplyPoints(DEMO_SUPPLY_POINTS));
   for (const operator of OPERATORS) await storage.participants.insertOperator({ operatorId: uuidv7(), ...operator }, clock.now());
+  const retailerIds: string[] = [];
+  for (const retailer of RETAILERS) {
+    const retailerId = uuidv7();
+    await storage.participants.insertRetailer({ retailerId, name: retailer.name, vatNumber: retailer.vatNumber }, clock.now());
+    await storage.participants.insertRetailerUser({ retailerUserId: uuidv7(), retailerId, email: emailOf(retailer.user, retailer.name), fullName: retailer.user }, clock.now());
+    retailerIds.push(retailerId);
+  }
+  // Every supply point is served by one of them, in turn.
+  await storage.participants.assignRetailers(Array.from({ length: DEMO_SUPPLY_POINTS }, (_, i) => ({ pod: demoPod(i), retailerId: retailerIds[i % retailerIds.length]! })));
   for (const [index, ap] of ASSET_PROVIDERS.entries()) {
     const assetProviderId = uuidv7();
     const representatives = ap.representatives.map((fullName) => ({ representativeId: uuidv7(), email: emailOf(fullName, ap.name), fullName }));
@@ -130,7 +148,17 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
   const { storage } = deps;
   const others = ineligibleExamples();
   const assetProviders = await storage.participants.listAssetProviders();
-  const result: DemoCredentials = { apiBaseUrl, operators: [], assetProviders: [] };
+  const result: DemoCredentials = { apiBaseUrl, operators: [], retailers: [], assetProviders: [] };
+  for (const retailer of await storage.participants.listRetailers()) {
+    const users = [];
+    for (const user of await storage.participants.listRetailerUsers(retailer.retailerId)) {
+      const holder = { retailerUserId: user.retailerUserId };
+      await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
+      users.push({ email: user.email, name: user.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+        password: await newDemoPassword(deps, holder, user.email) });
+    }
+    result.retailers.push({ id: retailer.retailerId, name: retailer.name, users });
+  }
   for (const operator of await storage.participants.listOperators()) {
     const holder = { operatorId: operator.operatorId };
     await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);

@@ -2,6 +2,8 @@ import { DuEmulator, DuServerMode, DuWebSocketServer } from '../../sim/du-emulat
 import { MeterFleet } from '../../sim/meter-fleet/meter-fleet.js';
 import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../../sim/power-line/index.js';
 import type { DuKey } from '../domain/identifiers.js';
+import { addDays, romeDay } from '../domain/kpi.js';
+import { romeLocalParts } from '../domain/tariff-bands.js';
 import type { Platform } from './platform.js';
 
 /** How often (wall time) the meters are brought up to the simulated now and their frames sent. */
@@ -17,6 +19,8 @@ export interface Chain2Field {
   endpoints(): { pod: string; macAddress: string; ws: string }[];
   /** One step now (tests; the timer does it every CHAIN2_STEP_MS). */
   step(): void;
+  /** The demo's asset providers reporting their DUs' daily counts. */
+  reporter: DemoParticipants;
   close(): Promise<void>;
 }
 
@@ -62,18 +66,64 @@ export async function startChain2Field(platform: Platform, options: {
     installed.set(macAddress, du);
   };
   const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
-  const step = () => void fleet.step();
+  // Telemanagement collects the meters' own daily counts of frames sent (the simulated meters' counters).
+  platform.services.kpi.useMeterCounts({ sentOn: async (day) => fleet.sentOn(day) });
+  const reporter = demoParticipants(platform, () => [...installed.values()]);
+  const step = () => {
+    fleet.step();
+    void reporter.tick(new Date(network.now()));
+  };
   step();
   const timer = setInterval(step, options.stepMs ?? CHAIN2_STEP_MS);
   timer.unref();
 
   return {
-    medium, fleet, dus, step,
+    medium, fleet, dus, step, reporter,
     endpoints: () => [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
     async close() {
       clearInterval(timer);
       await dus.close();
       await bridge.close();
     },
+  };
+}
+
+/** The hour (simulated, Rome) at which the demo's asset providers report the day before: after its CF5 (≈ 00:55). */
+export const DEMO_REPORT_HOUR = 1;
+
+export interface DemoParticipants {
+  /** Reports the day before `now` once it is past DEMO_REPORT_HOUR, if not done yet; resolves when reported. */
+  tick(now: Date): Promise<void>;
+  reportedDays(): string[];
+}
+
+/**
+ * A simulated participant job: each night every demo asset provider reports, per supply point of its active
+ * associations, the frames its emulated DU received the day before (counted on the meter's timestamps), as a real
+ * asset provider's back office would through POST /api/v1/kpi/reports.
+ */
+export function demoParticipants(platform: Platform, dus: () => DuEmulator[]): DemoParticipants {
+  const reported = new Set<string>();
+  let running: Promise<void> | undefined;
+  const report = async (day: string) => {
+    const byPod = new Map(dus().map((du) => [du.pod, du]));
+    for (const provider of await platform.storage.participants.listAssetProviders()) {
+      const associations = await platform.storage.associations.list({ assetProviderId: provider.assetProviderId, status: 'active', limit: 100_000 });
+      const reports = associations.flatMap((a) => {
+        const du = byPod.get(a.pod);
+        return du ? [{ position: {}, fields: { pod: a.pod, day, received: du.framesReceivedOn(day) } }] : [];
+      });
+      if (reports.length > 0) await platform.services.kpi.submit({ kind: 'asset_provider', id: provider.assetProviderId }, reports);
+    }
+    reported.add(day);
+  };
+  return {
+    tick(now) {
+      const day = addDays(romeDay(now), -1);
+      if (running || reported.has(day) || romeLocalParts(now).hour < DEMO_REPORT_HOUR) return running ?? Promise.resolve();
+      running = report(day).catch((error) => platform.app.log.warn({ err: error, day }, 'demo participants could not report')).finally(() => { running = undefined; });
+      return running;
+    },
+    reportedDays: () => [...reported].sort(),
   };
 }
