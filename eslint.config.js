@@ -87,6 +87,20 @@ export default tseslint.config(
     },
   },
   {
+    // The portal (TSX, for the browser): it reaches the platform only through the public API (web/src/api.ts).
+    files: ['web/**/*.{ts,tsx}'],
+    ignores: ['web/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/../src/**', '**/../sim/**', '**/../test/**'], message: 'web/ talks to the platform only through the public API (web/src/api.ts).' },
+          { group: ['node:*'], message: 'web/ runs in the browser.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'web/ runs in the browser: there is no process.' }],
+    },
+  },
+  {
     files: ['src/**/*.ts', 'sim/**/*.ts'],
     ignores: ['src/config.ts', 'src/**/*.test.ts', 'src/**/*.contract.ts'],
     rules: {

@@ -15,12 +15,6 @@ const Period = {
   version: Type.Optional(Type.Union([Type.Literal('latest'), Type.Literal('provisional'), Type.Literal('final')],
     { description: 'provisional: computed at the cut-off (the next morning); final: a day later; latest (default): final where there is one' })),
 };
-const Report = Type.Object({
-  pod: Type.String({ maxLength: 64 }),
-  day: Type.String({ maxLength: 10, description: 'Day of the frames\' own (meter) timestamps, Europe/Rome: YYYY-MM-DD or dd/mm/yyyy' }),
-  received: Type.Optional(Type.Integer({ description: 'Frames the DU received that day (may be left out when receivedByType is given)' })),
-  receivedByType: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Optional count per frame type, e.g. {"CF1": 95, "CF5": 1}' })),
-}, { additionalProperties: false });
 const Outcome = Type.Object({
   accepted: Type.Integer(),
   refused: Type.Array(Type.Object({
@@ -38,7 +32,8 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
     bodyLimit: maxBytes,
     schema: {
       summary: 'Report frames received by DUs per supply point and day (asset providers and retailers)', tags,
-      description: 'JSON {"reports":[…]}, or a `;`-separated CSV (text/csv, or the form field "file"): POD;GIORNO;RICEVUTI, optionally followed by '
+      description: 'JSON {"reports":[{"pod","day","received","receivedByType"?}…]} (day: of the frames\' own meter timestamps, Europe/Rome, '
+        + 'YYYY-MM-DD or dd/mm/yyyy; receivedByType: optional counts per frame type, e.g. {"CF1": 95, "CF5": 1}), or a `;`-separated CSV (text/csv, or the form field "file"): POD;GIORNO;RICEVUTI, optionally followed by '
         + 'one column per frame type (CF1;CF5;…). A report supersedes the participant\'s earlier one for the same POD and day (kept in the history). '
         + 'Each row is accepted or refused with reasons; the accepted ones are stored together.',
       response: { 200: Outcome },
