@@ -54,6 +54,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     }
     pool = new pg.Pool(createPgConfig(pglite));
   }
+  // An idle pooled connection the server ends (a restart, an administrator) is dropped by the pool, which then emits
+  // 'error': without a listener that would crash the process. The next query opens a new connection.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) });
   return {
     db, pool, pglite,

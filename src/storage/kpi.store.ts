@@ -24,9 +24,8 @@ export class SqlKpiStore implements KpiStore {
 
   async insertReports(participant: KpiParticipant, reports: readonly KpiReport[], at: Date): Promise<Set<number>> {
     if (reports.length === 0) return new Set();
-    // The caller's transaction (or, outside one, the statement's own) sees the staged rows; ON COMMIT DROP cleans up.
-    await sql`CREATE TEMP TABLE IF NOT EXISTS kpi_staged (idx integer, pod text, day date, received integer, by_type jsonb, prev integer, allowed boolean) ON COMMIT DELETE ROWS`.execute(this.db);
-    await sql`TRUNCATE kpi_staged`.execute(this.db);
+    // Staged in a temporary table of the caller's transaction (its rows go at commit), then moved set-based.
+    await sql`CREATE TEMP TABLE IF NOT EXISTS kpi_staged (idx integer, pod text, day date, received integer, by_type jsonb) ON COMMIT DELETE ROWS`.execute(this.db);
     for (const [n, chunk] of chunks(reports).entries()) {
       await sql`
         INSERT INTO kpi_staged (idx, pod, day, received, by_type)
@@ -34,33 +33,42 @@ export class SqlKpiStore implements KpiStore {
           ${chunk.map((r) => r.received)}::integer[], ${chunk.map((r) => (r.receivedByType ? JSON.stringify(r.receivedByType) : null))}::jsonb[])
       `.execute(this.db);
     }
-    const right = participant.kind === 'retailer'
+    await sql`ANALYZE kpi_staged`.execute(this.db);
+    const theirs = participant.kind === 'retailer'
       ? sql`EXISTS (SELECT 1 FROM supply_contracts c WHERE c.pod = s.pod AND c.retailer_id = ${participant.id}::uuid)`
       : sql`EXISTS (SELECT 1 FROM associations a WHERE a.pod = s.pod AND a.asset_provider_id = ${participant.id}::uuid AND a.status <> 'rejected')`;
-    await sql`UPDATE kpi_staged s SET allowed = ${right}`.execute(this.db);
+    // The reports these supersede go to the history; then the participant's current reports are replaced or added.
     await sql`
-      UPDATE kpi_staged s SET prev = k.version FROM kpi_reports k
-      WHERE s.allowed AND k.day = s.day AND k.pod = s.pod AND k.participant_id = ${participant.id}::uuid AND k.superseded_at IS NULL
+      INSERT INTO kpi_report_history (day, pod, participant_id, participant_kind, version, received, received_by_type, reported_at, superseded_at)
+      SELECT k.day, k.pod, k.participant_id, k.participant_kind, k.version, k.received, k.received_by_type, k.reported_at, ${at}
+      FROM kpi_reports k JOIN kpi_staged s ON k.day = s.day AND k.pod = s.pod
+      WHERE k.participant_id = ${participant.id}::uuid AND ${theirs}
+    `.execute(this.db);
+    // An update of the superseded, a plain insert of the new: ON CONFLICT's speculative insertion costs twice as much.
+    await sql`
+      UPDATE kpi_reports k SET version = k.version + 1, received = s.received, received_by_type = s.by_type, reported_at = ${at}
+      FROM kpi_staged s WHERE k.day = s.day AND k.pod = s.pod AND k.participant_id = ${participant.id}::uuid AND ${theirs}
     `.execute(this.db);
     await sql`
-      UPDATE kpi_reports k SET superseded_at = ${at} FROM kpi_staged s
-      WHERE s.prev IS NOT NULL AND k.day = s.day AND k.pod = s.pod AND k.participant_id = ${participant.id}::uuid AND k.superseded_at IS NULL
+      INSERT INTO kpi_reports (day, pod, participant_id, participant_kind, version, received, received_by_type, reported_at)
+      SELECT s.day, s.pod, ${participant.id}::uuid, ${participant.kind}, 1, s.received, s.by_type, ${at} FROM kpi_staged s
+      WHERE ${theirs} AND NOT EXISTS (SELECT 1 FROM kpi_reports k WHERE k.day = s.day AND k.pod = s.pod AND k.participant_id = ${participant.id}::uuid)
     `.execute(this.db);
-    await sql`
-      INSERT INTO kpi_reports (participant_id, participant_kind, pod, day, version, received, received_by_type, reported_at)
-      SELECT ${participant.id}::uuid, ${participant.kind}, pod, day, coalesce(prev, 0) + 1, received, by_type, ${at} FROM kpi_staged WHERE allowed
-    `.execute(this.db);
-    const refused = await sql<{ idx: number }>`SELECT idx FROM kpi_staged WHERE NOT allowed`.execute(this.db);
+    const refused = await sql<{ idx: number }>`SELECT idx FROM kpi_staged s WHERE NOT ${theirs}`.execute(this.db);
     await sql`TRUNCATE kpi_staged`.execute(this.db);
     return new Set(refused.rows.map((r) => r.idx));
   }
 
   async reportHistory(pod: string, day: string, participantIds?: readonly string[]) {
-    let query = this.db.selectFrom('kpi_reports')
+    const only = participantIds && (participantIds.length ? participantIds : ['00000000-0000-0000-0000-000000000000']);
+    const current = this.db.selectFrom('kpi_reports')
+      .select(['participant_id', 'participant_kind', 'pod', sql<string>`day::text`.as('day'), 'version', 'received', 'received_by_type', 'reported_at',
+        sql<Date | null>`NULL::timestamptz`.as('superseded_at')])
+      .where('pod', '=', pod).where('day', '=', day).$if(only !== undefined, (q) => q.where('participant_id', 'in', only!));
+    const earlier = this.db.selectFrom('kpi_report_history')
       .select(['participant_id', 'participant_kind', 'pod', sql<string>`day::text`.as('day'), 'version', 'received', 'received_by_type', 'reported_at', 'superseded_at'])
-      .where('pod', '=', pod).where('day', '=', day);
-    if (participantIds) query = query.where('participant_id', 'in', participantIds.length ? participantIds : ['00000000-0000-0000-0000-000000000000']);
-    const rows = await query.orderBy('participant_id').orderBy('version', 'desc').execute();
+      .where('pod', '=', pod).where('day', '=', day).$if(only !== undefined, (q) => q.where('participant_id', 'in', only!));
+    const rows = await current.unionAll(earlier).orderBy('participant_id').orderBy('version', 'desc').execute();
     return rows.map((r) => ({
       participant: { kind: r.participant_kind, id: r.participant_id } as KpiParticipant, pod: r.pod as Pod, day: r.day, version: r.version,
       received: r.received, receivedByType: r.received_by_type, reportedAt: r.reported_at, supersededAt: r.superseded_at,
@@ -88,6 +96,9 @@ export class SqlKpiStore implements KpiStore {
    */
   async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date): Promise<number> {
     await this.db.deleteFrom('kpi_daily').where('day', '=', day).where('version', '=', version).execute();
+    // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
+    // rows for a few and nests loops over them (minutes instead of seconds).
+    await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(this.db);
     const inserted = await sql`
       INSERT INTO kpi_daily (day, version, pod, asset_provider_id, retailer_id, sent, received, flags)
       WITH owners AS (
@@ -98,7 +109,7 @@ export class SqlKpiStore implements KpiStore {
       scope AS (
         SELECT pod FROM owners
         UNION SELECT pod FROM meter_daily_counts WHERE day = ${day}::date
-        UNION SELECT pod FROM kpi_reports WHERE day = ${day}::date AND superseded_at IS NULL
+        UNION SELECT pod FROM kpi_reports WHERE day = ${day}::date
       ),
       counted AS (
         SELECT s.pod, o.asset_provider_id, c.retailer_id, m.sent, coalesce(ra.received, rr.received) AS received
@@ -106,8 +117,8 @@ export class SqlKpiStore implements KpiStore {
         LEFT JOIN owners o ON o.pod = s.pod
         LEFT JOIN supply_contracts c ON c.pod = s.pod
         LEFT JOIN meter_daily_counts m ON m.day = ${day}::date AND m.pod = s.pod
-        LEFT JOIN kpi_reports ra ON ra.day = ${day}::date AND ra.pod = s.pod AND ra.participant_id = o.asset_provider_id AND ra.superseded_at IS NULL
-        LEFT JOIN kpi_reports rr ON rr.day = ${day}::date AND rr.pod = s.pod AND rr.participant_id = c.retailer_id AND rr.superseded_at IS NULL
+        LEFT JOIN kpi_reports ra ON ra.day = ${day}::date AND ra.pod = s.pod AND ra.participant_id = o.asset_provider_id
+        LEFT JOIN kpi_reports rr ON rr.day = ${day}::date AND rr.pod = s.pod AND rr.participant_id = c.retailer_id
       )
       SELECT ${day}::date, ${version}::smallint, pod, asset_provider_id, retailer_id, sent, received,
         array_remove(ARRAY[

@@ -225,15 +225,18 @@ export interface RetailerUsersTable {
 }
 
 export interface KpiReportsTable {
+  day: string;
+  pod: string;
   participant_id: string;
   participant_kind: string;
-  pod: string;
-  day: string;
   version: number;
   received: number;
   received_by_type: JSONColumnType<Record<string, number> | null, string | null, string | null>;
   reported_at: Timestamp;
-  superseded_at: Timestamp | null;
+}
+
+export interface KpiReportHistoryTable extends KpiReportsTable {
+  superseded_at: Timestamp;
 }
 
 export interface MeterDailyCountsTable {
@@ -284,6 +287,7 @@ export interface Database {
   supply_contracts: SupplyContractsTable;
   retailer_users: RetailerUsersTable;
   kpi_reports: KpiReportsTable;
+  kpi_report_history: KpiReportHistoryTable;
   meter_daily_counts: MeterDailyCountsTable;
   kpi_daily: KpiDailyTable;
   kpi_runs: KpiRunsTable;

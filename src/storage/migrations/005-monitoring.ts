@@ -38,20 +38,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE credentials ADD CONSTRAINT credentials_one_holder CHECK (num_nonnulls(representative_id, operator_id, retailer_user_id) = 1);
 
     -- Frames received by DUs, per participant (asset provider or retailer), supply point and day of the meter's
-    -- timestamps. A later report supersedes the earlier one, which is kept (superseded_at set).
+    -- timestamps: the latest report here (one index, so a day of a million reports goes in fast), the ones it
+    -- superseded in kpi_report_history.
     CREATE TABLE kpi_reports (
+      day date NOT NULL,
+      pod text NOT NULL,
       participant_id uuid NOT NULL,
       participant_kind text NOT NULL CHECK (participant_kind IN ('asset_provider', 'retailer')),
-      pod text NOT NULL,
-      day date NOT NULL,
       version integer NOT NULL,
       received integer NOT NULL CHECK (received >= 0),
       received_by_type jsonb,
       reported_at timestamptz NOT NULL,
-      superseded_at timestamptz,
-      PRIMARY KEY (participant_id, pod, day, version)
+      PRIMARY KEY (day, pod, participant_id)
     );
-    CREATE UNIQUE INDEX kpi_reports_current ON kpi_reports (day, pod, participant_id) WHERE superseded_at IS NULL;
+    CREATE TABLE kpi_report_history (
+      day date NOT NULL,
+      pod text NOT NULL,
+      participant_id uuid NOT NULL,
+      participant_kind text NOT NULL,
+      version integer NOT NULL,
+      received integer NOT NULL,
+      received_by_type jsonb,
+      reported_at timestamptz NOT NULL,
+      superseded_at timestamptz NOT NULL,
+      PRIMARY KEY (day, pod, participant_id, version)
+    );
 
     -- Frames sent, counted by each meter per day and collected by telemanagement (the latest collection wins).
     CREATE TABLE meter_daily_counts (
@@ -74,8 +85,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       flags text[] NOT NULL,
       PRIMARY KEY (day, version, pod)
     );
-    CREATE INDEX kpi_daily_by_asset_provider ON kpi_daily (asset_provider_id, day);
-    CREATE INDEX kpi_daily_by_retailer ON kpi_daily (retailer_id, day);
+    -- No index by asset provider or retailer: every query reads whole days (the primary key's order) and filters;
+    -- a million rows a day are written once and read by range, so each extra index would cost more than it saves.
 
     CREATE TABLE kpi_runs (
       day date NOT NULL,
