@@ -155,6 +155,27 @@ export class OnboardingService {
     return { ...(await this.get(assetProviderId)), activationLinks };
   }
 
+  /**
+   * A new activation link for one of the provider's representatives (the link was lost or expired, or the person
+   * forgot the password): the earlier link and password stop working, the person's sessions end.
+   */
+  async renewActivation(operatorId: string, assetProviderId: string, emailInput: unknown): Promise<{ email: string; token: string }> {
+    const email = parseEmail(emailInput);
+    if (!email.ok) throw invalidInput([email.issue]);
+    return this.deps.storage.transaction(async (tx) => {
+      const provider = await this.lock(tx, assetProviderId);
+      const representative = (await tx.onboarding.representatives(provider.assetProviderId)).find((r) => r.email === email.value);
+      if (!representative) throw new DomainError(DomainErrorCode.notFound, `${email.value} is not a representative of ${provider.name}`);
+      const at = this.deps.clock.now();
+      const activation = newActivation(at);
+      if (!(await tx.credentials.renewActivation(representative.representativeId, activation.hash, activation.expiresAt, at))) {
+        throw new DomainError(DomainErrorCode.notFound, `${email.value} has no portal login`);
+      }
+      await this.record(tx, assetProviderId, operatorId, 'activation_renewed', { email: email.value });
+      return { email: email.value, token: activation.token };
+    });
+  }
+
   activate(operatorId: string, assetProviderId: string): Promise<OnboardingDetail> {
     return this.step(operatorId, assetProviderId, 'activate', async (tx, status) => {
       await tx.onboarding.update(assetProviderId, { status });

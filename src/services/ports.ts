@@ -368,6 +368,8 @@ export interface CredentialStore {
   /** Sets (or creates) the login's password and ends its sessions and pending activation link. */
   setPassword(credential: { email: string; holder: TokenHolder }, passwordHash: string, at: Date): Promise<void>;
   hasPendingActivation(activationHash: Uint8Array, at: Date): Promise<boolean>;
+  /** A new one-time link for a representative's login (the earlier one stops working, the password too). */
+  renewActivation(representativeId: string, activationHash: Uint8Array, expiresAt: Date, at: Date): Promise<boolean>;
   /** Sets the password of the holder of a valid activation link and spends the link; undefined when none is valid. */
   activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined>;
   insertSession(session: { sessionHash: Uint8Array; email: string; at: Date; expiresAt: Date }): Promise<void>;

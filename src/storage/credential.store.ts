@@ -40,6 +40,14 @@ export class SqlCredentialStore implements CredentialStore {
     await this.db.deleteFrom('sessions').where('email', '=', c.email).execute();
   }
 
+  async renewActivation(representativeId: string, activationHash: Uint8Array, expiresAt: Date, at: Date): Promise<boolean> {
+    const row = await this.db.updateTable('credentials')
+      .set({ password_hash: null, activation_hash: activationHash, activation_expires_at: expiresAt, updated_at: at })
+      .where('representative_id', '=', representativeId).returning('email').executeTakeFirst();
+    if (row) await this.db.deleteFrom('sessions').where('email', '=', row.email).execute();
+    return row !== undefined;
+  }
+
   async hasPendingActivation(activationHash: Uint8Array, at: Date): Promise<boolean> {
     const row = await this.db.selectFrom('credentials').select('email')
       .where('activation_hash', '=', activationHash).where('activation_expires_at', '>', at).executeTakeFirst();

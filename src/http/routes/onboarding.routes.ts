@@ -127,6 +127,19 @@ export function onboardingRoutes(app: FastifyTypeBox, onboarding: OnboardingServ
     });
   });
 
+  app.post('/asset-providers/:id/representatives/activation', {
+    config: { secretResponse: true },
+    schema: {
+      summary: 'A new one-time activation link for a representative (lost or expired link, forgotten password)', tags, params: IdParam,
+      description: 'The earlier link and the password stop working and the person\'s sessions end. The link is in this answer only.',
+      body: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ email: Type.String(), url: Type.String() }) },
+    },
+  }, async (request, reply) => {
+    const link = await onboarding.renewActivation(operatorOf(request).operatorId, request.params.id, request.body.email);
+    return reply.header('cache-control', 'no-store').send({ email: link.email, url: activationUrl(request, link.token) });
+  });
+
   app.post('/asset-providers/:id/activate', {
     schema: { summary: 'Grant access to the online services (consent_received → active)', tags, params: IdParam, response: { 200: DetailRef } },
   }, async (request) => detail(await onboarding.activate(operatorOf(request).operatorId, request.params.id)));
