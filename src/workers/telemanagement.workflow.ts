@@ -48,6 +48,8 @@ export interface TelemanagementWorkflowDeps {
 export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
   private readonly sweeps: SweepLoop;
+  /** The sweep running in this process, if any: sweeps run one after the other (see sweep()). */
+  private sweeping: Promise<unknown> = Promise.resolve();
   private readonly jobKinds: JobKind[];
   private running = false;
 
@@ -156,10 +158,20 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   }
 
   /**
+   * One sweep at a time in a process: drain() must see what the loop's sweep moved, not skip the rows that sweep
+   * holds locked (SKIP LOCKED) and then find nothing in flight before it commits.
+   */
+  private sweep(): Promise<number> {
+    const next = this.sweeping.then(() => this.sweepOnce(), () => this.sweepOnce());
+    this.sweeping = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
    * Queues submitted requests and operations and retries requests waiting for the quota; each job is enqueued in
    * the same transaction as the move, so nothing is queued without its job.
    */
-  private async sweep(): Promise<number> {
+  private async sweepOnce(): Promise<number> {
     return this.deps.storage.transaction(async (tx) => {
       // Requests waiting for the bulk quota first, then new ones, each in id (= submission, = file line) order:
       // the quota takes them in charge first come, first served; only those taken in charge get a job.
