@@ -144,7 +144,11 @@ describe.each(backends())('onboarding of asset providers on $name', (backend) =>
       const login = await platform.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: ap.email, password: 'a long enough password' } });
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
       const csrf = login.json().csrfToken;
-      const [point] = await addSupplyPoints(platform);
+      const [point, asked] = await addSupplyPoints(platform, {}, {});
+      // A request made before the suspension is refused when the workflow reaches it, not carried out.
+      const before = await platform.app.inject({ method: 'POST', url: '/api/v1/associations', payload: { pod: asked!.pod, du: makeDu() },
+        headers: { cookie, 'x-csrf-token': csrf, 'idempotency-key': 'before' } });
+      expect(before.statusCode).toBe(202);
       const suspended = await operator.post(`/asset-providers/${ap.assetProviderId}/suspend`, { reason: 'Contract expired' });
       expect(suspended.body).toMatchObject({ status: 'suspended', suspensionReason: 'Contract expired' });
       const calls = [
@@ -157,6 +161,10 @@ describe.each(backends())('onboarding of asset providers on $name', (backend) =>
         expect([refused.statusCode, refused.json().error.code, refused.json().error.message]).toEqual([403, 'asset_provider_not_active',
           'Your asset provider\'s access to the online services is suspended: contact the DSO']);
       }
+      await platform.workflow.drain();
+      const refusedRequest = await platform.storage.requests.findOwned(ap.assetProviderId, before.json().request.id);
+      expect([refusedRequest?.status, refusedRequest?.reason]).toEqual(['rejected', 'asset_provider_not_active']);
+      expect((await platform.storage.associations.find(before.json().association.id))?.status).toBe('rejected');
       // The portal still opens, and says why.
       const session = await platform.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
       expect(session.json().user.assetProvider.status).toBe('suspended');

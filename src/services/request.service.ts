@@ -51,7 +51,15 @@ export class RequestService {
 
   /** The same for many queued requests, in id order: one quota decision per asset provider. */
   async takeInChargeMany(stores: Stores, requestIds: readonly string[]): Promise<ServiceRequest[]> {
-    const requests = await stores.requests.findManyForUpdate(requestIds);
+    const locked = await stores.requests.findManyForUpdate(requestIds);
+    // An asset provider suspended (or not active) since it asked: its requests are refused, not carried out.
+    const inactive = new Set<string>();
+    for (const assetProviderId of new Set(locked.map((r) => r.assetProviderId))) {
+      if ((await stores.onboarding.find(assetProviderId))?.status !== 'active') inactive.add(assetProviderId);
+    }
+    const refused = await this.advanceMany(stores, locked.filter((r) => inactive.has(r.assetProviderId))
+      .map((r) => ({ requestId: r.requestId, to: RequestStatus.rejected, why: DomainErrorCode.assetProviderNotActive })));
+    const requests = locked.filter((r) => !inactive.has(r.assetProviderId));
     const deferred = new Map<string, ServiceRequest>();
     const bulkByAssetProvider = new Map<string, LockedRequest[]>();
     for (const request of requests) {
@@ -70,8 +78,8 @@ export class RequestService {
     }
     const taken = await this.advanceMany(stores, requests.filter((r) => !deferred.has(r.requestId))
       .map((r) => ({ requestId: r.requestId, to: RequestStatus.takenInCharge })));
-    const byId = new Map(taken.map((r) => [r.requestId, r]));
-    return requests.map((r) => deferred.get(r.requestId) ?? byId.get(r.requestId)!);
+    const byId = new Map([...taken, ...refused].map((r) => [r.requestId, r]));
+    return locked.map((r) => deferred.get(r.requestId) ?? byId.get(r.requestId)!);
   }
 
   async list(principal: Principal, query: RequestListQuery): Promise<Page<ServiceRequest>> {
