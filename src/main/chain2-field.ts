@@ -2,7 +2,7 @@ import { DuEmulator, DuServerMode, DuWebSocketServer } from '../../sim/du-emulat
 import { MeterFleet } from '../../sim/meter-fleet/meter-fleet.js';
 import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../../sim/power-line/index.js';
 import type { DuKey } from '../domain/identifiers.js';
-import { addDays, romeDay } from '../domain/kpi.js';
+import { addDays, romeDay, romeMidnight } from '../domain/kpi.js';
 import { romeLocalParts } from '../domain/tariff-bands.js';
 import type { Platform } from './platform.js';
 
@@ -53,6 +53,7 @@ export async function startChain2Field(platform: Platform, options: {
   const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
   const dus = await DuWebSocketServer.listen({ mode: DuServerMode.fleet, dus: [], host: options.host, port: options.duPort });
   const installed = new Map<string, DuEmulator>(); // by MAC
+  const installedAt = new WeakMap<DuEmulator, number>(); // simulated ms
 
   /** A DU for every programmed meter, given the meter's key, and the new key whenever the meter gets one. */
   const install = ({ pod, macAddress, key }: { pod: string; macAddress: string; key: string }) => {
@@ -61,6 +62,7 @@ export async function startChain2Field(platform: Platform, options: {
     if (known) return known.changeKey(key);
     // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
     const du = new DuEmulator({ id: macAddress, pod, macAddress, key, now: () => new Date(network.now()) });
+    installedAt.set(du, network.now());
     medium.attach(macAddress, (frame) => du.receive(frame));
     dus.add(du);
     installed.set(macAddress, du);
@@ -68,7 +70,7 @@ export async function startChain2Field(platform: Platform, options: {
   const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
   // Telemanagement collects the meters' own daily counts of frames sent (the simulated meters' counters).
   platform.services.kpi.useMeterCounts({ sentOn: async (day) => fleet.sentOn(day) });
-  const reporter = demoParticipants(platform, () => [...installed.values()]);
+  const reporter = demoParticipants(platform, () => [...installed.values()].map((du) => ({ du, since: new Date(installedAt.get(du)!) })));
   const step = () => {
     fleet.step();
     void reporter.tick(new Date(network.now()));
@@ -102,11 +104,13 @@ export interface DemoParticipants {
  * associations, the frames its emulated DU received the day before (counted on the meter's timestamps), as a real
  * asset provider's back office would through POST /api/v1/kpi/reports.
  */
-export function demoParticipants(platform: Platform, dus: () => DuEmulator[]): DemoParticipants {
+export function demoParticipants(platform: Platform, dus: () => { du: DuEmulator; since: Date }[]): DemoParticipants {
   const reported = new Set<string>();
   let running: Promise<void> | undefined;
   const report = async (day: string) => {
-    const byPod = new Map(dus().map((du) => [du.pod, du]));
+    // A DU reports the days it was there for: not the day before it was installed.
+    const end = romeMidnight(addDays(day, 1));
+    const byPod = new Map(dus().filter(({ since }) => since < end).map(({ du }) => [du.pod, du]));
     for (const provider of await platform.storage.participants.listAssetProviders()) {
       const associations = await platform.storage.associations.list({ assetProviderId: provider.assetProviderId, status: 'active', limit: 100_000 });
       const reports = associations.flatMap((a) => {
