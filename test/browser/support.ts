@@ -19,9 +19,18 @@ const CHROMIUM_FLAGS = [
 export const LAPTOP = { width: 1366, height: 768 };
 export const TABLET = { width: 768, height: 1024 };
 
+export interface DemoUser {
+  email: string;
+  name: string;
+  password: string;
+  token: string;
+}
+
 export interface DemoCredentials {
   apiBaseUrl: string;
-  operators: { email: string; name: string; password: string; token: string }[];
+  operators: DemoUser[];
+  /** The demo's retailers (monitoring) and their users. */
+  retailers: { id: string; name: string; users: DemoUser[] }[];
   assetProviders: {
     id: string;
     name: string;
@@ -85,6 +94,13 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A GET on the platform's API with a bearer token (what an API client sees), as JSON; fails the test on an error. */
+export async function apiGet<T>(platform: Platform, token: string, path: string): Promise<T> {
+  const answer = await fetch(`${platform.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!answer.ok) throw new Error(`GET ${path}: ${answer.status} ${await answer.text()}`);
+  return (await answer.json()) as T;
 }
 
 export function launchBrowser(): Promise<Browser> {

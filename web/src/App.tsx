@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
@@ -15,7 +15,9 @@ import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DsoRequestPage } from './pages/DsoRequestPage.tsx';
 import { DsoRequestsPage } from './pages/DsoRequestsPage.tsx';
 import { EligibilityPage } from './pages/EligibilityPage.tsx';
+import { KpiReportsPage } from './pages/KpiReportsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { MonitoringPodPage } from './pages/MonitoringPodPage.tsx';
 import { NewAssetProviderPage } from './pages/NewAssetProviderPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OperationPage } from './pages/OperationPage.tsx';
@@ -24,6 +26,9 @@ import { TelemanagementPage } from './pages/TelemanagementPage.tsx';
 import { TokensPage } from './pages/TokensPage.tsx';
 import { homeOf, SessionProvider, useSession } from './session.tsx';
 import type { Role } from './types.ts';
+
+/** The monitoring page brings chart.js (≈ 200 kB): loaded when first opened, not with the rest of the portal. */
+const MonitoringPage = lazy(() => import('./pages/MonitoringPage.tsx').then((module) => ({ default: module.MonitoringPage })));
 
 /** Pages that need a session: without one, the login page (which says why: expired, signed out). */
 function RequireSession() {
@@ -34,11 +39,11 @@ function RequireSession() {
   return <Layout />;
 }
 
-/** A page of the other role does not exist for this user. */
-function RequireRole({ role }: { role: Role }) {
+/** A page of another role does not exist for this user. */
+function RequireRole({ roles }: { roles: readonly Role[] }) {
   const { state } = useSession();
   if (state.status !== 'authenticated') return null;
-  return state.user.role === role ? <Outlet /> : <NotFoundPage />;
+  return roles.includes(state.user.role) ? <Outlet /> : <NotFoundPage />;
 }
 
 function Home() {
@@ -89,7 +94,7 @@ export function App() {
           <Route path="/activate" element={<ActivatePage />} />
           <Route element={<RequireSession />}>
             <Route index element={<Home />} />
-            <Route element={<RequireRole role="asset_provider" />}>
+            <Route element={<RequireRole roles={['asset_provider']} />}>
               <Route path="dashboard" element={<DashboardPage />} />
               <Route path="eligibility" element={<EligibilityPage />} />
               <Route path="associations" element={<AssociationsPage />} />
@@ -100,7 +105,7 @@ export function App() {
               <Route path="bulk-uploads/:bulkUploadId" element={<BulkUploadPage />} />
               <Route path="requests" element={<RequestsPage />} />
             </Route>
-            <Route element={<RequireRole role="dso_operator" />}>
+            <Route element={<RequireRole roles={['dso_operator']} />}>
               <Route path="dso/requests" element={<DsoRequestsPage />} />
               <Route path="dso/requests/:requestId" element={<DsoRequestPage />} />
               <Route path="dso/telemanagement" element={<TelemanagementPage />} />
@@ -109,6 +114,11 @@ export function App() {
               <Route path="dso/asset-providers/new" element={<NewAssetProviderPage />} />
               <Route path="dso/asset-providers/:assetProviderId" element={<AssetProviderPage />} />
             </Route>
+            <Route element={<RequireRole roles={['asset_provider', 'retailer']} />}>
+              <Route path="kpi-reports" element={<KpiReportsPage />} />
+            </Route>
+            <Route path="monitoring" element={<Suspense fallback={<Loading />}><MonitoringPage /></Suspense>} />
+            <Route path="monitoring/pods/:pod" element={<MonitoringPodPage />} />
             <Route path="tokens" element={<TokensPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>

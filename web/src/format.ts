@@ -67,6 +67,22 @@ export function formatPercent(ratio: number, language: string): string {
   return new Intl.NumberFormat(localeOf(language), { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
 }
 
+/**
+ * A performance ratio as a percentage with one decimal: 98,9 % in Italian (space before the sign, as Italian
+ * typography wants it; a no-break space so that it never wraps), 98.9% in English. '—' for none.
+ */
+export function formatRatio(ratio: number | null | undefined, language: string, fractionDigits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
+  const number = formatNumber(ratio * 100, language, fractionDigits);
+  return localeOf(language) === 'it-IT' ? `${number}\u00a0%` : `${number}%`;
+}
+
+/** A calendar date 'YYYY-MM-DD' as dd/mm (chart axes, where the year is in the title). */
+export function formatShortDate(value: string): string {
+  const match = /^\d{4}-(\d{2})-(\d{2})/.exec(value);
+  return match ? `${match[2]}/${match[1]}` : value;
+}
+
 /** Today's date in Europe/Rome as 'YYYY-MM-DD' (the default of date inputs). */
 export function todayInRome(): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());

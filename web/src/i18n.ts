@@ -56,7 +56,7 @@ export function setLanguage(language: Language): void {
 export type CodeGroup =
   | 'associationStatus' | 'requestStatus' | 'requestKind' | 'requestReason' | 'eligibilityReason' | 'bulkRowStatus'
   | 'operationKind' | 'operationStatus' | 'operationReason' | 'assetProviderStatus' | 'onboardingAction' | 'duModelOutcome'
-  | 'fieldIssue' | 'errors';
+  | 'fieldIssue' | 'errors' | 'kpiVersion' | 'kpiFlag' | 'kpiIssue' | 'kpiParticipant';
 
 /** `label(group, code)`: the words for a code in the current language (re-rendered on a language change). */
 export function useLabels() {

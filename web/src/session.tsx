@@ -86,5 +86,5 @@ export function useUser(): SessionUser {
 
 export function homeOf(user: SessionUser): string {
   if (user.role === 'dso_operator') return '/dso/requests';
-  return user.role === 'asset_provider' ? '/dashboard' : '/tokens';
+  return user.role === 'asset_provider' ? '/dashboard' : '/monitoring';
 }

@@ -1,6 +1,6 @@
 /** The public API's resources as the portal reads them (src/http/schemas.ts and presenters.ts are the source). */
 
-/** `retailer` (monitoring, issue #6) has no pages of its own yet: only its API tokens. */
+/** A retailer (monitoring, issue #6) sees the supply points it serves: the monitoring pages and its API tokens. */
 export type Role = 'asset_provider' | 'dso_operator' | 'retailer';
 export type AssetProviderStatus = 'applied' | 'contract_received' | 'du_certified' | 'consent_received' | 'active' | 'suspended';
 
@@ -10,6 +10,8 @@ export interface SessionUser {
   fullName: string;
   /** Null for a DSO operator. */
   assetProvider?: { id: string; name: string; status: AssetProviderStatus | string } | null;
+  /** Only for a retailer's user. */
+  retailer?: { id: string; name: string } | null;
 }
 
 export interface Session {
@@ -235,4 +237,80 @@ export interface AssetProviderDetail extends AssetProviderSummary {
   representatives: Representative[];
   events: OnboardingEvent[];
   activationLinks?: { email: string; url: string }[];
+}
+
+/** Monitoring (CHAIN2.md §5): which computation of a day to read. `latest` is the final one where there is one. */
+export type KpiVersion = 'latest' | 'provisional' | 'final';
+export type KpiGrouping = 'day' | 'assetProvider' | 'retailer' | 'pod';
+export const KPI_FLAGS = ['missing_report', 'missing_meter_count', 'inconsistent', 'below_target'] as const;
+export type KpiFlag = (typeof KPI_FLAGS)[number];
+
+/** One group of supply-point days; sent and received add up only the days with both counts. */
+export interface KpiGroupRow {
+  /** The day (YYYY-MM-DD), the asset provider's or retailer's id ('none' for supply points without one), or the POD. */
+  key: string;
+  label: string;
+  pods: number;
+  podDays: number;
+  sent: number;
+  received: number;
+  /** received ÷ sent (0–1, above 1 when counts are inconsistent); null when nothing was sent. */
+  performance: number | null;
+  flags: Record<KpiFlag, number>;
+}
+
+export interface KpiPerformance {
+  from: string;
+  to: string;
+  version: KpiVersion;
+  groupBy: KpiGrouping;
+  /** The target performance (0–1), e.g. 0.99. */
+  target: number;
+  rows: KpiGroupRow[];
+}
+
+export interface KpiDistribution {
+  from: string;
+  to: string;
+  version: KpiVersion;
+  /** '0-10', '10-20', …, '90-99', '99-100' (percent). */
+  buckets: { bucket: string; podDays: number }[];
+}
+
+/** One supply point on one day, in one version of the computation. */
+export interface KpiPodDay {
+  day: string;
+  version: 'provisional' | 'final';
+  pod: string;
+  assetProviderId: string | null;
+  retailerId: string | null;
+  sent: number | null;
+  received: number | null;
+  performance: number | null;
+  flags: KpiFlag[];
+}
+
+export interface KpiReportVersion {
+  participant: { kind: 'asset_provider' | 'retailer' | string; id: string };
+  pod: string;
+  day: string;
+  /** 1 for the first report of that participant, POD and day; each correction adds one. */
+  version: number;
+  received: number;
+  receivedByType: Record<string, number> | null;
+  reportedAt: string;
+  supersededAt: string | null;
+}
+
+export interface KpiRefusal {
+  /** The CSV line (the header is line 1) or the position in a JSON array. */
+  line?: number;
+  index?: number;
+  pod: string;
+  issues: FieldIssue[];
+}
+
+export interface KpiSubmission {
+  accepted: number;
+  refused: KpiRefusal[];
 }
