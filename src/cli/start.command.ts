@@ -5,7 +5,7 @@ import { API_PREFIX } from '../http/app.js';
 import { POWER_LINE_PATH, restoreFieldNetwork, startChain2Field, type Chain2Field } from '../main/chain2-field.js';
 import { startMonitoring } from '../main/monitoring.js';
 import { baseUrlOf, CREDENTIALS_FILE, recordDemoDus, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
-import { createPlatform } from '../main/platform.js';
+import { builtPortal, createPlatform } from '../main/platform.js';
 import { untilSignal } from './signals.js';
 
 /** Serves until SIGINT or SIGTERM, then stops the workflow, drains HTTP and closes the database. */
@@ -59,7 +59,7 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   const roleLine = config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
   const watch = chain2?.endpoints()[0];
-  const portal = platform.app.hasRoute({ method: 'GET', url: '/' }) ? `${base}/` : 'not built (run npm run build:web, or start with npm start)';
+  const portal = builtPortal() ? `${base}/` : 'not built (run npm run build:web, or start with npm start)';
   console.log(`\nchain2-platform is running\n  Portal:       ${portal}\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
     + `\n  Database:     ${database}${roleLine}`
     + (options.demo && config.role === 'both' ? `\n  Demo logins:  ${join(config.dataDir, CREDENTIALS_FILE)}   (portal email/password and API tokens)` : '')

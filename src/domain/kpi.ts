@@ -48,7 +48,7 @@ export function performanceOf(sent: number | null, received: number | null): num
 const MAX_COUNT = 1_000_000;
 
 function count(value: unknown, field: string, issues: FieldIssue[]): number | undefined {
-  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number)) {
     issues.push({ field, code: typeof number === 'number' && number < 0 ? 'negative_count' : 'invalid_count', message: `${field} must be a whole number ≥ 0` });
     return undefined;

@@ -127,10 +127,11 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         [1, ['not_your_supply_point']], [2, ['invalid_date']], [3, ['future_day']], [4, ['negative_count']], [5, ['invalid_pod']],
         [6, ['duplicate']], [7, ['total_mismatch']],
       ]);
-      const csv = `POD;GIORNO;RICEVUTI;CF1;CF5\n${pods[1]};11/03/2026;;95;1\n${otherPod};11/03/2026;3;;\n${pods[0]};2026-03-11;abc;;\n`;
+      const csv = `POD;GIORNO;RICEVUTI;CF1;CF5\n${pods[1]};11/03/2026;;95;1\n${otherPod};11/03/2026;3;;\n${pods[0]};2026-03-11;abc;;\n${pods[0]};2026-03-10;-1;;\n`;
       const upload = await platform.app.inject({ method: 'POST', url: '/api/v1/kpi/reports', payload: csv, headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'text/csv' } });
       expect(upload.json().accepted).toBe(1);
-      expect(upload.json().refused.map((r: { line: number; issues: { code: string }[] }) => [r.line, r.issues[0]!.code])).toEqual([[3, 'not_your_supply_point'], [4, 'invalid_count']]);
+      expect(upload.json().refused.map((r: { line: number; issues: { code: string }[] }) => [r.line, r.issues[0]!.code]))
+        .toEqual([[3, 'not_your_supply_point'], [4, 'invalid_count'], [5, 'negative_count']]);
       const badHeader = await platform.app.inject({ method: 'POST', url: '/api/v1/kpi/reports', payload: 'POD;DAY\nx;y\n', headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'text/csv' } });
       expect([badHeader.statusCode, badHeader.json().error.code]).toEqual([400, 'invalid_file']);
       const history = (await api.get(`/kpi/reports?pod=${pods[1]}&day=2026-03-11`)).body.items;

@@ -155,7 +155,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 }
 
 /** The portal as `npm run build:web` leaves it, if it was built. */
-function builtPortal(): string | undefined {
+export function builtPortal(): string | undefined {
   const root = fileURLToPath(new URL('../../web/dist/', import.meta.url));
   return existsSync(`${root}index.html`) ? root : undefined;
 }
