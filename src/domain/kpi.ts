@@ -27,7 +27,8 @@ export type ReportedFrameType = (typeof REPORTED_FRAME_TYPES)[number];
 export const KpiVersion = { provisional: 1, final: 2 } as const;
 export type KpiVersion = (typeof KpiVersion)[keyof typeof KpiVersion];
 
-export const KPI_GROUPINGS = ['day', 'assetProvider', 'retailer', 'pod'] as const;
+/** `dayAndAssetProvider` / `dayAndRetailer`: one row per day and company, keyed `YYYY-MM-DD|<id>` (the lines of a chart). */
+export const KPI_GROUPINGS = ['day', 'assetProvider', 'retailer', 'pod', 'dayAndAssetProvider', 'dayAndRetailer'] as const;
 export type KpiGrouping = (typeof KPI_GROUPINGS)[number];
 
 /** Who reports: an asset provider (for supply points with its associations) or a retailer (for those it serves). */

@@ -71,6 +71,9 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         flags: { missing_report: 1, missing_meter_count: 0, inconsistent: 1, below_target: 1 } })]);
       expect(total[0].performance).toBeCloseTo(321 / 325, 10);
 
+      const perDay = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=dayAndAssetProvider')).body.rows;
+      expect(perDay).toMatchObject([{ key: `2026-03-09|${ap.assetProviderId}`, sent: 325, received: 321 }]);
+
       const operator = apiClient(platform, (await makeOperator(platform)).token);
       const all = (await operator.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=pod&limit=10000')).body.rows;
       expect(all.find((r: { key: string }) => r.key === orphan)).toMatchObject({ sent: 0, received: 0, flags: { missing_report: 1 } });

@@ -201,6 +201,9 @@ const GROUPS: Record<KpiGrouping, [RawBuilder<unknown>, RawBuilder<unknown>, Raw
   assetProvider: [sql`d.asset_provider_id::text`, sql`ap.name`, sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = d.asset_provider_id`],
   retailer: [sql`d.retailer_id::text`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = d.retailer_id`],
   pod: [sql`d.pod`, sql`d.pod`, sql``],
+  dayAndAssetProvider: [sql`d.day::text || '|' || coalesce(d.asset_provider_id::text, 'none')`, sql`ap.name`,
+    sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = d.asset_provider_id`],
+  dayAndRetailer: [sql`d.day::text || '|' || coalesce(d.retailer_id::text, 'none')`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = d.retailer_id`],
 };
 
 /** The version of each day to read: the one asked for, or the latest computed. */

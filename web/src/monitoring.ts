@@ -1,5 +1,5 @@
 import { api } from './api.ts';
-import { KPI_FLAGS, type KpiFlag, type KpiGroupRow, type KpiPerformance, type KpiPodDay, type KpiVersion } from './types.ts';
+import { KPI_FLAGS, type KpiFlag, type KpiGroupRow, type KpiPerformance, type KpiVersion } from './types.ts';
 
 /**
  * The arithmetic the monitoring pages do in the browser: periods of calendar days, totals of the API's groups, and the
@@ -16,8 +16,6 @@ export const DEFAULT_PERIOD_DAYS = 30;
  * which the API does not publish: the empty page's explanation uses it.
  */
 export const CUTOFF_HOUR = 6;
-/** The pod-days read to draw one line per company; beyond this the DSO's charts show the overall line only. */
-export const SERIES_LIMIT = 1000;
 export const VERSIONS: readonly KpiVersion[] = ['latest', 'provisional', 'final'];
 
 export interface Period {
@@ -102,23 +100,16 @@ export function chartDays(byDay: readonly KpiGroupRow[]): string[] {
   return first && last ? daysOf({ from: first, to: last }) : [];
 }
 
-/** One line per company: performance per day, over the supply-point days that have both counts (as the API adds them). */
-export function seriesOf(podDays: readonly KpiPodDay[], by: 'assetProviderId' | 'retailerId', days: readonly string[]): Map<string, (number | null)[]> {
-  const sums = new Map<string, Map<string, { sent: number; received: number }>>();
-  for (const d of podDays) {
-    const key = d[by] ?? 'none';
-    if (d.sent === null || d.received === null) continue;
-    let perDay = sums.get(key);
-    if (!perDay) sums.set(key, (perDay = new Map()));
-    const sum = perDay.get(d.day) ?? { sent: 0, received: 0 };
-    sum.sent += d.sent;
-    sum.received += d.received;
-    perDay.set(d.day, sum);
+/** One line per company from rows grouped by day and company (keys `YYYY-MM-DD|<company id>`), as the API adds them. */
+export function seriesOf(rows: readonly KpiGroupRow[], days: readonly string[]): Map<string, (number | null)[]> {
+  const byCompany = new Map<string, Map<string, number | null>>();
+  for (const row of rows) {
+    const [day, company] = [row.key.slice(0, 10), row.key.slice(11)];
+    let perDay = byCompany.get(company);
+    if (!perDay) byCompany.set(company, (perDay = new Map()));
+    perDay.set(day, row.performance);
   }
-  return new Map([...sums].map(([key, perDay]) => [key, days.map((day) => {
-    const sum = perDay.get(day);
-    return sum && sum.sent > 0 ? sum.received / sum.sent : null;
-  })]));
+  return new Map([...byCompany].map(([company, perDay]) => [company, days.map((day) => perDay.get(day) ?? null)]));
 }
 
 /** The performance of each day of `days` from the API's rows grouped by day (null for a day without a ratio). */

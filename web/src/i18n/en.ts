@@ -509,7 +509,6 @@ export const en: Dictionary<typeof it> = {
     dailyDescription: 'Messages received ÷ sent, day by day; the dashed line is the {{target}} target.',
     overall: 'Total',
     targetLine: 'Target ({{target}})',
-    seriesTooMany: 'Lines per company are available for periods of up to {{limit}} POD-days: choose a shorter period to see them.',
     day: 'Day',
     band: 'Performance band',
     distributionTitle: 'Distribution across PODs',

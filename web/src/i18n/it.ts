@@ -509,7 +509,6 @@ export const it = {
     dailyDescription: 'Messaggi ricevuti ÷ inviati, giorno per giorno; la linea tratteggiata è l\'obiettivo del {{target}}.',
     overall: 'Totale',
     targetLine: 'Obiettivo ({{target}})',
-    seriesTooMany: 'Le linee per società sono disponibili per periodi fino a {{limit}} giorni-POD: scegliete un periodo più breve per vederle.',
     day: 'Giorno',
     band: 'Fascia di prestazione',
     distributionTitle: 'Distribuzione tra i POD',

@@ -9,7 +9,7 @@ import { formatLocalDate, formatNumber, formatRatio, formatShortDate } from '../
 import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 import {
-  chartDays, CUTOFF_HOUR, dailyLine, defaultPeriod, isVersion, namesOf, seriesOf, SERIES_LIMIT, totalsOf, type Period,
+  chartDays, CUTOFF_HOUR, dailyLine, defaultPeriod, isVersion, namesOf, seriesOf, totalsOf, type Period,
 } from '../monitoring.ts';
 import { useUser } from '../session.tsx';
 import { KPI_FLAGS, type KpiDistribution, type KpiGroupRow, type KpiPerformance, type KpiPodDay, type KpiVersion, type SessionUser } from '../types.ts';
@@ -23,20 +23,22 @@ interface Overview {
   byRetailer: KpiPerformance;
   distribution: KpiDistribution;
   worst: KpiPodDay[];
-  /** The DSO's pod-days for one line per company; null for the others. */
-  podDays: KpiPodDay[] | null;
+  /** The DSO's figures per day and company (one chart line each); null for the others. */
+  perDay: { assetProviders: KpiGroupRow[]; retailers: KpiGroupRow[] } | null;
 }
 
 async function loadOverview(period: Period, version: KpiVersion, dso: boolean, signal: AbortSignal): Promise<Overview> {
   const query = { ...period, version };
   const performance = (groupBy: string) => api.get<KpiPerformance>('/kpi/performance', { ...query, groupBy }, { signal });
-  const [byDay, byAssetProvider, byRetailer, distribution, worst, podDays] = await Promise.all([
+  const [byDay, byAssetProvider, byRetailer, distribution, worst, dayAndAssetProvider, dayAndRetailer] = await Promise.all([
     performance('day'), performance('assetProvider'), performance('retailer'),
     api.get<KpiDistribution>('/kpi/distribution', query, { signal }),
     api.get<{ items: KpiPodDay[] }>('/kpi/pods', { ...query, limit: WORST_LIMIT }, { signal }),
-    dso ? api.get<{ items: KpiPodDay[] }>('/kpi/pods', { ...query, limit: SERIES_LIMIT }, { signal }) : null,
+    dso ? performance('dayAndAssetProvider') : null,
+    dso ? performance('dayAndRetailer') : null,
   ]);
-  return { byDay, byAssetProvider, byRetailer, distribution, worst: worst.items, podDays: podDays?.items ?? null };
+  const perDay = dayAndAssetProvider && dayAndRetailer ? { assetProviders: dayAndAssetProvider.rows, retailers: dayAndRetailer.rows } : null;
+  return { byDay, byAssetProvider, byRetailer, distribution, worst: worst.items, perDay };
 }
 
 /** The company whose figures the user sees (null for the DSO, who sees all). */
@@ -126,8 +128,6 @@ function OverviewSections({ data, period, version, query, company, role, languag
   const retailers = namesOf(data.byRetailer.rows);
   const podLink = (pod: string) => `/monitoring/pods/${encodeURIComponent(pod)}?${new URLSearchParams({ ...query, version: query.version ?? 'latest' })}`;
   const belowTarget = totals.performance !== null && totals.performance < target;
-  // One line per company when the pod-days read cover the whole period (see SERIES_LIMIT).
-  const perCompany = dso && data.podDays !== null && data.podDays.length >= totals.podDays;
   // A company's user sees only its own supply points: no column naming itself on every line.
   const showAssetProvider = role !== 'asset_provider';
   const showRetailer = role !== 'retailer';
@@ -169,8 +169,8 @@ function OverviewSections({ data, period, version, query, company, role, languag
       </section>
 
       <div className="grid grid-2 charts">
-        <DailyCharts data={data} company={company} dso={dso} perCompany={perCompany} language={language} />
-        <section className={`card${perCompany ? ' span-all' : ''}`} aria-labelledby="distribution-title">
+        <DailyCharts data={data} company={company} language={language} />
+        <section className={`card${data.perDay ? ' span-all' : ''}`} aria-labelledby="distribution-title">
           <h2 id="distribution-title">{t('monitoring.distributionTitle')}</h2>
           <PerformanceChart kind="bar" title={t('monitoring.distributionChart')} description={t('monitoring.distributionDescription')}
             labels={data.distribution.buckets.map((b) => bucketLabel(b.bucket, language))} labelHeader={t('monitoring.band')}
@@ -251,12 +251,10 @@ function bucketLabel(bucket: string, language: string): string {
 interface DailyChartsProps {
   data: Overview;
   company: string | null;
-  dso: boolean;
-  perCompany: boolean;
   language: string;
 }
 
-function DailyCharts({ data, company, dso, perCompany, language }: DailyChartsProps) {
+function DailyCharts({ data, company, language }: DailyChartsProps) {
   const { t } = useLabels();
   const days = chartDays(data.byDay.rows);
   const target = data.byDay.target;
@@ -267,7 +265,7 @@ function DailyCharts({ data, company, dso, perCompany, language }: DailyChartsPr
     kind: 'line' as const, labels: days.map(formatShortDate), tableLabels: days.map(formatLocalDate), labelHeader: t('monitoring.day'), format,
     description: t('monitoring.dailyDescription', { target: formatRatio(target, language) }),
   };
-  if (!dso) {
+  if (!data.perDay) {
     const own: ChartSeries = { label: company ?? t('monitoring.overall'), values: overall, role: 'overall' };
     const title = t('monitoring.dailyOwnChart', { company: own.label });
     return (
@@ -278,23 +276,14 @@ function DailyCharts({ data, company, dso, perCompany, language }: DailyChartsPr
     );
   }
   const total: ChartSeries = { label: t('monitoring.overall'), values: overall, role: 'overall' };
-  if (!perCompany) {
-    return (
-      <section className="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">{t('monitoring.dailyChart')}</h2>
-        <PerformanceChart {...common} title={t('monitoring.dailyChart')} captionHidden series={[total, targetLine]} yRange={performanceRange(overall, target)} />
-        <p className="notice notice-info">{t('monitoring.seriesTooMany', { limit: formatNumber(SERIES_LIMIT, language) })}</p>
-      </section>
-    );
-  }
-  const linesBy = (by: 'assetProviderId' | 'retailerId', rows: readonly KpiGroupRow[], none: string): ChartSeries[] => {
+  const linesBy = (perDay: readonly KpiGroupRow[], rows: readonly KpiGroupRow[], none: string): ChartSeries[] => {
     const names = namesOf(rows);
-    return [...seriesOf(data.podDays!, by, days)]
+    return [...seriesOf(perDay, days)]
       .map(([key, values]) => ({ label: names.get(key) ?? none, values }))
       .sort((a, b) => a.label.localeCompare(b.label));
   };
-  const byAssetProvider = linesBy('assetProviderId', data.byAssetProvider.rows, t('monitoring.noAssetProvider'));
-  const byRetailer = linesBy('retailerId', data.byRetailer.rows, t('monitoring.noRetailer'));
+  const byAssetProvider = linesBy(data.perDay.assetProviders, data.byAssetProvider.rows, t('monitoring.noAssetProvider'));
+  const byRetailer = linesBy(data.perDay.retailers, data.byRetailer.rows, t('monitoring.noRetailer'));
   const all = [overall, ...byAssetProvider.map((s) => s.values), ...byRetailer.map((s) => s.values)].flat();
   const yRange = performanceRange(all, target);
   return (
