@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
+  reportFailure,
 } from './support.js';
 
 /** An asset provider's representative in the portal: login, eligibility, associations, bulk upload, reports, tokens, language. */
@@ -28,12 +29,7 @@ describe('portal for asset providers (real browser, real platform)', () => {
     consoleProblems = watchConsole(page);
   }, 120_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state === 'fail' && page) {
-      await screenshot(page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-      console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
-    }
-  });
+  afterEach((test) => reportFailure(test.task, page, consoleProblems));
 
   afterAll(async () => {
     await browser?.close();

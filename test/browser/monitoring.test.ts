@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiGet, dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot,
   startPlatform, TABLET, watchConsole, type DemoUser, type Platform,
+  reportFailure,
 } from './support.js';
 
 interface GroupRow { key: string; label: string; podDays: number; performance: number | null }
@@ -58,12 +59,7 @@ describe('monitoring pages (real browser, platform on fast simulated time)', () 
     consoleProblems = watchConsole(page);
   }, 180_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state === 'fail' && page) {
-      await screenshot(page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-      console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
-    }
-  });
+  afterEach((test) => reportFailure(test.task, page, consoleProblems));
 
   afterAll(async () => {
     await browser?.close();

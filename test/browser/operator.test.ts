@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
+  reportFailure,
 } from './support.js';
 
 interface Association { id: string; pod: string; du: { macAddress: string } }
@@ -34,12 +35,7 @@ describe('portal for DSO operators (real browser, real platform)', () => {
     await login(page, operator.email, operator.password);
   }, 120_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state === 'fail' && page) {
-      await screenshot(page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-      console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
-    }
-  });
+  afterEach((test) => reportFailure(test.task, page, consoleProblems));
 
   afterAll(async () => {
     await browser?.close();

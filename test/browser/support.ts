@@ -171,6 +171,13 @@ export async function expectLabelledControls(page: Page): Promise<void> {
 }
 
 /** The visible text of the page's <main>, for assertions that no raw code leaks to users. */
+/** After a failed test: a screenshot of the page, its text and what the console said, for the CI log. */
+export async function reportFailure(task: { name: string; result?: { state?: string } }, page: Page | undefined, consoleProblems: string[]): Promise<void> {
+  if (task.result?.state !== 'fail' || !page) return;
+  await screenshot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
+}
+
 export async function mainText(page: Page): Promise<string> {
   return page.locator('main').innerText();
 }
