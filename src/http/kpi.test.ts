@@ -124,11 +124,13 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         { pod: 'IT001E1', day: '2026-03-11', received: 1 },
         { pod: pods[0], day: '2026-03-11', received: 11 },
         { pod: pods[1], day: '2026-03-11', received: 5, receivedByType: { CF1: 4 } },
+        { pod: pods[1], day: '2026-03-11', received: 2_000_000 },
+        { pod: pods[1], day: '2026-03-11', receivedByType: { CF99: 1 } },
       ] });
       expect(result.body.accepted).toBe(1);
       expect(result.body.refused.map((r: { index: number; issues: { code: string }[] }) => [r.index, r.issues.map((i) => i.code)])).toEqual([
         [1, ['not_your_supply_point']], [2, ['invalid_date']], [3, ['future_day']], [4, ['negative_count']], [5, ['invalid_pod']],
-        [6, ['duplicate']], [7, ['total_mismatch']],
+        [6, ['duplicate']], [7, ['total_mismatch']], [8, ['implausible_count']], [9, ['unknown_frame_type']],
       ]);
       const csv = `POD;GIORNO;RICEVUTI;CF1;CF5\n${pods[1]};11/03/2026;;95;1\n${otherPod};11/03/2026;3;;\n${pods[0]};2026-03-11;abc;;\n${pods[0]};2026-03-10;-1;;\n`;
       const upload = await platform.app.inject({ method: 'POST', url: '/api/v1/kpi/reports', payload: csv, headers: { authorization: `Bearer ${ap.token}`, 'content-type': 'text/csv' } });
