@@ -5,7 +5,7 @@ import {
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
 import { readCsv, type CsvLimits } from './bulk-csv.js';
-import type { Caller, Clock, KpiQuery, KpiScope, Logger, MeterCountSource, Storage } from './ports.js';
+import type { Caller, Clock, KpiQuery, KpiScope, MeterCountSource, Storage } from './ports.js';
 
 export interface KpiSettings {
   /** Performance below this (0–1) is flagged below_target. */
@@ -37,7 +37,7 @@ export interface Refusal {
 export class KpiService {
   private meterCounts: MeterCountSource | undefined;
 
-  constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits; logger?: Logger }) {}
+  constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits }) {}
 
   /** Where telemanagement reads the meters' counts of frames sent (the field network, once it runs). */
   useMeterCounts(source: MeterCountSource): void {
@@ -114,10 +114,8 @@ export class KpiService {
     const { storage, settings, clock } = this.deps;
     const meterCounts = this.meterCounts;
     if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
-    const pods = await storage.transaction((tx) => tx.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) },
+    return storage.transaction((tx) => tx.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) },
       settings.target, clock.now()));
-    this.deps.logger?.info({ day, version, pods }, 'monitoring: day computed');
-    return pods;
   }
 
   /**
@@ -163,10 +161,6 @@ export class KpiService {
     const pod = query.pod === undefined ? undefined : parsePod(query.pod);
     if (pod && !pod.ok) throw invalidInput([pod.issue]);
     return this.deps.storage.kpi.podDays({ ...q, pod: pod?.value, order: pod ? 'day' : 'worst', limit: Math.min(query.limit ?? 50, 1000) });
-  }
-
-  get settings(): KpiSettings {
-    return this.deps.settings;
   }
 
   private query(caller: Caller, input: { from?: string; to?: string; version?: string }): KpiQuery {

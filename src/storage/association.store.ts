@@ -6,6 +6,7 @@ import type { SupplyPoint } from '../domain/eligibility.js';
 import { translateUniqueViolation } from './errors.js';
 import { toSupplyPoint } from './supply-point.store.js';
 import type { AssociationsTable, Database } from './schema.js';
+import { countsByStatus } from './counts.js';
 
 const PUBLIC_COLUMNS = [
   'association_id', 'asset_provider_id', 'pod', 'status', 'channel', 'du_name', 'du_mac_address', 'du_key_last4',
@@ -112,9 +113,7 @@ export class SqlAssociationStore implements AssociationStore {
   async countByStatus(assetProviderId: string): Promise<Record<AssociationStatus, number>> {
     const rows = await this.db.selectFrom('associations').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
       .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
-    const counts = Object.fromEntries(Object.values(AssociationStatus).map((s) => [s, 0])) as Record<AssociationStatus, number>;
-    for (const row of rows) counts[row.status as AssociationStatus] = Number(row.n);
-    return counts;
+    return countsByStatus(Object.values(AssociationStatus), rows);
   }
 
   async setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void> {

@@ -55,7 +55,6 @@ export class SqlKpiStore implements KpiStore {
       WHERE ${theirs} AND NOT EXISTS (SELECT 1 FROM kpi_reports k WHERE k.day = s.day AND k.pod = s.pod AND k.participant_id = ${participant.id}::uuid)
     `.execute(this.db);
     const refused = await sql<{ idx: number }>`SELECT idx FROM kpi_staged s WHERE NOT ${theirs}`.execute(this.db);
-    await sql`TRUNCATE kpi_staged`.execute(this.db);
     return new Set(refused.rows.map((r) => r.idx));
   }
 

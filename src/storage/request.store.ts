@@ -4,6 +4,7 @@ import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
 import type { DuChanges, FoundRequest, LockedRequest, NewRequest, RequestFilter, RequestSearch, RequestStore } from '../services/ports.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
+import { countsByStatus } from './counts.js';
 
 const COLUMNS = [
   'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
@@ -129,9 +130,7 @@ export class SqlRequestStore implements RequestStore {
   async countByStatus(assetProviderId: string): Promise<Record<RequestStatus, number>> {
     const rows = await this.db.selectFrom('requests').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
       .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
-    const counts = Object.fromEntries(Object.values(RequestStatus).map((s) => [s, 0])) as Record<RequestStatus, number>;
-    for (const row of rows) counts[row.status as RequestStatus] = Number(row.n);
-    return counts;
+    return countsByStatus(Object.values(RequestStatus), rows);
   }
 
   async hasOpenForAssociation(associationId: string): Promise<boolean> {

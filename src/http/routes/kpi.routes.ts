@@ -84,8 +84,8 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       }) },
     },
   }, async (request) => {
-    const result = await kpi.performance(callerOf(request), request.query);
-    return { ...result, version: versionName(result.version), scope: undefined };
+    const { scope: _, ...result } = await kpi.performance(callerOf(request), request.query);
+    return { ...result, version: versionName(result.version) };
   });
 
   app.get('/kpi/performance.csv', {
