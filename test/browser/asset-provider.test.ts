@@ -286,7 +286,9 @@ describe('portal for asset providers (real browser, real platform)', () => {
   it('modifies and deletes the association, with a confirmation', async () => {
     await page.goto(`/associations/${associationId}`);
     await page.getByRole('link', { name: 'Modifica' }).click();
-    await expect.poll(() => page.getByLabel(/^Chiave di cifratura/).inputValue()).toBe('');
+    // The form shows the DU as it is (the key never: it is left empty unless it changes).
+    await expect.poll(() => page.getByLabel(/^Nome del dispositivo/).inputValue()).toBe('Display cucina');
+    expect(await page.getByLabel(/^Chiave di cifratura/).inputValue()).toBe('');
     await page.getByLabel(/^Nome del dispositivo/).fill('Display soggiorno');
     await page.getByRole('button', { name: 'Invia la modifica' }).click();
     await expect.poll(() => mainText(page)).toMatch(/Modifica (inviata|completata)/);

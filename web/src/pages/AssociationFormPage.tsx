@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api, isApiError } from '../api.ts';
 import { Field } from '../components/Field.tsx';
@@ -39,10 +39,14 @@ export function AssociationFormPage() {
   const [busy, setBusy] = useState(false);
   const fields = useEditedFields();
 
-  useEffect(() => {
-    const a = existing.data;
-    if (a) setValues({ pod: a.pod, name: a.du.name, macAddress: a.du.macAddress, encryptionKey: '', hardwareVersion: a.du.hardwareVersion, softwareVersion: a.du.softwareVersion });
-  }, [existing.data]);
+  // The loaded DU fills the form during the render that shows it (not in an effect after it), so the form is never
+  // shown, nor typed into, empty before the values arrive and overwrite what was typed.
+  const [filledFrom, setFilledFrom] = useState<Association>();
+  const a = existing.data;
+  if (a && a !== filledFrom) {
+    setFilledFrom(a);
+    setValues({ pod: a.pod, name: a.du.name, macAddress: a.du.macAddress, encryptionKey: '', hardwareVersion: a.du.hardwareVersion, softwareVersion: a.du.softwareVersion });
+  }
 
   if (editing && isApiError(existing.error) && existing.error.status === 404) return <NotFoundPage what={t('associations.notFound')} />;
   if (editing && existing.loading) return <Loading />;

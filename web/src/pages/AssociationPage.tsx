@@ -21,6 +21,20 @@ async function requestsOf(association: Association, signal: AbortSignal): Promis
   return Promise.all(own.map((r) => api.get<RequestDetail>(`/requests/${r.id}`, undefined, { signal })));
 }
 
+interface Followed { association: Association; requests: RequestDetail[] }
+
+/**
+ * The association and its requests, the association read last when every request reads as closed: polling stops
+ * then, and a request that completed between the two reads must not leave the DU shown as it was before it.
+ */
+async function follow(associationId: string, signal: AbortSignal): Promise<Followed> {
+  const read = () => api.get<Association>(`/associations/${encodeURIComponent(associationId)}`, undefined, { signal });
+  const first = await read();
+  const requests = await requestsOf(first, signal);
+  const open = first.status === 'pending' || requests.some((r) => OPEN.includes(r.status));
+  return { association: open ? first : await read(), requests };
+}
+
 /** One association: its DU (key masked), its status followed live, its requests' timeline; modify and delete. */
 export function AssociationPage() {
   const { t, label, language } = useLabels();
@@ -28,27 +42,20 @@ export function AssociationPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const notice = (location.state as { notice?: 'created' | 'modified' | 'deleted' } | null)?.notice;
-  const association = useLoad((signal) => api.get<Association>(`/associations/${encodeURIComponent(associationId)}`, undefined, { signal }), associationId);
-  const requests = useLoad(
-    (signal) => (association.data ? requestsOf(association.data, signal) : Promise.resolve([])),
-    `${associationId}|${association.data?.pod ?? ''}`,
-  );
+  const followed = useLoad((signal) => follow(associationId, signal), associationId);
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
 
-  const working = association.data?.status === 'pending' || (requests.data ?? []).some((r) => OPEN.includes(r.status));
-  const latest = requests.data?.[0];
-  // Requests first: once they read as closed, polling stops, so the association must be read after them.
-  usePolling(async () => {
-    await requests.reload(true);
-    await association.reload(true);
-  }, 1000, working);
+  const requests = followed.data?.requests;
+  const working = followed.data?.association.status === 'pending' || (requests ?? []).some((r) => OPEN.includes(r.status));
+  const latest = requests?.[0];
+  usePolling(() => followed.reload(true), 1000, working);
 
-  if (isApiError(association.error) && association.error.status === 404) return <NotFoundPage what={t('associations.notFound')} />;
-  if (association.loading) return <Loading />;
-  if (!association.data) return <ErrorNotice error={association.error} />;
-  const a = association.data;
+  if (isApiError(followed.error) && followed.error.status === 404) return <NotFoundPage what={t('associations.notFound')} />;
+  if (followed.loading) return <Loading />;
+  if (!followed.data) return <ErrorNotice error={followed.error} />;
+  const a = followed.data.association;
   const live = a.status === 'active' || a.status === 'pending';
 
   const remove = async () => {
@@ -58,8 +65,7 @@ export function AssociationPage() {
       await api.delete(`/associations/${a.id}`);
       setConfirming(false);
       navigate('.', { replace: true, state: { notice: 'deleted' } });
-      await requests.reload(true);
-      await association.reload(true);
+      await followed.reload(true);
     } catch (e) {
       setConfirming(false);
       setDeleteError(e);
@@ -105,10 +111,8 @@ export function AssociationPage() {
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">{t('associations.history')}</h2>
-        <ErrorNotice error={requests.error} />
-        {requests.loading && <Loading />}
-        {requests.data && requests.data.length === 0 && <EmptyState>{t('associations.noRequests')}</EmptyState>}
-        {requests.data?.map((r) => (
+        {requests && requests.length === 0 && <EmptyState>{t('associations.noRequests')}</EmptyState>}
+        {requests?.map((r) => (
           <article key={r.id} className="card request-card" aria-label={label('requestKind', r.kind)}>
             <h3>
               {label('requestKind', r.kind)} <StatusBadge group="requestStatus" code={r.status} />
