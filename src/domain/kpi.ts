@@ -65,13 +65,21 @@ function count(value: unknown, field: string, issues: FieldIssue[]): number | un
   return number;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the day exists (in arithmetic, not through Date: a report file has a million of them). */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
 /** YYYY-MM-DD or the Italian dd/mm/yyyy, a real date, not after `today`. */
 export function parseReportDay(value: unknown, today: string, field = 'day'): Parsed<string> {
   const text = typeof value === 'string' ? value.trim() : '';
   const italian = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text);
   const iso = italian ? `${italian[3]}-${italian[2]}-${italian[1]}` : text;
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00Z`) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || !isCalendarDate(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))) {
     return { ok: false, issue: { field, code: 'invalid_date', message: `${field} must be a date: YYYY-MM-DD or dd/mm/yyyy` } };
   }
   if (iso > today) return { ok: false, issue: { field, code: 'future_day', message: `${field} ${iso} has not ended yet: report a day once it is over` } };

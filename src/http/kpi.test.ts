@@ -37,8 +37,8 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
     }
 
     it('computes received ÷ sent per supply point, with 0 sent, a missing report, a missing meter count and received > sent flagged', async () => {
-      const { ap, pods } = await providerWith(5);
-      const [full, low, zero, noReport, tooMany] = pods as [string, string, string, string, string];
+      const { ap, pods } = await providerWith(7);
+      const [full, low, zero, noReport, tooMany, uncounted, silent] = pods as [string, string, string, string, string, string, string];
       const api = apiClient(platform, ap.token);
       for (const [pod, n] of [[full, 125], [low, 100], [zero, 0], [noReport, 125], [tooMany, 100]] as const) sent.set(pod, n);
       const orphan = (await addSupplyPoints(platform))[0]!.pod; // no association, no report, but the meter counted
@@ -49,8 +49,9 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         { pod: low, day: '09/03/2026', receivedByType: { CF1: 90, CF5: 1, CF21: 4 } },
         { pod: zero, day: '2026-03-09', received: 0 },
         { pod: tooMany, day: '2026-03-09', received: 101 },
+        { pod: uncounted, day: '2026-03-09', received: 50 }, // its meter's count never collected
       ];
-      expect((await api.post('/kpi/reports', { reports })).body).toEqual({ accepted: 4, refused: [] });
+      expect((await api.post('/kpi/reports', { reports })).body).toEqual({ accepted: 5, refused: [] });
 
       expect(await platform.services.kpi.runDue()).not.toContainEqual({ day: '2026-03-09', version: 1 });
       clock.advance(2 * 3_600_000); // 07:00 Rome: past the cut-off
@@ -63,12 +64,14 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       expect(row(zero)).toMatchObject({ sent: 0, received: 0, performance: null, flags: { below_target: 0, inconsistent: 0 } });
       expect(row(noReport)).toMatchObject({ sent: 0, received: 0, performance: null, flags: { missing_report: 1 } });
       expect(row(tooMany)).toMatchObject({ sent: 100, received: 101, flags: { inconsistent: 1, below_target: 0 } });
+      expect(row(uncounted)).toMatchObject({ sent: 0, received: 0, performance: null, flags: { missing_meter_count: 1, missing_report: 0 } });
+      expect(row(silent)).toMatchObject({ flags: { missing_meter_count: 1, missing_report: 1 } }); // associated: neither count
       expect(row(orphan)).toBeUndefined(); // not the asset provider's
 
       const total = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=assetProvider')).body.rows;
       // Over the supply-point days with both counts: (125 + 95 + 0 + 101) ÷ (125 + 100 + 0 + 100).
-      expect(total).toEqual([expect.objectContaining({ key: ap.assetProviderId, pods: 5, podDays: 5, sent: 325, received: 321,
-        flags: { missing_report: 1, missing_meter_count: 0, inconsistent: 1, below_target: 1 } })]);
+      expect(total).toEqual([expect.objectContaining({ key: ap.assetProviderId, pods: 7, podDays: 7, sent: 325, received: 321,
+        flags: { missing_report: 2, missing_meter_count: 2, inconsistent: 1, below_target: 1 } })]);
       expect(total[0].performance).toBeCloseTo(321 / 325, 10);
 
       const perDay = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=dayAndAssetProvider')).body.rows;
@@ -110,6 +113,37 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         .toEqual([[2, 119, true], [1, 100, false]]);
     });
 
+    it('reads the figures by day and company and the distribution from the day\'s totals: they add up to the supply points\' rows', async () => {
+      const operator = apiClient(platform, (await makeOperator(platform)).token);
+      const period = 'from=2026-03-09&to=2026-03-10';
+      for (const version of ['provisional', 'final']) {
+        const byPod = (await operator.get(`/kpi/performance?${period}&groupBy=pod&limit=10000&version=${version}`)).body.rows as
+          { pods: number; podDays: number; sent: number; received: number; flags: Record<string, number> }[];
+        const byDay = (await operator.get(`/kpi/performance?${period}&groupBy=day&version=${version}`)).body.rows as typeof byPod;
+        expect(byDay).toHaveLength(2);
+        const sum = (rows: typeof byPod, pick: (r: (typeof byPod)[number]) => number) => rows.reduce((n, r) => n + pick(r), 0);
+        expect(sum(byDay, (r) => r.podDays)).toBe(sum(byPod, (r) => r.podDays));
+        expect(sum(byDay, (r) => r.sent)).toBe(sum(byPod, (r) => r.sent));
+        expect(sum(byDay, (r) => r.received)).toBe(sum(byPod, (r) => r.received));
+        for (const flag of ['missing_report', 'missing_meter_count', 'inconsistent', 'below_target']) {
+          expect(sum(byDay, (r) => r.flags[flag]!)).toBe(sum(byPod, (r) => r.flags[flag]!));
+        }
+        for (const day of byDay) expect(day.pods).toBe(day.podDays); // one row per supply point and day
+        const buckets = (await operator.get(`/kpi/distribution?${period}&version=${version}`)).body.buckets as { podDays: number }[];
+        const perPod = (await operator.get(`/kpi/pods?${period}&version=${version}&limit=1000`)).body.items as { sent: number | null; received: number | null }[];
+        expect(sum(buckets as typeof byPod, (b) => b.podDays)).toBe(perPod.filter((d) => d.sent! > 0 && d.received !== null && d.received <= d.sent!).length);
+      }
+      // Over several days, a company's supply points are the most it had on one day; its supply-point days, every day's.
+      const byCompany = (await operator.get(`/kpi/performance?${period}&groupBy=assetProvider`)).body.rows as { key: string; pods: number; podDays: number }[];
+      const byDayOfCompany = (await operator.get(`/kpi/performance?${period}&groupBy=dayAndAssetProvider`)).body.rows as typeof byCompany;
+      for (const company of byCompany) {
+        const days = byDayOfCompany.filter((r) => r.key.endsWith(`|${company.key}`));
+        expect(company.pods).toBe(Math.max(...days.map((d) => d.pods)));
+        expect(company.podDays).toBe(days.reduce((n, d) => n + d.podDays, 0));
+      }
+      expect(byCompany.some((company) => company.podDays > company.pods)).toBe(true); // one spans both days
+    });
+
     it('refuses each bad row with its reason and stores the others, all at once', async () => {
       const { ap, pods } = await providerWith(2);
       const otherPod = (await providerWith(1)).pods[0]!;
@@ -144,19 +178,21 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
     });
 
     it('lets a retailer report and see only the supply points it serves; never another retailer\'s', async () => {
-      const [mine, theirs] = await addSupplyPoints(platform, {}, {});
-      const retailer = await makeRetailer(platform, [mine!.pod]);
+      const [mine, theirs, uncounted] = await addSupplyPoints(platform, {}, {}, {});
+      const retailer = await makeRetailer(platform, [mine!.pod, uncounted!.pod]);
       const other = await makeRetailer(platform, [theirs!.pod]);
       const api = apiClient(platform, retailer.token);
       sent.set(mine!.pod, 50);
       sent.set(theirs!.pod, 60);
-      const result = await api.post('/kpi/reports', { reports: [{ pod: mine!.pod, day: '2026-03-12', received: 50 }, { pod: theirs!.pod, day: '2026-03-12', received: 60 }] });
-      expect(result.body).toMatchObject({ accepted: 1, refused: [{ index: 1, issues: [{ code: 'not_your_supply_point', message: `${theirs!.pod} is not a supply point you serve` }] }] });
+      const result = await api.post('/kpi/reports', { reports: [{ pod: mine!.pod, day: '2026-03-12', received: 50 }, { pod: theirs!.pod, day: '2026-03-12', received: 60 },
+        { pod: uncounted!.pod, day: '2026-03-12', received: 40 }] }); // no association, and its meter's count never collected
+      expect(result.body).toMatchObject({ accepted: 2, refused: [{ index: 1, issues: [{ code: 'not_your_supply_point', message: `${theirs!.pod} is not a supply point you serve` }] }] });
       await apiClient(platform, other.token).post('/kpi/reports', { reports: [{ pod: theirs!.pod, day: '2026-03-12', received: 59 }] });
       clock.advance(24 * 3_600_000);
       await platform.services.kpi.runDue();
       const seen = (await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=pod')).body.rows;
-      expect(seen.map((r: { key: string }) => r.key)).toEqual([mine!.pod]);
+      expect(seen.map((r: { key: string }) => r.key)).toEqual([mine!.pod, uncounted!.pod].sort());
+      expect(seen.find((r: { key: string }) => r.key === uncounted!.pod)).toMatchObject({ sent: 0, received: 0, flags: { missing_meter_count: 1, missing_report: 0 } });
       expect((await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=retailer')).body.rows)
         .toMatchObject([{ key: retailer.retailerId, sent: 50, received: 50, performance: 1 }]);
       expect((await api.get(`/kpi/pods/${theirs!.pod}?from=2026-03-12&to=2026-03-12`)).body.items).toEqual([]);

@@ -405,6 +405,7 @@ export interface KpiQuery {
 export interface KpiGroupRow {
   key: string;
   label: string;
+  /** Supply points: on one day, how many; over several days, the most on any one day (read from daily totals). */
   pods: number;
   podDays: number;
   sent: number;

@@ -257,6 +257,21 @@ export interface KpiDailyTable {
   flags: string[];
 }
 
+export interface KpiDailyTotalsTable {
+  day: string;
+  version: number;
+  asset_provider_id: string | null;
+  retailer_id: string | null;
+  bucket: number | null;
+  pod_days: number;
+  sent: ColumnType<string, number, number>;
+  received: ColumnType<string, number, number>;
+  missing_report: number;
+  missing_meter_count: number;
+  inconsistent: number;
+  below_target: number;
+}
+
 export interface KpiRunsTable {
   day: string;
   version: number;
@@ -290,6 +305,7 @@ export interface Database {
   kpi_report_history: KpiReportHistoryTable;
   meter_daily_counts: MeterDailyCountsTable;
   kpi_daily: KpiDailyTable;
+  kpi_daily_totals: KpiDailyTotalsTable;
   kpi_runs: KpiRunsTable;
 }
 

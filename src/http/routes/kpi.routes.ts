@@ -78,7 +78,10 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       response: { 200: Type.Object({
         from: Type.String(), to: Type.String(), version: Type.Union([Type.String(), Type.Integer()]), groupBy: Type.String(), target: Type.Number(),
         rows: Type.Array(Type.Object({
-          key: Type.String(), label: Type.String(), pods: Type.Integer(), podDays: Type.Integer(), sent: Type.Integer(), received: Type.Integer(),
+          key: Type.String(), label: Type.String(),
+          pods: Type.Integer({ description: 'Supply points: on one day, how many; over several days, the most on any one day (1 by supply point)' }),
+          podDays: Type.Integer({ description: 'Supply-point days: every day of every supply point of the group' }),
+          sent: Type.Integer(), received: Type.Integer(),
           performance: Type.Union([Type.Number(), Type.Null()]), flags: FlagCounts,
         })),
       }) },

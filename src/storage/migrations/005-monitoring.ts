@@ -38,8 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE credentials ADD CONSTRAINT credentials_one_holder CHECK (num_nonnulls(representative_id, operator_id, retailer_user_id) = 1);
 
     -- Frames received by DUs, per participant (asset provider or retailer), supply point and day of the meter's
-    -- timestamps: the latest report here (one index, so a day of a million reports goes in fast), the ones it
-    -- superseded in kpi_report_history.
+    -- timestamps: the latest report here, the ones it superseded in kpi_report_history. One index, participant
+    -- before supply point: a participant's file of a day goes into one range of it (in order, fast), and whether it
+    -- has reported that day before is one probe.
     CREATE TABLE kpi_reports (
       day date NOT NULL,
       pod text NOT NULL,
@@ -49,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       received integer NOT NULL CHECK (received >= 0),
       received_by_type jsonb,
       reported_at timestamptz NOT NULL,
-      PRIMARY KEY (day, pod, participant_id)
+      PRIMARY KEY (day, participant_id, pod)
     );
     CREATE TABLE kpi_report_history (
       day date NOT NULL,
@@ -85,8 +86,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       flags text[] NOT NULL,
       PRIMARY KEY (day, version, pod)
     );
-    -- No index by asset provider or retailer: every query reads whole days (the primary key's order) and filters;
-    -- a million rows a day are written once and read by range, so each extra index would cost more than it saves.
+    -- No index by asset provider or retailer: the figures by company come from kpi_daily_totals; this table is read
+    -- for one supply point's days, the worst ones, or the list by supply point.
+
+    -- The same day summed as it is computed, per asset provider, retailer and performance band (bucket 0: 0–10 %,
+    -- …, 9: 90–99 %, 10: ≥ 99 %; NULL: no ratio, a count missing, nothing sent or more received than sent): a few
+    -- hundred rows a day from which every figure by day or company and the distribution are read.
+    CREATE TABLE kpi_daily_totals (
+      day date NOT NULL,
+      version smallint NOT NULL,
+      asset_provider_id uuid,
+      retailer_id uuid,
+      bucket smallint CHECK (bucket BETWEEN 0 AND 10),
+      pod_days integer NOT NULL,
+      sent bigint NOT NULL,
+      received bigint NOT NULL,
+      missing_report integer NOT NULL,
+      missing_meter_count integer NOT NULL,
+      inconsistent integer NOT NULL,
+      below_target integer NOT NULL
+    );
+    CREATE INDEX kpi_daily_totals_by_day ON kpi_daily_totals (day, version);
 
     CREATE TABLE kpi_runs (
       day date NOT NULL,
