@@ -14,6 +14,8 @@ export interface KpiSettings {
   cutoffHour: number;
   /** How many past days the scheduled job looks back for a version still to compute. */
   lookbackDays: number;
+  /** A day is computed in this many ranges of supply points at once on a database server (one on the embedded one). */
+  computeParts: number;
 }
 
 export const KPI_CSV_COLUMNS = ['POD', 'GIORNO', 'RICEVUTI'] as const;
@@ -114,8 +116,8 @@ export class KpiService {
     const { storage, settings, clock } = this.deps;
     const meterCounts = this.meterCounts;
     if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
-    return storage.transaction((tx) => tx.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) },
-      settings.target, clock.now()));
+    return storage.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) }, settings.target, clock.now(),
+      settings.computeParts);
   }
 
   /**

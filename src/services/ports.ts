@@ -437,7 +437,8 @@ export interface KpiStore {
   upsertMeterCounts(day: string, counts: readonly { pod: string; sent: number }[], at: Date): Promise<void>;
   hasMeterCounts(day: string): Promise<boolean>;
   /** Computes one version of a day for every supply point in scope that day; returns how many. */
-  compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date): Promise<number>;
+  /** Computes one version of a day in transactions of its own (call it outside one), in up to `parts` at once. */
+  compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts?: number): Promise<number>;
   runs(from: string, to: string): Promise<{ day: string; version: KpiVersion; computedAt: Date; pods: number }[]>;
   aggregate(query: KpiQuery, groupBy: KpiGrouping, limit: number): Promise<KpiGroupRow[]>;
   /** How many supply-point days fall in each performance band (`bucket` 0–10: 0–10 %, …, 90–99 %, ≥ 99 %). */

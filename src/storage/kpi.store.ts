@@ -23,59 +23,69 @@ function chunks<T>(rows: readonly T[]): T[][] {
  * their number; a day's performance computed by one INSERT … SELECT; aggregates by GROUP BY on the computed rows.
  */
 export class SqlKpiStore implements KpiStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `concurrent`: on the database itself (not a transaction) of a server, where transactions may run side by side. */
+  constructor(private readonly db: Kysely<Database>, private readonly concurrent = false) {}
 
   async insertReports(participant: KpiParticipant, reports: readonly KpiReport[], at: Date): Promise<Set<number>> {
     if (reports.length === 0) return new Set();
     const id = participant.id;
     // One submission of a participant at a time: the next one sees what this one stored (and supersedes it).
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_reports:${id}`}))`.execute(this.db);
-    // Staged in a temporary table of the caller's transaction (its rows go at commit) with the right to report
-    // checked once per row, then moved set-based.
-    await sql`CREATE TEMP TABLE IF NOT EXISTS kpi_staged (idx integer, pod text, day date, received integer, by_type jsonb, theirs boolean) ON COMMIT DELETE ROWS`
-      .execute(this.db);
     // The participant's supply points, joined as a set (one range of an index) rather than probed row by row.
     const theirs = participant.kind === 'retailer'
       ? sql`SELECT pod FROM supply_contracts WHERE retailer_id = ${id}::uuid`
       : sql`SELECT DISTINCT pod FROM associations WHERE asset_provider_id = ${id}::uuid AND status <> 'rejected'`;
-    for (const [n, chunk] of chunks(reports).entries()) {
-      await sql`
-        INSERT INTO kpi_staged (idx, pod, day, received, by_type, theirs)
-        SELECT u.*, t.pod IS NOT NULL FROM unnest(${chunk.map((_, i) => n * CHUNK + i)}::integer[], ${chunk.map((r) => r.pod)}::text[],
-          ${chunk.map((r) => r.day)}::date[], ${chunk.map((r) => r.received)}::integer[],
-          ${chunk.map((r) => (r.receivedByType ? JSON.stringify(r.receivedByType) : null))}::jsonb[]) AS u(idx, pod, day, received, by_type)
-        LEFT JOIN (${theirs}) t ON t.pod = u.pod
-      `.execute(this.db);
-    }
-    await sql`ANALYZE kpi_staged`.execute(this.db);
-    const reportedBefore = await sql<{ found: boolean }>`
-      SELECT EXISTS (SELECT 1 FROM kpi_reports k WHERE k.participant_id = ${id}::uuid AND k.day IN (SELECT DISTINCT day FROM kpi_staged)) AS found
-    `.execute(this.db);
-    if (reportedBefore.rows[0]!.found) {
-      // The reports these supersede go to the history, are replaced by them; the others are added.
-      await sql`
-        INSERT INTO kpi_report_history (day, pod, participant_id, participant_kind, version, received, received_by_type, reported_at, superseded_at)
-        SELECT k.day, k.pod, k.participant_id, k.participant_kind, k.version, k.received, k.received_by_type, k.reported_at, ${at}
-        FROM kpi_reports k JOIN kpi_staged s ON k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod
-        WHERE s.theirs
-      `.execute(this.db);
-      // An update of the superseded, a plain insert of the new: ON CONFLICT's speculative insertion costs twice as much.
-      await sql`
-        UPDATE kpi_reports k SET version = k.version + 1, received = s.received, received_by_type = s.by_type, reported_at = ${at}
-        FROM kpi_staged s WHERE k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod AND s.theirs
-      `.execute(this.db);
-    }
-    // In the index's order: the rows go into one range of it, page after page. (Sorted bytewise, 3× faster than by
-    // the database's collation; for POD codes, capitals and digits, the two orders are the same, and if they were
-    // not the rows would only go in slower.)
-    await sql`
+    const rowsOf = (chunk: readonly KpiReport[], n: number) => sql`
+      SELECT u.*, t.pod IS NOT NULL AS theirs FROM unnest(${chunk.map((_, i) => n * CHUNK + i)}::integer[], ${chunk.map((r) => r.pod)}::text[],
+        ${chunk.map((r) => r.day)}::date[], ${chunk.map((r) => r.received)}::integer[],
+        ${chunk.map((r) => (r.receivedByType ? JSON.stringify(r.receivedByType) : null))}::jsonb[]) AS u(idx, pod, day, received, by_type)
+      LEFT JOIN (${theirs}) t ON t.pod = u.pod
+    `;
+    // Added in the index's order, so they go into one range of it, page after page. (Sorted bytewise, 3× faster
+    // than by the database's collation; for POD codes, capitals and digits, the two orders are the same, and if they
+    // were not the rows would only go in slower.)
+    const add = (from: RawBuilder<unknown>, only: RawBuilder<unknown> = sql``) => sql`
       INSERT INTO kpi_reports (day, pod, participant_id, participant_kind, version, received, received_by_type, reported_at)
-      SELECT s.day, s.pod, ${id}::uuid, ${participant.kind}, 1, s.received, s.by_type, ${at} FROM kpi_staged s
-      WHERE s.theirs ${reportedBefore.rows[0]!.found
-        ? sql`AND NOT EXISTS (SELECT 1 FROM kpi_reports k WHERE k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod)`
-        : sql``}
-      ORDER BY s.day, s.pod COLLATE "C"
+      SELECT s.day, s.pod, ${id}::uuid, ${participant.kind}, 1, s.received, s.by_type, ${at} FROM ${from} s
+      WHERE s.theirs ${only} ORDER BY s.day, s.pod COLLATE "C"
+    `;
+    const days = [...new Set(reports.map((r) => r.day))];
+    const reportedBefore = await sql<{ found: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM kpi_reports WHERE participant_id = ${id}::uuid AND day = ANY(${days}::date[])) AS found
     `.execute(this.db);
+
+    if (!reportedBefore.rows[0]!.found) {
+      // The first reports of these days: added straight from the arrays, one statement per chunk.
+      const refused = new Set<number>();
+      for (const [n, chunk] of chunks(reports).entries()) {
+        const result = await sql<{ idx: number }>`
+          WITH s AS MATERIALIZED (${rowsOf(chunk, n)}), added AS (${add(sql`s`)})
+          SELECT idx FROM s WHERE NOT theirs
+        `.execute(this.db);
+        for (const row of result.rows) refused.add(row.idx);
+      }
+      return refused;
+    }
+
+    // Some supersede earlier reports: staged in a temporary table of the caller's transaction (its rows go at commit),
+    // the superseded moved to the history and replaced, the others added.
+    await sql`CREATE TEMP TABLE IF NOT EXISTS kpi_staged (idx integer, pod text, day date, received integer, by_type jsonb, theirs boolean) ON COMMIT DELETE ROWS`
+      .execute(this.db);
+    for (const [n, chunk] of chunks(reports).entries()) await sql`INSERT INTO kpi_staged ${rowsOf(chunk, n)}`.execute(this.db);
+    await sql`ANALYZE kpi_staged`.execute(this.db);
+    await sql`
+      INSERT INTO kpi_report_history (day, pod, participant_id, participant_kind, version, received, received_by_type, reported_at, superseded_at)
+      SELECT k.day, k.pod, k.participant_id, k.participant_kind, k.version, k.received, k.received_by_type, k.reported_at, ${at}
+      FROM kpi_reports k JOIN kpi_staged s ON k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod
+      WHERE s.theirs
+    `.execute(this.db);
+    // An update of the superseded, a plain insert of the new: ON CONFLICT's speculative insertion costs twice as much.
+    await sql`
+      UPDATE kpi_reports k SET version = k.version + 1, received = s.received, received_by_type = s.by_type, reported_at = ${at}
+      FROM kpi_staged s WHERE k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod AND s.theirs
+    `.execute(this.db);
+    await add(sql`kpi_staged`, sql`AND NOT EXISTS (SELECT 1 FROM kpi_reports k WHERE k.day = s.day AND k.participant_id = ${id}::uuid AND k.pod = s.pod)`)
+      .execute(this.db);
     const refused = await sql<{ idx: number }>`SELECT idx FROM kpi_staged WHERE NOT theirs`.execute(this.db);
     return new Set(refused.rows.map((r) => r.idx));
   }
@@ -117,37 +127,85 @@ export class SqlKpiStore implements KpiStore {
    * The supply points in scope on a day: those whose association was active during it (still active, or deleted
    * after it began), those a meter count or a report names. Frames received: the asset provider's report (its DU),
    * else the retailer's. One pass writes a row per supply point and the day's totals per company and band.
+   *
+   * On a database server the supply points are split in `parts` ranges computed at once, each in its own
+   * transaction (a statement that writes runs on one core): the day's version is readable once all are done, when
+   * its run is recorded; until then, and if one fails, readers see the versions recorded before. One computation
+   * of a day's version at a time (an advisory lock held by the transaction that records the run).
    */
-  async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date): Promise<number> {
-    await this.db.deleteFrom('kpi_daily').where('day', '=', day).where('version', '=', version).execute();
-    await this.db.deleteFrom('kpi_daily_totals').where('day', '=', day).where('version', '=', version).execute();
+  async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts = 1): Promise<number> {
+    return this.db.transaction().execute(async (run) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(run);
+      const ranges = this.concurrent && parts > 1 ? await this.podRanges(parts) : [undefined];
+      if (ranges.length === 1) {
+        await this.clear(run, day, version);
+        await this.computeRange(run, day, version, window, target, undefined);
+      } else {
+        await this.db.transaction().execute((t) => this.clear(t, day, version));
+        await Promise.all(ranges.map((range) => this.db.transaction().execute((t) => this.computeRange(t, day, version, window, target, range))));
+      }
+      const { pods } = await run.selectFrom('kpi_daily_totals').select(sql<string>`coalesce(sum(pod_days), 0)`.as('pods'))
+        .where('day', '=', day).where('version', '=', version).executeTakeFirstOrThrow();
+      await run.insertInto('kpi_runs').values({ day, version, computed_at: at, pods: Number(pods) })
+        .onConflict((oc) => oc.columns(['day', 'version']).doUpdateSet({ computed_at: at, pods: Number(pods) })).execute();
+      return Number(pods);
+    });
+  }
+
+  /** The version's run, rows and totals removed; fresh statistics for the day's reports and counts. */
+  private async clear(db: Kysely<Database>, day: string, version: KpiVersion): Promise<void> {
+    await db.deleteFrom('kpi_runs').where('day', '=', day).where('version', '=', version).execute();
+    await db.deleteFrom('kpi_daily').where('day', '=', day).where('version', '=', version).execute();
+    await db.deleteFrom('kpi_daily_totals').where('day', '=', day).where('version', '=', version).execute();
     // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
     // rows for a few and nests loops over them (minutes instead of seconds).
-    await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(this.db);
+    await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(db);
+  }
+
+  /**
+   * `parts` ranges of supply points of about the same size, cut at the statistics' histogram of the meters' counts
+   * (ANALYZE first: the day's counts have just come); one range when there is no histogram (a few supply points).
+   */
+  async podRanges(parts: number): Promise<({ from: string | null; to: string | null } | undefined)[]> {
+    await sql`ANALYZE meter_daily_counts`.execute(this.db);
+    const stats = await sql<{ bounds: string[] | null }>`
+      SELECT histogram_bounds::text::text[] AS bounds FROM pg_stats WHERE tablename = 'meter_daily_counts' AND attname = 'pod'
+    `.execute(this.db);
+    const bounds = stats.rows[0]?.bounds;
+    if (!bounds || bounds.length < parts * 2) return [undefined];
+    const cuts = Array.from({ length: parts - 1 }, (_, i) => bounds[Math.round(((i + 1) * (bounds.length - 1)) / parts)]!);
+    return Array.from({ length: parts }, (_, i) => ({ from: cuts[i - 1] ?? null, to: cuts[i] ?? null }));
+  }
+
+  /** One range of supply points (every one when `range` is undefined): their rows and totals, in one statement. */
+  private async computeRange(db: Kysely<Database>, day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number,
+    range: { from: string | null; to: string | null } | undefined): Promise<void> {
+    const within = (column: string) => sql`(${range?.from ?? null}::text IS NULL OR ${sql.ref(column)} >= ${range?.from ?? null})
+      AND (${range?.to ?? null}::text IS NULL OR ${sql.ref(column)} < ${range?.to ?? null})`;
     // Hash tables of a million supply points, and the sort that writes them in the key's order (bytewise, as the
     // reports above), held in memory.
-    await sql`SET LOCAL work_mem = '${sql.raw(COMPUTE_WORK_MEM)}'`.execute(this.db);
+    await sql`SET LOCAL work_mem = '${sql.raw(COMPUTE_WORK_MEM)}'`.execute(db);
     await sql`
       WITH owners AS (
         SELECT DISTINCT ON (pod) pod, asset_provider_id FROM associations
-        WHERE status IN ('active', 'deleted') AND created_at < ${window.end} AND (status = 'active' OR updated_at >= ${window.start})
+        WHERE status IN ('active', 'deleted') AND created_at < ${window.end} AND (status = 'active' OR updated_at >= ${window.start}) AND ${within('pod')}
         ORDER BY pod, created_at DESC
       ),
       -- Every supply point once: those the meters counted (with their count), then those only a report or an
       -- association names (no count: missing_meter_count).
       scope AS (
-        SELECT m.pod, m.sent FROM meter_daily_counts m WHERE m.day = ${day}::date
+        SELECT m.pod, m.sent FROM meter_daily_counts m WHERE m.day = ${day}::date AND ${within('m.pod')}
         UNION ALL
-        SELECT DISTINCT x.pod, NULL::integer FROM (SELECT pod FROM kpi_reports WHERE day = ${day}::date UNION ALL SELECT pod FROM owners) x
+        SELECT DISTINCT x.pod, NULL::integer FROM (SELECT pod FROM kpi_reports WHERE day = ${day}::date AND ${within('pod')} UNION ALL SELECT pod FROM owners) x
         WHERE NOT EXISTS (SELECT 1 FROM meter_daily_counts m WHERE m.day = ${day}::date AND m.pod = x.pod)
       ),
       counted AS (
         SELECT s.pod, o.asset_provider_id, c.retailer_id, s.sent, coalesce(ra.received, rr.received) AS received
         FROM scope s
         LEFT JOIN owners o ON o.pod = s.pod
-        LEFT JOIN supply_contracts c ON c.pod = s.pod
-        LEFT JOIN kpi_reports ra ON ra.day = ${day}::date AND ra.pod = s.pod AND ra.participant_id = o.asset_provider_id
-        LEFT JOIN kpi_reports rr ON rr.day = ${day}::date AND rr.pod = s.pod AND rr.participant_id = c.retailer_id
+        LEFT JOIN (SELECT pod, retailer_id FROM supply_contracts WHERE ${within('pod')}) c ON c.pod = s.pod
+        LEFT JOIN kpi_reports ra ON ra.day = ${day}::date AND ${within('ra.pod')} AND ra.pod = s.pod AND ra.participant_id = o.asset_provider_id
+        LEFT JOIN kpi_reports rr ON rr.day = ${day}::date AND ${within('rr.pod')} AND rr.pod = s.pod AND rr.participant_id = c.retailer_id
       ),
       flagged AS MATERIALIZED (
         SELECT pod, asset_provider_id, retailer_id, sent, received,
@@ -173,12 +231,7 @@ export class SqlKpiStore implements KpiStore {
         count(*) FILTER (WHERE missing_report), count(*) FILTER (WHERE missing_meter_count),
         count(*) FILTER (WHERE inconsistent), count(*) FILTER (WHERE below_target)
       FROM flagged GROUP BY asset_provider_id, retailer_id, bucket
-    `.execute(this.db);
-    const { pods } = await this.db.selectFrom('kpi_daily_totals').select(sql<string>`coalesce(sum(pod_days), 0)`.as('pods'))
-      .where('day', '=', day).where('version', '=', version).executeTakeFirstOrThrow();
-    await this.db.insertInto('kpi_runs').values({ day, version, computed_at: at, pods: Number(pods) })
-      .onConflict((oc) => oc.columns(['day', 'version']).doUpdateSet({ computed_at: at, pods: Number(pods) })).execute();
-    return Number(pods);
+    `.execute(db);
   }
 
   async runs(from: string, to: string) {
@@ -199,8 +252,7 @@ export class SqlKpiStore implements KpiStore {
             sum(d.sent) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS sent,
             sum(d.received) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS received,
             ${sql.join(FLAGS.map((f) => sql`count(*) FILTER (WHERE ${f} = ANY(d.flags)) AS ${sql.ref(f)}`))}
-          FROM kpi_daily d JOIN chosen c ON c.day = d.day AND c.version = d.version
-          WHERE ${scopeCondition(query.scope, 'd')} GROUP BY d.pod`
+          ${days(query)} AND ${scopeCondition(query.scope, 'd')} GROUP BY d.pod`
         : sql`, by_day AS (
             SELECT ${key} AS key, ${label} AS label, t.day, sum(t.pod_days) AS pod_days, ${sums}
             FROM kpi_daily_totals t JOIN chosen c ON c.day = t.day AND c.version = t.version ${join}
@@ -234,6 +286,16 @@ export class SqlKpiStore implements KpiStore {
   }
 
   async podDays(query: KpiQuery & { pod?: string; order: 'worst' | 'day'; limit: number }): Promise<KpiPodDay[]> {
+    if (query.order === 'worst' && query.pod === undefined) {
+      // Below the target is worse than anything else: when there are enough of those, the worst are among them
+      // alone (a partial index holds them), not found by sorting every supply point of the period.
+      const below = await this.podDaysWhere(query, sql`AND 'below_target' = ANY(d.flags)`);
+      if (below.length === query.limit) return below;
+    }
+    return this.podDaysWhere(query, sql``);
+  }
+
+  private async podDaysWhere(query: KpiQuery & { pod?: string; order: 'worst' | 'day'; limit: number }, only: RawBuilder<unknown>): Promise<KpiPodDay[]> {
     const order = query.order === 'worst'
       ? sql`ORDER BY (d.sent IS NULL OR d.received IS NULL), d.received::float8 / nullif(d.sent, 0) ASC NULLS LAST, d.day DESC, d.pod`
       : sql`ORDER BY d.day DESC, d.version DESC`;
@@ -241,7 +303,7 @@ export class SqlKpiStore implements KpiStore {
       ${chosen(query)}
       SELECT d.day::text AS day, d.version, d.pod, d.asset_provider_id, d.retailer_id, d.sent, d.received, d.flags
       FROM kpi_daily d JOIN chosen c ON c.day = d.day AND (c.version = d.version OR ${query.pod !== undefined && query.version === 'latest'})
-      WHERE ${scopeCondition(query.scope, 'd')} ${query.pod ? sql`AND d.pod = ${query.pod}` : sql``}
+      WHERE ${scopeCondition(query.scope, 'd')} ${query.pod ? sql`AND d.pod = ${query.pod}` : sql``} ${only}
       ${order} LIMIT ${query.limit}
     `.execute(this.db);
     return result.rows.map((r) => ({
@@ -261,6 +323,16 @@ const GROUPS: Record<KpiGrouping, [RawBuilder<unknown>, RawBuilder<unknown>, Raw
     sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`],
   dayAndRetailer: [sql`t.day::text || '|' || coalesce(t.retailer_id::text, 'none')`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`],
 };
+
+/**
+ * kpi_daily's rows of the chosen versions. One day's are read by their key, in the order of supply points, so a
+ * page of a list by supply point reads that page, not the day.
+ */
+function days(query: KpiQuery): RawBuilder<unknown> {
+  return query.from === query.to
+    ? sql`FROM kpi_daily d WHERE d.day = ${query.from}::date AND d.version = (SELECT version FROM chosen)`
+    : sql`FROM kpi_daily d JOIN chosen c ON c.day = d.day AND c.version = d.version WHERE true`;
+}
 
 /** The version of each day to read: the one asked for, or the latest computed. */
 function chosen(query: KpiQuery): RawBuilder<unknown> {

@@ -45,7 +45,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     operations: new SqlOperationStore(db),
     onboarding: new SqlOnboardingStore(db),
     credentials: new SqlCredentialStore(db),
-    kpi: new SqlKpiStore(db),
+    kpi: new SqlKpiStore(db, !inTransaction && !open.pglite),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }
