@@ -32,31 +32,35 @@ export function readCsv(bytes: Buffer, limits: CsvLimits): { header: string[]; r
   if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD'))) throw invalidFile('The file is not valid UTF-8: save the CSV as UTF-8');
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = firstLine.includes(';') ? ';' : ',';
-  const [header, ...rows] = text.includes('"') ? parseQuoted(text, delimiter) : splitPlain(text.replace(/^\uFEFF/, ''), delimiter);
+  const records = text.includes('"') ? parseQuoted(text, delimiter) : splitPlain(text.replace(/^\uFEFF/, ''), delimiter);
+  const header = records.shift();
   if (!header) throw invalidFile('The file is empty');
-  if (rows.length === 0) throw invalidFile('The file has a header but no rows');
-  if (rows.length > limits.maxRows) throw new DomainError(DomainErrorCode.fileTooLarge, `The file has ${rows.length} rows; at most ${limits.maxRows} are accepted`);
-  return { header: header.record, rows: rows.map(({ record, info }) => ({ line: info.lines, fields: record })) };
+  if (records.length === 0) throw invalidFile('The file has a header but no rows');
+  if (records.length > limits.maxRows) throw new DomainError(DomainErrorCode.fileTooLarge, `The file has ${records.length} rows; at most ${limits.maxRows} are accepted`);
+  return { header: header.fields, rows: records };
 }
 
-type ParsedRecord = { record: string[]; info: { lines: number } };
-
 /** Quoted fields (a `;` or a line break inside quotes) need a real CSV parser. */
-function parseQuoted(text: string, delimiter: string): ParsedRecord[] {
+function parseQuoted(text: string, delimiter: string): CsvRecord[] {
   try {
-    return parse(text, { delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as ParsedRecord[];
+    const records = parse(text, { delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as
+      { record: string[]; info: { lines: number } }[];
+    return records.map(({ record, info }) => ({ line: info.lines, fields: record }));
   } catch (error) {
     throw invalidFile(`The CSV cannot be read: ${(error as Error).message}`);
   }
 }
 
 /** Without a quote anywhere, a line is a record and a delimiter a field boundary: 10× faster on a million rows. */
-function splitPlain(text: string, delimiter: string): ParsedRecord[] {
-  const records: ParsedRecord[] = [];
+function splitPlain(text: string, delimiter: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (line !== '') records.push({ record: line.split(delimiter).map((field) => field.trim()), info: { lines: i + 1 } });
+    if (line === '') continue;
+    const fields = line.split(delimiter);
+    for (let f = 0; f < fields.length; f++) fields[f] = fields[f]!.trim();
+    records.push({ line: i + 1, fields });
   }
   return records;
 }

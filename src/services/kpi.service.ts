@@ -90,6 +90,7 @@ export class KpiService {
         { found: header.join(';') });
     }
     return this.submit(participant, rows.map(({ line, fields }) => {
+      if (typeColumns.length === 0) return { position: { line }, fields: { pod: fields[0], day: fields[1], received: fields[2] } };
       // Empty frame-type cells are counts not given; with none given, RICEVUTI alone is the report.
       const byType = typeColumns.map((t, i) => [t, fields[3 + i] ?? ''] as const).filter(([, value]) => value !== '');
       return {

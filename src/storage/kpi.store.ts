@@ -136,7 +136,12 @@ export class SqlKpiStore implements KpiStore {
   async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts = 1): Promise<number> {
     return this.db.transaction().execute(async (run) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(run);
-      const ranges = this.concurrent && parts > 1 ? await this.podRanges(parts) : [undefined];
+      const concurrent = this.concurrent && parts > 1;
+      // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
+      // rows for a few and nests loops over them (minutes instead of seconds). Committed at once when the ranges'
+      // transactions are to plan with them (statistics are transactional).
+      await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(concurrent ? this.db : run);
+      const ranges = concurrent ? await this.podRanges(parts) : [undefined];
       if (ranges.length === 1) {
         await this.clear(run, day, version);
         await this.computeRange(run, day, version, window, target, undefined);
@@ -152,22 +157,18 @@ export class SqlKpiStore implements KpiStore {
     });
   }
 
-  /** The version's run, rows and totals removed; fresh statistics for the day's reports and counts. */
+  /** The version's run, rows and totals removed. */
   private async clear(db: Kysely<Database>, day: string, version: KpiVersion): Promise<void> {
     await db.deleteFrom('kpi_runs').where('day', '=', day).where('version', '=', version).execute();
     await db.deleteFrom('kpi_daily').where('day', '=', day).where('version', '=', version).execute();
     await db.deleteFrom('kpi_daily_totals').where('day', '=', day).where('version', '=', version).execute();
-    // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
-    // rows for a few and nests loops over them (minutes instead of seconds).
-    await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(db);
   }
 
   /**
    * `parts` ranges of supply points of about the same size, cut at the statistics' histogram of the meters' counts
-   * (ANALYZE first: the day's counts have just come); one range when there is no histogram (a few supply points).
+   * (fresh: the day's counts have just come); one range when there is no histogram (a few supply points).
    */
   async podRanges(parts: number): Promise<({ from: string | null; to: string | null } | undefined)[]> {
-    await sql`ANALYZE meter_daily_counts`.execute(this.db);
     const stats = await sql<{ bounds: string[] | null }>`
       SELECT histogram_bounds::text::text[] AS bounds FROM pg_stats WHERE tablename = 'meter_daily_counts' AND attname = 'pod'
     `.execute(this.db);
