@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { API_PREFIX } from '../http/app.js';
 import { POWER_LINE_PATH, restoreFieldNetwork, startChain2Field, type Chain2Field } from '../main/chain2-field.js';
-import { startMonitoring } from '../main/monitoring.js';
+import { startHousekeeping, startMonitoring, type Periodic } from '../main/monitoring.js';
 import { baseUrlOf, CREDENTIALS_FILE, recordDemoDus, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
 import { builtPortal, createPlatform } from '../main/platform.js';
 import { untilSignal } from './signals.js';
@@ -13,9 +13,9 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
   const platform = await createPlatform(config);
   const log = platform.app.log;
   let chain2: Chain2Field | undefined;
-  let monitoring: { stop(): Promise<void> } | undefined;
+  const periodic: Periodic[] = [];
   const close = async () => {
-    await monitoring?.stop();
+    for (const job of periodic) await job.stop();
     await chain2?.close();
     await platform.close();
   };
@@ -26,7 +26,7 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
       const restored = await restoreFieldNetwork(platform);
       if (restored > 0) log.info({ meters: restored }, 'field network restored from the active associations');
       await platform.workflow.start();
-      monitoring = startMonitoring(platform);
+      periodic.push(startMonitoring(platform), startHousekeeping(platform));
     }
     // The demo's associations are programmed by a workflow: only a process that runs one seeds it.
     const demo = options.demo && config.role === 'both';

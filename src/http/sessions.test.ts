@@ -119,6 +119,28 @@ describe.each(backends())('portal sessions on $name', (backend) => {
       expect((await me.call('GET', '/associations')).status).toBe(401);
     });
 
+    it('removes ended sessions and login attempts no longer counted, and nothing still in use', async () => {
+      const [kept, left] = [await makeAssetProvider(platform, undefined, { password: PASSWORD }), await makeAssetProvider(platform, undefined, { password: PASSWORD })];
+      const [me, gone] = [browser(platform), browser(platform)];
+      await me.login(kept.email);
+      await gone.login(left.email);
+      expect((await browser(platform).login(kept.email, 'a wrong guess')).status).toBe(401);
+      const db = platform.database.db;
+      const rows = async (table: 'sessions' | 'login_attempts', email: string) => (table === 'sessions'
+        ? await db.selectFrom('sessions').select('email').where('email', '=', email).execute()
+        : await db.selectFrom('login_attempts').select('key').where('key', 'like', `%${email}%`).execute()).length;
+      expect(await rows('login_attempts', kept.email)).toBeGreaterThan(0);
+      clock.advance(LOGIN_WINDOW_MS + 1); // the attempts' window is over; both sessions still live
+      expect((await platform.services.sessions.purgeEnded()).attempts).toBeGreaterThanOrEqual(2); // per address, per email
+      expect([await rows('login_attempts', kept.email), await rows('sessions', kept.email), await rows('sessions', left.email)]).toEqual([0, 1, 1]);
+      expect((await me.call('GET', '/associations')).status).toBe(200);
+      clock.advance(SESSION_IDLE_MS - LOGIN_WINDOW_MS); // unused since login: past the idle limit; the other was used
+      expect((await platform.services.sessions.purgeEnded()).sessions).toBeGreaterThanOrEqual(1);
+      expect([await rows('sessions', kept.email), await rows('sessions', left.email)]).toEqual([1, 0]);
+      expect((await me.call('GET', '/associations')).status).toBe(200);
+      expect((await gone.call('GET', '/associations')).status).toBe(401);
+    });
+
     it('answers a wrong password and an unknown email alike, then refuses that address for the rest of the window', async () => {
       const rep = await makeAssetProvider(platform, undefined, { password: PASSWORD });
       const me = browser(platform);

@@ -376,6 +376,8 @@ export interface CredentialStore {
   /** The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at`. */
   useSession(sessionHash: Uint8Array, at: Date, idleSince: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
   deleteSession(sessionHash: Uint8Array): Promise<void>;
+  /** Removes sessions expired or idle since `idleSince`, and login attempts counted in windows that began before `windowStart`. */
+  purgeEnded(at: Date, idleSince: Date, windowStart: Date): Promise<{ sessions: number; attempts: number }>;
   /** Counts one login attempt under `key`, atomically; a window begun before `windowStart` starts over. */
   countAttempt(key: string, at: Date, windowStart: Date): Promise<{ attempts: number; firstAt: Date }>;
   clearAttempts(keys: readonly string[]): Promise<void>;

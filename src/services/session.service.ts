@@ -91,6 +91,12 @@ export class SessionService {
     await this.deps.storage.credentials.deleteSession(sha256(sessionToken));
   }
 
+  /** Housekeeping: sessions that can no longer be resumed, and login attempts no longer counted, removed. */
+  purgeEnded(): Promise<{ sessions: number; attempts: number }> {
+    const now = this.deps.clock.now();
+    return this.deps.storage.credentials.purgeEnded(now, new Date(now.getTime() - SESSION_IDLE_MS), new Date(now.getTime() - LOGIN_WINDOW_MS));
+  }
+
   /** An administrative reset (the demo's logins at each start): the login's sessions end. */
   async setPassword(holder: TokenHolder, email: string, password: string): Promise<void> {
     const issue = passwordIssue(password);

@@ -86,6 +86,13 @@ export class SqlCredentialStore implements CredentialStore {
     await this.db.deleteFrom('sessions').where('session_hash', '=', sessionHash).execute();
   }
 
+  async purgeEnded(at: Date, idleSince: Date, windowStart: Date): Promise<{ sessions: number; attempts: number }> {
+    const sessions = await this.db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<=', at), eb('last_seen_at', '<=', idleSince)]))
+      .executeTakeFirst();
+    const attempts = await this.db.deleteFrom('login_attempts').where('first_at', '<', windowStart).executeTakeFirst();
+    return { sessions: Number(sessions.numDeletedRows), attempts: Number(attempts.numDeletedRows) };
+  }
+
   async countAttempt(key: string, at: Date, windowStart: Date): Promise<{ attempts: number; firstAt: Date }> {
     const { rows } = await sql<{ attempts: number; first_at: Date }>`
       INSERT INTO login_attempts AS a (key, attempts, first_at) VALUES (${key}, 1, ${at})
