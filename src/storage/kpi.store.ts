@@ -19,8 +19,9 @@ function chunks<T>(rows: readonly T[]): T[][] {
 }
 
 /**
- * Monitoring in SQL, set-based: reports staged in a temporary table and stored with three statements whatever
- * their number; a day's performance computed by one INSERT … SELECT; aggregates by GROUP BY on the computed rows.
+ * Monitoring in SQL, set-based: a file of reports stored by one statement (a few when it supersedes earlier ones)
+ * whatever its number of rows; a day computed by one statement per range of supply points, writing its rows and its
+ * totals; the figures by day and company read from the totals, those by supply point from the rows.
  */
 export class SqlKpiStore implements KpiStore {
   /** `concurrent`: on the database itself (not a transaction) of a server, where transactions may run side by side. */
