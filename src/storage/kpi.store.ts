@@ -301,11 +301,16 @@ export class SqlKpiStore implements KpiStore {
     const order = query.order === 'worst'
       ? sql`ORDER BY (d.sent IS NULL OR d.received IS NULL), d.received::float8 / nullif(d.sent, 0) ASC NULLS LAST, d.day DESC, d.pod`
       : sql`ORDER BY d.day DESC, d.version DESC`;
+    // One supply point's days, every version computed (or the one asked for): a probe of kpi_daily's key per day
+    // and version, not a scan of each day (≈ 45 ms a day at a million supply points).
+    const rows = query.pod !== undefined
+      ? sql`FROM kpi_runs r JOIN kpi_daily d ON d.day = r.day AND d.version = r.version AND d.pod = ${query.pod}
+          WHERE r.day BETWEEN ${query.from}::date AND ${query.to}::date ${query.version === 'latest' ? sql`` : sql`AND r.version = ${query.version}`}`
+      : days(query);
     const result = await sql<{ day: string; version: number; pod: string; asset_provider_id: string | null; retailer_id: string | null; sent: number | null; received: number | null; flags: string[] }>`
       ${chosen(query)}
       SELECT d.day::text AS day, d.version, d.pod, d.asset_provider_id, d.retailer_id, d.sent, d.received, d.flags
-      FROM kpi_daily d JOIN chosen c ON c.day = d.day AND (c.version = d.version OR ${query.pod !== undefined && query.version === 'latest'})
-      WHERE ${scopeCondition(query.scope, 'd')} ${query.pod ? sql`AND d.pod = ${query.pod}` : sql``} ${only}
+      ${rows} AND ${scopeCondition(query.scope, 'd')} ${only}
       ${order} LIMIT ${query.limit}
     `.execute(this.db);
     return result.rows.map((r) => ({
