@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, makeOperator, manualClock, type TestPlatform } from '../../test/support/platform.js';
 import { createHash } from 'node:crypto';
-import { LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_MS, SESSION_IDLE_MS, SESSION_MAX_MS } from '../services/session.service.js';
+import { LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_MS, SESSION_IDLE_MS, SESSION_MAX_MS, SESSION_TOUCH_MS } from '../services/session.service.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -117,6 +117,20 @@ describe.each(backends())('portal sessions on $name', (backend) => {
       expect((await me.call('GET', '/associations')).status).toBe(200);
       clock.advance(SESSION_IDLE_MS + 1);
       expect((await me.call('GET', '/associations')).status).toBe(401);
+    });
+
+    it('writes a session\'s last use at most once a minute, however many calls a page makes', async () => {
+      const rep = await makeAssetProvider(platform, undefined, { password: PASSWORD });
+      const me = browser(platform);
+      await me.login(rep.email);
+      const lastUse = async () => (await platform.database.db.selectFrom('sessions').select('last_seen_at').where('email', '=', rep.email).executeTakeFirstOrThrow()).last_seen_at.getTime();
+      const loggedInAt = await lastUse();
+      clock.advance(SESSION_TOUCH_MS / 2);
+      for (let i = 0; i < 3; i++) expect((await me.call('GET', '/associations')).status).toBe(200);
+      expect(await lastUse()).toBe(loggedInAt);
+      clock.advance(SESSION_TOUCH_MS);
+      expect((await me.call('GET', '/associations')).status).toBe(200);
+      expect(await lastUse()).toBe(clock.now().getTime());
     });
 
     it('removes ended sessions and login attempts no longer counted, and nothing still in use', async () => {

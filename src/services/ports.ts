@@ -374,7 +374,8 @@ export interface CredentialStore {
   activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined>;
   insertSession(session: { sessionHash: Uint8Array; email: string; at: Date; expiresAt: Date }): Promise<void>;
   /** The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at`. */
-  useSession(sessionHash: Uint8Array, at: Date, idleSince: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
+  /** The live session's caller; its last use recorded when the one recorded is older than `touchBefore`. */
+  useSession(sessionHash: Uint8Array, at: Date, idleSince: Date, touchBefore: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
   deleteSession(sessionHash: Uint8Array): Promise<void>;
   /** Removes sessions expired or idle since `idleSince`, and login attempts counted in windows that began before `windowStart`. */
   purgeEnded(at: Date, idleSince: Date, windowStart: Date): Promise<{ sessions: number; attempts: number }>;

@@ -6,6 +6,8 @@ import type { Caller, Clock, NewId, PasswordHasher, Storage, TokenHolder } from 
 /** A session ends after 30 minutes without use, and 8 hours after login in any case. */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 8 * 3_600_000;
+/** A session's last use is written at most once a minute: it may end up to a minute before 30 minutes unused. */
+export const SESSION_TOUCH_MS = 60_000;
 /**
  * Login attempts are counted before the password is checked, in 15-minute windows: 5 per email from one address
  * (then that address waits for the window to end), and 50 per email from anywhere (a ceiling on guesses spread over
@@ -75,7 +77,8 @@ export class SessionService {
   async resume(sessionToken: string | undefined): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
     if (!sessionToken || sessionToken.length > 100) return undefined;
     const now = this.deps.clock.now();
-    return this.deps.storage.credentials.useSession(sha256(sessionToken), now, new Date(now.getTime() - SESSION_IDLE_MS));
+    return this.deps.storage.credentials.useSession(sha256(sessionToken), now, new Date(now.getTime() - SESSION_IDLE_MS),
+      new Date(now.getTime() - SESSION_TOUCH_MS));
   }
 
   async describe(sessionToken: string, session: { caller: Caller; email: string; expiresAt: Date }): Promise<SessionView> {

@@ -67,10 +67,12 @@ export class SqlCredentialStore implements CredentialStore {
       .values({ session_hash: s.sessionHash, email: s.email, created_at: s.at, last_seen_at: s.at, expires_at: s.expiresAt }).execute();
   }
 
-  async useSession(sessionHash: Uint8Array, at: Date, idleSince: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
-    const row = await this.db.with('used', (db) => db.updateTable('sessions').set({ last_seen_at: at })
-      .where('session_hash', '=', sessionHash).where('expires_at', '>', at).where('last_seen_at', '>', idleSince)
-      .returning(['email', 'expires_at']))
+  async useSession(sessionHash: Uint8Array, at: Date, idleSince: Date, touchBefore: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
+    // The last use written only when older than `touchBefore`: a page's many calls do not each write the session.
+    const row = await this.db.with('used', (db) => db.selectFrom('sessions').select(['email', 'expires_at'])
+      .where('session_hash', '=', sessionHash).where('expires_at', '>', at).where('last_seen_at', '>', idleSince))
+      .with('touched', (db) => db.updateTable('sessions').set({ last_seen_at: at })
+        .where('session_hash', '=', sessionHash).where('expires_at', '>', at).where('last_seen_at', '>', idleSince).where('last_seen_at', '<', touchBefore))
       .selectFrom('used')
       .innerJoin('credentials as c', 'c.email', 'used.email')
       .leftJoin('representatives as r', 'r.representative_id', 'c.representative_id')
