@@ -34,7 +34,10 @@ export interface Config {
   simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
   /** The demo's Chain 2: loss on the power line meter → DU, and the port of the emulated DUs' WebSocket server. */
   chain2: { lossRate: number; duPort: number };
-  /** Monitoring: performance target (0–1), hour of D+1 (Rome) when day D is first computed, days the job looks back. */
+  /**
+   * Monitoring: performance target (0–1), hour of D+1 (Rome) when day D is first computed, days the job looks back,
+   * ranges of supply points computed at once on a server, the largest report file.
+   */
   kpi: { target: number; cutoffHour: number; lookbackDays: number; computeParts: number; maxBytes: number; maxRows: number };
   /** Where users reach the portal (activation links; https: makes the session cookie Secure). Unset: the request's own address. */
   publicUrl: string | undefined;
@@ -123,8 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     chain2: { lossRate: fraction('CHAIN2_LOSS_RATE', 0.01), duPort: integer('DU_PORT', 8081, 0, 65535) },
     publicUrl,
-    kpi: { target: fraction('KPI_TARGET', 0.99), cutoffHour: integer('KPI_CUTOFF_HOUR', 6, 0, 23), lookbackDays: integer('KPI_LOOKBACK_DAYS', 3, 2, 60), computeParts: integer('KPI_COMPUTE_PARTS', 2, 1, 64),
-      maxBytes: integer('KPI_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024), maxRows: integer('KPI_MAX_ROWS', 2_000_000, 1, 20_000_000) },
+    kpi: {
+      target: fraction('KPI_TARGET', 0.99), cutoffHour: integer('KPI_CUTOFF_HOUR', 6, 0, 23), lookbackDays: integer('KPI_LOOKBACK_DAYS', 3, 2, 60),
+      computeParts: integer('KPI_COMPUTE_PARTS', 2, 1, 64),
+      maxBytes: integer('KPI_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024), maxRows: integer('KPI_MAX_ROWS', 2_000_000, 1, 20_000_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
