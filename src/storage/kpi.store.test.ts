@@ -65,6 +65,10 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
     expect(ranged.rows).toHaveLength(597);
     expect(ranged).toEqual(one);
     expect(ranged.rows.filter((r) => r.flags.includes('missing_meter_count'))).toHaveLength(17);
+    // Each range wrote its own totals: proof that the day was computed in ranges, not in one go.
+    const totalsRows = async (version: KpiVersion) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM kpi_daily_totals
+      WHERE day = ${day} AND version = ${version}`.execute(platform.database.db)).rows[0]!.n);
+    expect(await totalsRows(KpiVersion.final)).toBeGreaterThan(await totalsRows(KpiVersion.provisional));
     // Again, in 3 ranges: the version replaced, not doubled.
     expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, 3)).toBe(597);
     expect(await snapshot(KpiVersion.final)).toEqual(one);

@@ -24,8 +24,11 @@ function chunks<T>(rows: readonly T[]): T[][] {
  * totals; the figures by day and company read from the totals, those by supply point from the rows.
  */
 export class SqlKpiStore implements KpiStore {
-  /** `concurrent`: on the database itself (not a transaction) of a server, where transactions may run side by side. */
-  constructor(private readonly db: Kysely<Database>, private readonly concurrent = false) {}
+  /**
+   * `sideBySide`: how many transactions a computation may run at once besides its own — on the database itself (not a
+   * transaction) of a server, the pool's connections but one; 0 on the embedded database (one connection).
+   */
+  constructor(private readonly db: Kysely<Database>, private readonly sideBySide = 0) {}
 
   async insertReports(participant: KpiParticipant, reports: readonly KpiReport[], at: Date): Promise<Set<number>> {
     if (reports.length === 0) return new Set();
@@ -137,12 +140,12 @@ export class SqlKpiStore implements KpiStore {
   async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts = 1): Promise<number> {
     return this.db.transaction().execute(async (run) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(run);
-      const concurrent = this.concurrent && parts > 1;
+      const concurrent = Math.min(parts, this.sideBySide) > 1;
       // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
       // rows for a few and nests loops over them (minutes instead of seconds). Committed at once when the ranges'
       // transactions are to plan with them (statistics are transactional).
       await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(concurrent ? this.db : run);
-      const ranges = concurrent ? await this.podRanges(parts) : [undefined];
+      const ranges = concurrent ? await this.podRanges(Math.min(parts, this.sideBySide)) : [undefined];
       if (ranges.length === 1) {
         await this.clear(run, day, version);
         await this.computeRange(run, day, version, window, target, undefined);

@@ -45,7 +45,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     operations: new SqlOperationStore(db),
     onboarding: new SqlOnboardingStore(db),
     credentials: new SqlCredentialStore(db),
-    kpi: new SqlKpiStore(db, !inTransaction && !open.pglite),
+    kpi: new SqlKpiStore(db, inTransaction || open.pglite ? 0 : (open.pool.options.max ?? 10) - 1),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }
