@@ -87,7 +87,7 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       const worst = (await api.get('/kpi/pods?from=2026-03-09&to=2026-03-09')).body.items;
       expect(worst[0]).toMatchObject({ pod: zero === worst[0].pod ? zero : low });
       expect(worst.map((w: { pod: string }) => w.pod).slice(0, 2)).toEqual([low, full]);
-      // As many below the target as asked for: those (the worst of all), read from the few flagged.
+      // As many below the target as asked for (the case where only those are read): they are the worst of all.
       expect((await api.get('/kpi/pods?from=2026-03-09&to=2026-03-09&limit=1')).body.items).toMatchObject([{ pod: low, flags: ['below_target'] }]);
 
       const csv = await platform.app.inject({ method: 'GET', url: '/api/v1/kpi/performance.csv?from=2026-03-09&to=2026-03-09&groupBy=pod', headers: { authorization: `Bearer ${ap.token}` } });

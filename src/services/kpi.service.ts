@@ -128,13 +128,13 @@ export class KpiService {
     return this.deps.storage.kpi.reportHistory(pod.value, day.value, own);
   }
 
-  /** Collects the meters' counts of day D and computes one version of it. */
-  async computeDay(day: string, version: KpiVersion): Promise<number> {
+  /** Collects the meters' counts of day D and computes one version of it (`ifMissing`: unless it is recorded). */
+  async computeDay(day: string, version: KpiVersion, { ifMissing = false } = {}): Promise<number> {
     const { storage, settings, clock } = this.deps;
     const meterCounts = this.meterCounts;
     if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
     return storage.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) }, settings.target, clock.now(),
-      settings.computeParts);
+      { parts: settings.computeParts, ifMissing });
   }
 
   /**
@@ -154,7 +154,8 @@ export class KpiService {
         if (now.getTime() < dueAt || done.has(`${day}|${version}`)) continue;
         // A final version found due before its provisional one (the job was down) stands for both.
         if (version === KpiVersion.provisional && now.getTime() >= dueAt + 24 * 3_600_000) continue;
-        await this.computeDay(day, version);
+        // Several worker processes may find it due at once: the first computes it, the others find it recorded.
+        await this.computeDay(day, version, { ifMissing: true });
         computed.push({ day, version });
       }
     }

@@ -373,8 +373,10 @@ export interface CredentialStore {
   /** Sets the password of the holder of a valid activation link and spends the link; undefined when none is valid. */
   activate(activationHash: Uint8Array, passwordHash: string, at: Date): Promise<CredentialRecord | undefined>;
   insertSession(session: { sessionHash: Uint8Array; email: string; at: Date; expiresAt: Date }): Promise<void>;
-  /** The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at`. */
-  /** The live session's caller; its last use recorded when the one recorded is older than `touchBefore`. */
+  /**
+   * The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at` when the one
+   * recorded is older than `touchBefore`.
+   */
   useSession(sessionHash: Uint8Array, at: Date, idleSince: Date, touchBefore: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
   deleteSession(sessionHash: Uint8Array): Promise<void>;
   /** Removes sessions expired or idle since `idleSince`, and login attempts counted in windows that began before `windowStart`. */
@@ -435,13 +437,18 @@ export interface KpiStore {
    * the reports refused because the supply point is not the participant's (no association of the asset provider on
    * it, or not served by the retailer).
    */
+  /** Inside a transaction (its lock and staging last until the commit): stores the reports; returns the indexes refused. */
   insertReports(participant: KpiParticipant, reports: readonly KpiReport[], at: Date): Promise<Set<number>>;
   reportHistory(pod: string, day: string, participantIds?: readonly string[]): Promise<(KpiReport & { participant: KpiParticipant; version: number; reportedAt: Date; supersededAt: Date | null })[]>;
   upsertMeterCounts(day: string, counts: readonly { pod: string; sent: number }[], at: Date): Promise<void>;
   hasMeterCounts(day: string): Promise<boolean>;
-  /** Computes one version of a day for every supply point in scope that day; returns how many. */
-  /** Computes one version of a day in transactions of its own (call it outside one), in up to `parts` at once. */
-  compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts?: number): Promise<number>;
+  /**
+   * Computes one version of a day for every supply point in scope that day, in transactions of its own (call it
+   * outside one), in up to `parts` ranges at once; returns how many. `ifMissing`: not when a run of it is recorded
+   * (another process computed it meanwhile).
+   */
+  compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date,
+    options?: { parts?: number; ifMissing?: boolean }): Promise<number>;
   runs(from: string, to: string): Promise<{ day: string; version: KpiVersion; computedAt: Date; pods: number }[]>;
   aggregate(query: KpiQuery, groupBy: KpiGrouping, limit: number): Promise<KpiGroupRow[]>;
   /** How many supply-point days fall in each performance band (`bucket` 0–10: 0–10 %, …, 90–99 %, ≥ 99 %). */

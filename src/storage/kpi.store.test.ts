@@ -59,8 +59,8 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
   });
 
   it('writes the same rows and totals in 3 ranges as in one, and records the run once all are written', async () => {
-    expect(await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, at, 1)).toBe(597);
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, 3)).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, at, { parts: 1 })).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(597);
     const [one, ranged] = [await snapshot(KpiVersion.provisional), await snapshot(KpiVersion.final)];
     expect(ranged.rows).toHaveLength(597);
     expect(ranged).toEqual(one);
@@ -70,13 +70,19 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
       WHERE day = ${day} AND version = ${version}`.execute(platform.database.db)).rows[0]!.n);
     expect(await totalsRows(KpiVersion.final)).toBeGreaterThan(await totalsRows(KpiVersion.provisional));
     // Again, in 3 ranges: the version replaced, not doubled.
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, 3)).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(597);
     expect(await snapshot(KpiVersion.final)).toEqual(one);
     expect(await platform.storage.kpi.runs(day, day)).toMatchObject([{ version: 1, pods: 597 }, { version: 2, pods: 597 }]);
   });
 
+  it('leaves a recorded version alone when asked only if missing (another process computed it meanwhile)', async () => {
+    const later = new Date(at.getTime() + 60_000);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, later, { parts: 3, ifMissing: true })).toBe(597);
+    expect((await platform.storage.kpi.runs(day, day)).find((r) => r.version === KpiVersion.final)!.computedAt).toEqual(at);
+  });
+
   it('computes a version once at a time: two at once give the same day, not twice its rows', async () => {
-    const results = await Promise.all([1, 2].map(() => platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, 3)));
+    const results = await Promise.all([1, 2].map(() => platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })));
     expect(results).toEqual([597, 597]);
     expect(await snapshot(KpiVersion.final)).toEqual(await snapshot(KpiVersion.provisional));
   });

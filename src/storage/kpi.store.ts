@@ -134,12 +134,19 @@ export class SqlKpiStore implements KpiStore {
    *
    * On a database server the supply points are split in `parts` ranges computed at once, each in its own
    * transaction (a statement that writes runs on one core): the day's version is readable once all are done, when
-   * its run is recorded; until then, and if one fails, readers see the versions recorded before. One computation
-   * of a day's version at a time (an advisory lock held by the transaction that records the run).
+   * its run is recorded. Until then, and if one fails, readers see the other version if there is one (a version
+   * computed again is unreadable meanwhile: the scheduled job asks `ifMissing`, so it never recomputes one that
+   * another process has just recorded). One computation of a day's version at a time (an advisory lock held by the
+   * transaction that records the run).
    */
-  async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date, parts = 1): Promise<number> {
+  async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date,
+    { parts = 1, ifMissing = false }: { parts?: number; ifMissing?: boolean } = {}): Promise<number> {
     return this.db.transaction().execute(async (run) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(run);
+      if (ifMissing) {
+        const recorded = await run.selectFrom('kpi_runs').select('pods').where('day', '=', day).where('version', '=', version).executeTakeFirst();
+        if (recorded) return recorded.pods;
+      }
       const concurrent = Math.min(parts, this.sideBySide) > 1;
       // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
       // rows for a few and nests loops over them (minutes instead of seconds). Committed at once when the ranges'
@@ -151,7 +158,11 @@ export class SqlKpiStore implements KpiStore {
         await this.computeRange(run, day, version, window, target, undefined);
       } else {
         await this.db.transaction().execute((t) => this.clear(t, day, version));
-        await Promise.all(ranges.map((range) => this.db.transaction().execute((t) => this.computeRange(t, day, version, window, target, range))));
+        // Every range's transaction ended before the lock goes, even when one fails: no range of a failed attempt
+        // commits under the next one.
+        const outcomes = await Promise.allSettled(ranges.map((range) => this.db.transaction().execute((t) => this.computeRange(t, day, version, window, target, range))));
+        const failed = outcomes.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
       }
       const { pods } = await run.selectFrom('kpi_daily_totals').select(sql<string>`coalesce(sum(pod_days), 0)`.as('pods'))
         .where('day', '=', day).where('version', '=', version).executeTakeFirstOrThrow();
@@ -174,7 +185,8 @@ export class SqlKpiStore implements KpiStore {
    */
   async podRanges(parts: number): Promise<({ from: string | null; to: string | null } | undefined)[]> {
     const stats = await sql<{ bounds: string[] | null }>`
-      SELECT histogram_bounds::text::text[] AS bounds FROM pg_stats WHERE tablename = 'meter_daily_counts' AND attname = 'pod'
+      SELECT histogram_bounds::text::text[] AS bounds FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'meter_daily_counts' AND attname = 'pod'
     `.execute(this.db);
     const bounds = stats.rows[0]?.bounds;
     if (!bounds || bounds.length < parts * 2) return [undefined];

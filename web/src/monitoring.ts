@@ -60,7 +60,6 @@ export async function defaultPeriod(signal: AbortSignal): Promise<Period & { las
 }
 
 export interface Totals {
-  pods: number;
   podDays: number;
   sent: number;
   received: number;
@@ -74,18 +73,16 @@ export interface Totals {
  */
 export function totalsOf(rows: readonly KpiGroupRow[]): Totals {
   const flags = Object.fromEntries(KPI_FLAGS.map((f) => [f, 0])) as Record<KpiFlag, number>;
-  let pods = 0;
   let podDays = 0;
   let sent = 0;
   let received = 0;
   for (const row of rows) {
-    pods += row.pods;
     podDays += row.podDays;
     sent += row.sent;
     received += row.received;
     for (const flag of KPI_FLAGS) flags[flag] += row.flags[flag] ?? 0;
   }
-  return { pods, podDays, sent, received, performance: sent > 0 ? received / sent : null, flags };
+  return { podDays, sent, received, performance: sent > 0 ? received / sent : null, flags };
 }
 
 /** The name of each group's key ('none' has no name: the caller words it). */

@@ -469,7 +469,7 @@ export const en: Dictionary<typeof it> = {
     belowTarget: 'Below the {{target}} target',
     noPerformance: 'Cannot be computed: no POD-day has both counts',
     performanceHint: 'Performance counts the POD-days that have both the report of messages received and the meter\'s count. A POD-day is one POD on one day.',
-    pods: 'PODs',
+    pods: 'PODs (most in one day)',
     podDays: 'POD-days',
     sent: 'Messages sent by the meters',
     received: 'Messages received by the devices',

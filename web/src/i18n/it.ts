@@ -469,7 +469,7 @@ export const it = {
     belowTarget: 'Sotto l\'obiettivo del {{target}}',
     noPerformance: 'Non calcolabile: nessun giorno-POD ha entrambi i conteggi',
     performanceHint: 'La prestazione conta i giorni-POD che hanno sia il report dei messaggi ricevuti sia il conteggio del contatore. Un giorno-POD è un POD in un giorno.',
-    pods: 'POD',
+    pods: 'POD (al massimo in un giorno)',
     podDays: 'Giorni-POD',
     sent: 'Messaggi inviati dai contatori',
     received: 'Messaggi ricevuti dai dispositivi',

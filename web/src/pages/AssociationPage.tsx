@@ -111,6 +111,7 @@ export function AssociationPage() {
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">{t('associations.history')}</h2>
+        <ErrorNotice error={followed.error} />
         {requests && requests.length === 0 && <EmptyState>{t('associations.noRequests')}</EmptyState>}
         {requests?.map((r) => (
           <article key={r.id} className="card request-card" aria-label={label('requestKind', r.kind)}>

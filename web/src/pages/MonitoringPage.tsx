@@ -121,6 +121,8 @@ function OverviewSections({ data, period, version, query, company, role, languag
   const dso = role === 'dso_operator';
   const { t, label } = useLabels();
   const totals = totalsOf(data.byRetailer.rows);
+  // Supply points of the period: the most on one day (the API keeps counts per day, not which supply points they were).
+  const busiestDay = Math.max(0, ...data.byDay.rows.map((row) => row.pods));
   const target = data.byDay.target;
   const n = (value: number) => formatNumber(value, language);
   const percent = (value: number | null) => formatRatio(value, language);
@@ -152,7 +154,7 @@ function OverviewSections({ data, period, version, query, company, role, languag
                 : t(belowTarget ? 'monitoring.belowTarget' : 'monitoring.onTarget', { target: percent(target) })}
             </span>
           </li>
-          <li><span className="stat-value">{n(totals.pods)}</span><span className="stat-label">{t('monitoring.pods')}</span></li>
+          <li><span className="stat-value">{n(busiestDay)}</span><span className="stat-label">{t('monitoring.pods')}</span></li>
           <li><span className="stat-value">{n(totals.podDays)}</span><span className="stat-label">{t('monitoring.podDays')}</span></li>
           <li><span className="stat-value">{n(totals.sent)}</span><span className="stat-label">{t('monitoring.sent')}</span></li>
           <li><span className="stat-value">{n(totals.received)}</span><span className="stat-label">{t('monitoring.received')}</span></li>
