@@ -235,7 +235,7 @@ describe('portal for asset providers (real browser, real platform)', () => {
   it('switches between Italian and English, remembers the choice and sets <html lang>', async () => {
     await navigate(page, 'Riepilogo');
     expect(await page.locator('html').getAttribute('lang')).toBe('it');
-    await page.getByRole('button', { name: 'EN' }).click();
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Dashboard');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.reload();
@@ -244,7 +244,7 @@ describe('portal for asset providers (real browser, real platform)', () => {
     await page.goto(`/associations/${associationId}`);
     await expect.poll(() => page.locator('.status-line').innerText()).toContain('Active');
     await screenshot(page, 'association-detail-en');
-    await page.getByRole('button', { name: 'IT' }).click();
+    await page.getByRole('button', { name: 'IT', exact: true }).click();
     await expect.poll(() => page.locator('.status-line').innerText()).toContain('Attiva');
     expect(await page.locator('html').getAttribute('lang')).toBe('it');
   }, 30_000);

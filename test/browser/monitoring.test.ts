@@ -244,7 +244,7 @@ describe('monitoring pages (real browser, platform on fast simulated time)', () 
     await login(tabletPage, operator.email, operator.password);
     await tabletPage.goto('/monitoring');
     await expect.poll(() => tabletPage.getByTestId('headline').innerText(), { timeout: 20_000 }).toMatch(/\d{1,3},\d{1,2}\s%/);
-    await tabletPage.getByRole('button', { name: 'EN' }).click();
+    await tabletPage.getByRole('button', { name: 'EN', exact: true }).click();
     await expect.poll(() => tabletPage.getByRole('heading', { level: 1 }).innerText()).toBe('Chain 2 monitoring');
     await expect.poll(() => tabletPage.getByTestId('headline').innerText()).toMatch(/\d{1,3}\.\d{1,2}%/);
     expect(await tabletPage.getByRole('img', { name: 'Daily performance by retailer', exact: true }).count()).toBe(1);

@@ -233,7 +233,7 @@ describe('portal for DSO operators (real browser, real platform)', () => {
     const tabletPage = await tablet.newPage();
     const operator = platform.credentials.operators[1]!;
     await login(tabletPage, operator.email, operator.password);
-    await tabletPage.getByRole('button', { name: 'EN' }).click();
+    await tabletPage.getByRole('button', { name: 'EN', exact: true }).click();
     await tabletPage.goto(onboardedPath);
     await expect.poll(() => mainText(tabletPage)).toContain('Subscription steps');
     await expect.poll(() => mainText(tabletPage)).toContain('Company activated');

@@ -143,7 +143,10 @@ export async function login(page: Page, email: string, password: string): Promis
 
 /** Follows a link of the main navigation (the same words may appear in the page). */
 export async function navigate(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ }).getByRole('link', { name, exact: true }).click();
+  const link = page.getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ }).getByRole('link', { name, exact: true });
+  await link.click();
+  // The router keeps the previous page on screen until the next one is ready: wait until the link marks it current.
+  await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
 }
 
 /** Drops a file on an element as a user dragging it from the desktop would (the code runs in the page). */
