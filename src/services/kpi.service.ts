@@ -43,7 +43,7 @@ export class KpiService {
   private meterCounts: MeterCountSource | undefined;
   /**
    * Submissions taken in at once by this process, the others waiting their turn: a day's files arrive together,
-   * and each holds its rows in memory while stored (measured: 10 files of 100,000 rows at once took 20 % longer
+   * and each holds its rows in memory while stored (measured once: 10 files of 100,000 rows at once took 20 % longer
    * than 2 at a time, one parsed while the other is stored, most of the difference in garbage collection).
    */
   private readonly intake = pLimit(2);

@@ -147,12 +147,13 @@ export class SqlKpiStore implements KpiStore {
         const recorded = await run.selectFrom('kpi_runs').select('pods').where('day', '=', day).where('version', '=', version).executeTakeFirst();
         if (recorded) return recorded.pods;
       }
-      const concurrent = Math.min(parts, this.sideBySide) > 1;
+      const width = Math.min(parts, this.sideBySide);
+      const concurrent = width > 1;
       // A day's reports and counts arrive in bulk just before this: fresh statistics, or the planner takes a million
       // rows for a few and nests loops over them (minutes instead of seconds). Committed at once when the ranges'
       // transactions are to plan with them (statistics are transactional).
       await sql`ANALYZE kpi_reports, meter_daily_counts, supply_contracts`.execute(concurrent ? this.db : run);
-      const ranges = concurrent ? await this.podRanges(Math.min(parts, this.sideBySide)) : [undefined];
+      const ranges = concurrent ? await this.podRanges(width) : [undefined];
       if (ranges.length === 1) {
         await this.clear(run, day, version);
         await this.computeRange(run, day, version, window, target, undefined);
@@ -228,7 +229,7 @@ export class SqlKpiStore implements KpiStore {
         SELECT pod, asset_provider_id, retailer_id, sent, received,
           received IS NULL AS missing_report, sent IS NULL AS missing_meter_count, received > sent AS inconsistent,
           sent > 0 AND received <= sent AND received < sent * ${target}::float8 AS below_target,
-          CASE WHEN sent > 0 AND received <= sent THEN least(10, CASE WHEN received >= sent * 0.99 THEN 10 ELSE floor(received * 10 / sent) END) END AS bucket
+          CASE WHEN sent > 0 AND received <= sent THEN CASE WHEN received >= sent * 0.99 THEN 10 ELSE floor(received * 10 / sent) END END AS bucket
         FROM counted
       ),
       rows AS (
@@ -258,24 +259,11 @@ export class SqlKpiStore implements KpiStore {
   }
 
   async aggregate(query: KpiQuery, groupBy: KpiGrouping, limit: number): Promise<KpiGroupRow[]> {
-    const [key, label, join] = GROUPS[groupBy];
-    const sums = sql`sum(t.sent) AS sent, sum(t.received) AS received, ${sql.join(FLAGS.map((f) => sql`sum(t.${sql.ref(f)}) AS ${sql.ref(f)}`))}`;
     // Supply points: one per row by supply point; else the most the group had on one day of the period (a day's
     // totals are counts, not lists: which supply points they were, hence how many distinct over days, is not kept).
     const result = await sql<{ key: string | null; label: string | null; pods: string; pod_days: string; sent: string | null; received: string | null } & Record<string, string>>`
       ${chosen(query)}
-      ${groupBy === 'pod'
-        ? sql`SELECT d.pod AS key, d.pod AS label, 1 AS pods, count(*) AS pod_days,
-            sum(d.sent) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS sent,
-            sum(d.received) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS received,
-            ${sql.join(FLAGS.map((f) => sql`count(*) FILTER (WHERE ${f} = ANY(d.flags)) AS ${sql.ref(f)}`))}
-          ${days(query)} AND ${scopeCondition(query.scope, 'd')} GROUP BY d.pod`
-        : sql`, by_day AS (
-            SELECT ${key} AS key, ${label} AS label, t.day, sum(t.pod_days) AS pod_days, ${sums}
-            FROM kpi_daily_totals t JOIN chosen c ON c.day = t.day AND c.version = t.version ${join}
-            WHERE ${scopeCondition(query.scope, 't')} GROUP BY 1, 2, 3
-          )
-          SELECT t.key, t.label, max(t.pod_days) AS pods, sum(t.pod_days) AS pod_days, ${sums} FROM by_day t GROUP BY 1, 2`}
+      ${groupBy === 'pod' ? byPod(query) : fromTotals(query, groupBy)}
       ORDER BY 1 LIMIT ${limit}
     `.execute(this.db);
     return result.rows.map((r) => {
@@ -335,12 +323,32 @@ export class SqlKpiStore implements KpiStore {
   }
 }
 
+/** kpi_daily's rows summed per supply point. */
+function byPod(query: KpiQuery): RawBuilder<unknown> {
+  return sql`SELECT d.pod AS key, d.pod AS label, 1 AS pods, count(*) AS pod_days,
+      sum(d.sent) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS sent,
+      sum(d.received) FILTER (WHERE d.sent IS NOT NULL AND d.received IS NOT NULL) AS received,
+      ${sql.join(FLAGS.map((f) => sql`count(*) FILTER (WHERE ${f} = ANY(d.flags)) AS ${sql.ref(f)}`))}
+    ${days(query)} AND ${scopeCondition(query.scope, 'd')} GROUP BY d.pod`;
+}
+
+/** The daily totals summed per group, day by day first (a group's supply points: its most on one day). */
+function fromTotals(query: KpiQuery, groupBy: Exclude<KpiGrouping, 'pod'>): RawBuilder<unknown> {
+  const [key, label, join] = GROUPS[groupBy];
+  const sums = sql`sum(t.sent) AS sent, sum(t.received) AS received, ${sql.join(FLAGS.map((f) => sql`sum(t.${sql.ref(f)}) AS ${sql.ref(f)}`))}`;
+  return sql`, by_day AS (
+      SELECT ${key} AS key, ${label} AS label, t.day, sum(t.pod_days) AS pod_days, ${sums}
+      FROM kpi_daily_totals t JOIN chosen c ON c.day = t.day AND c.version = t.version ${join}
+      WHERE ${scopeCondition(query.scope, 't')} GROUP BY 1, 2, 3
+    )
+    SELECT t.key, t.label, max(t.pod_days) AS pods, sum(t.pod_days) AS pod_days, ${sums} FROM by_day t GROUP BY 1, 2`;
+}
+
 /** For the groupings read from kpi_daily_totals (t): the key, the label and the join that names it. */
-const GROUPS: Record<KpiGrouping, [RawBuilder<unknown>, RawBuilder<unknown>, RawBuilder<unknown>]> = {
+const GROUPS: Record<Exclude<KpiGrouping, 'pod'>, [RawBuilder<unknown>, RawBuilder<unknown>, RawBuilder<unknown>]> = {
   day: [sql`t.day::text`, sql`t.day::text`, sql``],
   assetProvider: [sql`t.asset_provider_id::text`, sql`ap.name`, sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`],
   retailer: [sql`t.retailer_id::text`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`],
-  pod: [sql``, sql``, sql``],
   dayAndAssetProvider: [sql`t.day::text || '|' || coalesce(t.asset_provider_id::text, 'none')`, sql`ap.name`,
     sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`],
   dayAndRetailer: [sql`t.day::text || '|' || coalesce(t.retailer_id::text, 'none')`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`],

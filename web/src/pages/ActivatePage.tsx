@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { Field } from '../components/Field.tsx';
 import { errorText, fieldErrorsOf } from '../components/ErrorNotice.tsx';
-import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { SignedOutShell } from '../components/SignedOutShell.tsx';
 import { useEditedFields } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 
@@ -59,38 +59,29 @@ export function ActivatePage() {
 
   const fieldErrors = fields.visible({ ...fieldErrorsOf(labels, error), ...localErrors });
   return (
-    <div className="login-shell">
-      <header className="login-header">
-        <div className="brand"><span className="brand-mark" aria-hidden="true">C2</span><span>{t('app.name')}</span></div>
-        <LanguageSwitch />
-      </header>
-      <main id="main" className="login-main" tabIndex={-1}>
-        <section className="card login-card" aria-labelledby="activate-title">
-          <h1 id="activate-title">{t('activate.title')}</h1>
-          <div aria-live="polite">
-            {done && (
-              <div className="notice notice-success" role="status">
-                {t('activate.done')} <Link to="/login">{t('activate.toLogin')}</Link>
-              </div>
-            )}
+    <SignedOutShell titleId="activate-title" title={t('activate.title')}>
+      <div aria-live="polite">
+        {done && (
+          <div className="notice notice-success" role="status">
+            {t('activate.done')} <Link to="/login">{t('activate.toLogin')}</Link>
           </div>
-          {!token && !done && <div className="notice notice-error" role="alert">{t('activate.noToken')}</div>}
-          {token && !done && (
-            <>
-              <p className="lead">{t('activate.intro', { count: MIN_PASSWORD_LENGTH })}</p>
-              {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
-              <form onSubmit={submit} noValidate>
-                <Field id="new-password" label={t('activate.password')} type="password" autoComplete="new-password" required
-                  value={password} onChange={(v) => { setPassword(v); fields.edited('password'); }} error={fieldErrors.password}
-                  hint={t('activate.passwordHint', { count: MIN_PASSWORD_LENGTH })} />
-                <Field id="confirm-password" label={t('activate.confirmation')} type="password" autoComplete="new-password" required
-                  value={confirmation} onChange={(v) => { setConfirmation(v); fields.edited('confirmation'); }} error={fieldErrors.confirmation} />
-                <button type="submit" disabled={busy}>{t('activate.submit')}</button>
-              </form>
-            </>
-          )}
-        </section>
-      </main>
-    </div>
+        )}
+      </div>
+      {!token && !done && <div className="notice notice-error" role="alert">{t('activate.noToken')}</div>}
+      {token && !done && (
+        <>
+          <p className="lead">{t('activate.intro', { count: MIN_PASSWORD_LENGTH })}</p>
+          {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
+          <form onSubmit={submit} noValidate>
+            <Field id="new-password" label={t('activate.password')} type="password" autoComplete="new-password" required
+              value={password} onChange={(v) => { setPassword(v); fields.edited('password'); }} error={fieldErrors.password}
+              hint={t('activate.passwordHint', { count: MIN_PASSWORD_LENGTH })} />
+            <Field id="confirm-password" label={t('activate.confirmation')} type="password" autoComplete="new-password" required
+              value={confirmation} onChange={(v) => { setConfirmation(v); fields.edited('confirmation'); }} error={fieldErrors.confirmation} />
+            <button type="submit" disabled={busy}>{t('activate.submit')}</button>
+          </form>
+        </>
+      )}
+    </SignedOutShell>
   );
 }

@@ -23,6 +23,9 @@ async function requestsOf(association: Association, signal: AbortSignal): Promis
 
 interface Followed { association: Association; requests: RequestDetail[] }
 
+/** Something may still change: the association is pending or one of its requests is not closed (polling goes on). */
+const stillOpen = ({ association, requests }: Followed) => association.status === 'pending' || requests.some((r) => OPEN.includes(r.status));
+
 /**
  * The association and its requests, the association read last when every request reads as closed: polling stops
  * then, and a request that completed between the two reads must not leave the DU shown as it was before it.
@@ -31,8 +34,7 @@ async function follow(associationId: string, signal: AbortSignal): Promise<Follo
   const read = () => api.get<Association>(`/associations/${encodeURIComponent(associationId)}`, undefined, { signal });
   const first = await read();
   const requests = await requestsOf(first, signal);
-  const open = first.status === 'pending' || requests.some((r) => OPEN.includes(r.status));
-  return { association: open ? first : await read(), requests };
+  return { association: stillOpen({ association: first, requests }) ? first : await read(), requests };
 }
 
 /** One association: its DU (key masked), its status followed live, its requests' timeline; modify and delete. */
@@ -48,7 +50,7 @@ export function AssociationPage() {
   const [deleteError, setDeleteError] = useState<unknown>(null);
 
   const requests = followed.data?.requests;
-  const working = followed.data?.association.status === 'pending' || (requests ?? []).some((r) => OPEN.includes(r.status));
+  const working = followed.data !== undefined && stillOpen(followed.data);
   const latest = requests?.[0];
   usePolling(() => followed.reload(true), 1000, working);
 

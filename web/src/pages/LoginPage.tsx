@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { Field } from '../components/Field.tsx';
 import { errorText } from '../components/ErrorNotice.tsx';
-import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { SignedOutShell } from '../components/SignedOutShell.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { useLabels } from '../i18n.ts';
 import { homeOf, useSession } from '../session.tsx';
@@ -46,29 +46,20 @@ export function LoginPage() {
   };
 
   return (
-    <div className="login-shell">
-      <header className="login-header">
-        <div className="brand"><span className="brand-mark" aria-hidden="true">C2</span><span>{t('app.name')}</span></div>
-        <LanguageSwitch />
-      </header>
-      <main id="main" className="login-main" tabIndex={-1}>
-        <section className="card login-card" aria-labelledby="login-title">
-          <h1 id="login-title">{t('login.title')}</h1>
-          <p className="lead">{t('login.intro')}</p>
-          {state.ended === 'expired' && <div className="notice notice-info" role="status">{t('login.expired')}</div>}
-          {state.ended === 'logged_out' && <div className="notice notice-info" role="status">{t('login.loggedOut')}</div>}
-          <div aria-live="assertive">
-            {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
-            {missing && <div className="notice notice-error" role="alert">{t('login.missing')}</div>}
-          </div>
-          <form onSubmit={submit} noValidate>
-            <Field id="email" label={t('login.email')} type="email" autoComplete="username" required value={email} onChange={setEmail} />
-            <Field id="password" label={t('login.password')} type="password" autoComplete="current-password" required value={password} onChange={setPassword} />
-            <button type="submit" disabled={busy}>{busy ? t('login.signingIn') : t('login.submit')}</button>
-          </form>
-          <p className="hint">{t('login.help')}</p>
-        </section>
-      </main>
-    </div>
+    <SignedOutShell titleId="login-title" title={t('login.title')}>
+      <p className="lead">{t('login.intro')}</p>
+      {state.ended === 'expired' && <div className="notice notice-info" role="status">{t('login.expired')}</div>}
+      {state.ended === 'logged_out' && <div className="notice notice-info" role="status">{t('login.loggedOut')}</div>}
+      <div aria-live="assertive">
+        {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
+        {missing && <div className="notice notice-error" role="alert">{t('login.missing')}</div>}
+      </div>
+      <form onSubmit={submit} noValidate>
+        <Field id="email" label={t('login.email')} type="email" autoComplete="username" required value={email} onChange={setEmail} />
+        <Field id="password" label={t('login.password')} type="password" autoComplete="current-password" required value={password} onChange={setPassword} />
+        <button type="submit" disabled={busy}>{busy ? t('login.signingIn') : t('login.submit')}</button>
+      </form>
+      <p className="hint">{t('login.help')}</p>
+    </SignedOutShell>
   );
 }
