@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
+  describeInBrowser,
   dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
   reportFailure,
 } from './support.js';
 
 /** An asset provider's representative in the portal: login, eligibility, associations, bulk upload, reports, tokens, language. */
-describe('portal for asset providers (real browser, real platform)', () => {
+describeInBrowser('portal for asset providers (real browser, real platform)', () => {
   let platform: Platform;
   let browser: Browser;
   let context: BrowserContext;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
+  describeInBrowser,
   apiGet, dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot,
   startPlatform, TABLET, watchConsole, type DemoUser, type Platform,
   reportFailure,
@@ -28,7 +29,7 @@ const isoOf = (dayFirstDate: string) => dayFirstDate.split('/').reverse().join('
  * computed at 06:00 of the next simulated day. The test waits for two computed days, then reads them as the DSO, as
  * a retailer (who sees only its supply points and sends KPIs), on a tablet and in English.
  */
-describe('monitoring pages (real browser, platform on fast simulated time)', () => {
+describeInBrowser('monitoring pages (real browser, platform on fast simulated time)', () => {
   let platform: Platform;
   let browser: Browser;
   let context: BrowserContext;

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
+  describeInBrowser,
   expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
   reportFailure,
 } from './support.js';
@@ -8,7 +9,7 @@ import {
 interface Association { id: string; pod: string; du: { macAddress: string } }
 
 /** A DSO operator in the portal: requests of every asset provider, telemanagement, remote operations, onboarding. */
-describe('portal for DSO operators (real browser, real platform)', () => {
+describeInBrowser('portal for DSO operators (real browser, real platform)', () => {
   let platform: Platform;
   let browser: Browser;
   let context: BrowserContext;
