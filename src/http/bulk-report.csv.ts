@@ -3,15 +3,23 @@ import type { BulkReportRow } from '../domain/bulk-upload.js';
 /** Column headers of the report, in Italian for the asset providers' spreadsheets. */
 const HEADERS = ['Riga', 'POD', 'Idoneo', 'Motivi_non_idoneita', 'Stato', 'Motivo', 'Dettaglio', 'ID_richiesta'];
 
-/** `;`-separated; a field with `;`, a quote or a line break is quoted, quotes doubled (RFC 4180 style). */
-function cell(value: string): string {
-  return /[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV Injection"); a plain number is left alone. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+([.,]\d+)?$/;
+
+/**
+ * One field: a value a spreadsheet would run as a formula is neutralised with a leading `'` (shown as text, never
+ * executed); a field with `;`, a quote, a line break or that prefix is quoted, quotes doubled (RFC 4180 style).
+ */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+  return safe !== value || /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** A CSV an Italian spreadsheet opens as is: `;` separators, CRLF, a BOM so Excel reads UTF-8. */
+/** A CSV an Italian spreadsheet opens as is and safely: `;` separators, CRLF, a BOM so Excel reads UTF-8, no formulas. */
 export function spreadsheetCsv(headers: readonly string[], rows: Iterable<readonly string[]>): string {
   const lines = [headers.join(';')];
-  for (const row of rows) lines.push(row.map(cell).join(';'));
+  for (const row of rows) lines.push(row.map(csvCell).join(';'));
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }
 
