@@ -44,7 +44,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           layer(['storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
-            'services/ depend on ports (services/ports.ts), never on adapters or transport.'),
+            'services/ depend on ports (services/ports/), never on adapters or transport.'),
           { group: ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*'], message: 'services/ reach storage through ports.' },
         ],
       }],

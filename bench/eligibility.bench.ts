@@ -39,7 +39,7 @@ async function load(target: DatabaseTarget): Promise<{ loadSeconds: number; toke
     const representativeId = uuidv7();
     await storage.participants.insertAssetProvider({ assetProviderId, name: 'Bench AP', vatNumber: 'IT-BENCH', status: 'active' }, new Date());
     await storage.participants.insertRepresentative({ representativeId, assetProviderId, email: 'bench@bench.example', fullName: 'Bench' }, new Date());
-    const token = await new AccessService(storage.participants, { now: () => new Date() }, uuidv7).issueToken({ representativeId }, 'bench');
+    const token = await new AccessService(storage.tokens, { now: () => new Date() }, uuidv7).issueToken({ representativeId }, 'bench');
     return { loadSeconds, token };
   } finally {
     await open.close();

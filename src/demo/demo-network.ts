@@ -1,6 +1,6 @@
 import { MeterGeneration, VoltageLevel, type SupplyPoint } from '../domain/eligibility.js';
 import type { Pod } from '../domain/identifiers.js';
-import type { Concentrator } from '../services/ports.js';
+import type { Concentrator } from '../services/ports/index.js';
 import { seededRandom } from '../telemanagement/seeded-random.js';
 
 /**

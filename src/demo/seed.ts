@@ -5,7 +5,8 @@ import type { AssociationService } from '../services/association.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
 import type { OnboardingService } from '../services/onboarding.service.js';
 import type { SessionService } from '../services/session.service.js';
-import type { Clock, Storage, TokenHolder } from '../services/ports.js';
+import type { Clock, Storage } from '../services/ports/index.js';
+import type { TokenHolder } from '../domain/caller.js';
 import { categoryOf, DemoCategory, demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from './demo-network.js';
 
 export const DEMO_SUPPLY_POINTS = 6_000;
@@ -147,7 +148,7 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
 export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promise<DemoCredentials> {
   const { storage } = deps;
   const others = ineligibleExamples();
-  const assetProviders = await storage.participants.listAssetProviders();
+  const assetProviders = await storage.onboarding.list();
   const result: DemoCredentials = { apiBaseUrl, operators: [], retailers: [], assetProviders: [] };
   for (const retailer of await storage.participants.listRetailers()) {
     const users = [];
@@ -197,5 +198,5 @@ async function newDemoPassword(deps: SeedDeps, holder: TokenHolder, email: strin
 }
 
 export async function isSeeded(storage: Storage): Promise<boolean> {
-  return (await storage.participants.listAssetProviders()).length > 0;
+  return (await storage.onboarding.list()).length > 0;
 }

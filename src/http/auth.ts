@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { AccessService } from '../services/access.service.js';
-import type { Caller, Principal, TokenHolder } from '../services/ports.js';
+import type { Caller, Principal, TokenHolder } from '../domain/caller.js';
 import { csrfMatches, type SessionService } from '../services/session.service.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import { apiClient } from '../../test/support/api.js';
 import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, makeOperator, makeRetailer, manualClock, type TestPlatform } from '../../test/support/platform.js';
-import type { Principal } from '../services/ports.js';
+import type { Principal } from '../domain/caller.js';
 
 /** Monitoring through the API: reports in, meter counts, the two versions of a day, figures out, each participant its own. */
 describe.each(backends())('monitoring (KPIs) on $name', (backend) => {

@@ -111,7 +111,7 @@ export function demoParticipants(platform: Platform, dus: () => { du: DuEmulator
     // A DU reports the days it was there for: not the day before it was installed.
     const end = romeMidnight(addDays(day, 1));
     const byPod = new Map(dus().filter(({ since }) => since < end).map(({ du }) => [du.pod, du]));
-    for (const provider of await platform.storage.participants.listAssetProviders()) {
+    for (const provider of await platform.storage.onboarding.list()) {
       const associations = await platform.storage.associations.list({ assetProviderId: provider.assetProviderId, status: 'active', limit: 100_000 });
       const reports = associations.flatMap((a) => {
         const du = byPod.get(a.pod);

@@ -15,7 +15,7 @@ import { IdempotencyService } from '../services/idempotency.service.js';
 import { KpiService } from '../services/kpi.service.js';
 import { OnboardingService } from '../services/onboarding.service.js';
 import { OperationService } from '../services/operation.service.js';
-import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports.js';
+import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports/index.js';
 import { RequestService } from '../services/request.service.js';
 import { SessionService } from '../services/session.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
@@ -113,7 +113,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow: workflowPort });
   const hasher = scryptHasher();
   const services = {
-    access: new AccessService(storage.participants, clock, newId),
+    access: new AccessService(storage.tokens, clock, newId),
     eligibility,
     associations,
     requests,

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SecretBox } from '../services/ports.js';
+import type { SecretBox } from '../services/ports/index.js';
 
 const VERSION = 1;
 const IV_BYTES = 12;

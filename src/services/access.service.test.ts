@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { migrate, openDatabase, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
 import { AccessService, hashToken, TOKEN_CACHE_MS } from './access.service.js';
-import type { Storage } from './ports.js';
+import type { Storage } from './ports/index.js';
 
 describe('AccessService', () => {
   let open: OpenDatabase;
@@ -23,7 +23,7 @@ describe('AccessService', () => {
   afterAll(() => open.close());
 
   it('issues a token that authenticates its representative and stores only its hash', async () => {
-    const access = new AccessService(storage.participants, clock, uuidv7);
+    const access = new AccessService(storage.tokens, clock, uuidv7);
     const token = await access.issueToken({ representativeId }, 'laptop');
     expect(token).toMatch(/^c2_[A-Za-z0-9_-]{43}$/);
     expect(await access.authenticate(token)).toEqual({ role: 'asset_provider', representativeId, assetProviderId, assetProviderStatus: 'active' });
@@ -33,15 +33,15 @@ describe('AccessService', () => {
   });
 
   it('refuses malformed, unknown and oversized tokens without asking the database', async () => {
-    const access = new AccessService(storage.participants, clock, uuidv7);
+    const access = new AccessService(storage.tokens, clock, uuidv7);
     for (const token of [undefined, '', 'Bearer x', 'c2_unknown', `c2_${'a'.repeat(200)}`]) {
       expect(await access.authenticate(token)).toBeUndefined();
     }
   });
 
   it('forgets a revoked token at once in this process, and in another process within the cache time', async () => {
-    const here = new AccessService(storage.participants, clock, uuidv7);
-    const elsewhere = new AccessService(storage.participants, clock, uuidv7);
+    const here = new AccessService(storage.tokens, clock, uuidv7);
+    const elsewhere = new AccessService(storage.tokens, clock, uuidv7);
     const token = await here.issueToken({ representativeId }, 'phone');
     expect(await here.authenticate(token)).toBeDefined();
     expect(await elsewhere.authenticate(token)).toBeDefined();

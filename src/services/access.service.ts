@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
 import { parseLabel } from '../domain/identifiers.js';
 import { isUuid } from './pagination.js';
-import type { Caller, Clock, NewId, ParticipantStore, TokenHolder, TokenRecord } from './ports.js';
+import type { Clock, NewId, TokenRecord, TokenStore } from './ports/index.js';
+import type { Caller, TokenHolder } from '../domain/caller.js';
 
 const TOKEN_PREFIX = 'c2_';
 
@@ -23,7 +24,7 @@ export class AccessService {
   private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(
-    private readonly participants: ParticipantStore,
+    private readonly tokens: TokenStore,
     private readonly clock: Clock,
     private readonly newId: NewId,
   ) {}
@@ -36,7 +37,7 @@ export class AccessService {
     const cached = this.verified.get(key);
     if (cached && cached.until > now) return cached.caller;
     this.verified.delete(key);
-    const caller = await this.participants.findCallerByTokenHash(hash);
+    const caller = await this.tokens.findCaller(hash);
     if (caller) {
       if (this.verified.size >= TOKEN_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(key, { caller, until: now + TOKEN_CACHE_MS });
@@ -46,7 +47,7 @@ export class AccessService {
 
   /** Revokes a holder's tokens with this label, at once in this process (others within TOKEN_CACHE_MS). */
   async revokeTokens(holder: TokenHolder, label: string): Promise<void> {
-    await this.participants.revokeTokens(holder, label, this.clock.now());
+    await this.tokens.revokeLabelled(holder, label, this.clock.now());
     this.verified.clear();
   }
 
@@ -59,23 +60,23 @@ export class AccessService {
   async createToken(holder: TokenHolder, label: unknown): Promise<TokenRecord & { token: string }> {
     const parsed = parseLabel(label, 'label');
     if (!parsed.ok) throw invalidInput([parsed.issue]);
-    const active = (await this.participants.listTokens(holder)).filter((t) => t.revokedAt === null).length;
+    const active = (await this.tokens.list(holder)).filter((t) => t.revokedAt === null).length;
     if (active >= MAX_ACTIVE_TOKENS) {
       throw new DomainError(DomainErrorCode.conflict, `At most ${MAX_ACTIVE_TOKENS} tokens may be valid at once: revoke one first`);
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record: TokenRecord = { tokenId: this.newId(), label: parsed.value, createdAt: this.clock.now(), revokedAt: null };
-    await this.participants.insertToken({ tokenId: record.tokenId, holder, tokenHash: hashToken(token), label: record.label }, record.createdAt);
+    await this.tokens.insert({ tokenId: record.tokenId, holder, tokenHash: hashToken(token), label: record.label }, record.createdAt);
     return { ...record, token };
   }
 
   listTokens(holder: TokenHolder): Promise<TokenRecord[]> {
-    return this.participants.listTokens(holder);
+    return this.tokens.list(holder);
   }
 
   /** Revokes one of the holder's own tokens, at once in this process (others within TOKEN_CACHE_MS). */
   async revokeToken(holder: TokenHolder, tokenId: string): Promise<void> {
-    if (!isUuid(tokenId) || !(await this.participants.revokeToken(holder, tokenId, this.clock.now()))) {
+    if (!isUuid(tokenId) || !(await this.tokens.revoke(holder, tokenId, this.clock.now()))) {
       throw new DomainError(DomainErrorCode.notFound, `Token ${tokenId} not found (or already revoked)`);
     }
     this.verified.clear();

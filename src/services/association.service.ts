@@ -7,7 +7,8 @@ import { RequestKind, RequestStatus, type ServiceRequest } from '../domain/reque
 import { parseUserDevice, parseUserDeviceChanges, type UserDevice, type UserDeviceChanges } from '../domain/user-device.js';
 import type { EligibilityService } from './eligibility.service.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, DuChanges, NewId, Principal, RequestWorkflow, SecretBox, Storage, Stores } from './ports.js';
+import type { Clock, DuChanges, NewId, RequestWorkflow, SecretBox, Storage, Stores } from './ports/index.js';
+import type { Principal } from '../domain/caller.js';
 
 export interface AssociationListQuery {
   pod?: string;

@@ -8,7 +8,8 @@ import type { UserDevice } from '../domain/user-device.js';
 import type { AssociationService } from './association.service.js';
 import { splitBulkCsv, type BulkLimits } from './bulk-csv.js';
 import { decodeCursor, isUuid, pageSize, toPage, type Page } from './pagination.js';
-import type { BulkUploadRecord, Clock, NewBulkUploadRow, NewId, Principal, RequestWorkflow, Storage } from './ports.js';
+import type { BulkUploadRecord, Clock, NewBulkUploadRow, NewId, RequestWorkflow, Storage } from './ports/index.js';
+import type { Principal } from '../domain/caller.js';
 
 export interface BulkUploadSummary extends BulkUploadRecord {
   /** `processing` while any of its requests is open, then `completed`. */

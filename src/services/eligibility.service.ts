@@ -1,7 +1,7 @@
 import { assessEligibility, type Eligibility } from '../domain/eligibility.js';
 import { invalidInput } from '../domain/errors.js';
 import { parsePod } from '../domain/identifiers.js';
-import type { SupplyPointStore } from './ports.js';
+import type { SupplyPointStore } from './ports/index.js';
 
 export class EligibilityService {
   constructor(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
-import type { Clock, IdempotencyStore, StoredResponse } from './ports.js';
+import type { Clock, IdempotencyStore, StoredResponse } from './ports/index.js';
 
 /** How long a key is remembered: a client retrying later than this gets a new request. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -6,7 +6,8 @@ import {
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
 import { readCsv, type CsvLimits } from './bulk-csv.js';
-import type { Caller, Clock, KpiQuery, KpiScope, MeterCountSource, Storage } from './ports.js';
+import type { Clock, KpiQuery, KpiScope, MeterCountSource, Storage } from './ports/index.js';
+import type { Caller } from '../domain/caller.js';
 
 export interface KpiSettings {
   /** Performance below this (0–1) is flagged below_target. */

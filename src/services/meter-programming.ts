@@ -2,7 +2,7 @@ import type { MacAddress } from '../domain/identifiers.js';
 import type { DuKey } from '../domain/identifiers.js';
 import type { MeterCommand } from '../domain/meter-command.js';
 import { RequestKind } from '../domain/request.js';
-import type { DuChanges, SecretBox } from './ports.js';
+import type { DuChanges, SecretBox } from './ports/index.js';
 import type { Association } from '../domain/association.js';
 
 /**

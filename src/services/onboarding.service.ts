@@ -4,7 +4,7 @@ import {
   canRecordDuModel, MAX_REPRESENTATIVES, parseEmail, parsePastDate, statusAfter, type AssetProviderStatus, type OnboardingStep,
 } from '../domain/onboarding.js';
 import { isUuid } from './pagination.js';
-import type { AssetProviderDetail, AssetProviderRecord, Clock, DuModelTest, NewId, OnboardingEvent, PasswordHasher, Storage, Stores } from './ports.js';
+import type { AssetProviderDetail, AssetProviderRecord, Clock, DuModelTest, NewId, OnboardingEvent, PasswordHasher, Storage, Stores } from './ports/index.js';
 import { newActivation } from './session.service.js';
 
 /** The largest integration-test report kept (a PDF, usually). */

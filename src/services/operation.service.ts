@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
 import { OperationStatus, parseOperation, type MeterOperation, type OperationInput } from '../domain/meter-operation.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, FieldNetworkView, NewId, RequestWorkflow, Storage } from './ports.js';
+import type { Clock, FieldNetworkView, NewId, RequestWorkflow, Storage } from './ports/index.js';
 
 export interface OperationListQuery {
   pod?: string;

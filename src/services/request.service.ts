@@ -7,7 +7,8 @@ import {
   type RequestTransition, type ServiceRequest,
 } from '../domain/request.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
-import type { Clock, FoundRequest, LockedRequest, Principal, Storage, Stores } from './ports.js';
+import type { Clock, FoundRequest, LockedRequest, Storage, Stores } from './ports/index.js';
+import type { Principal } from '../domain/caller.js';
 
 function statusesOf(state: 'open' | 'closed' | undefined) {
   return state === 'open' ? OPEN_REQUEST_STATUSES : state === 'closed' ? CLOSED_REQUEST_STATUSES : undefined;

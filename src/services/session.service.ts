@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
 import { parseEmail, passwordIssue, type AssetProviderStatus } from '../domain/onboarding.js';
-import type { Caller, Clock, NewId, PasswordHasher, Storage, TokenHolder } from './ports.js';
+import type { Clock, NewId, PasswordHasher, Storage } from './ports/index.js';
+import type { Caller, TokenHolder } from '../domain/caller.js';
 
 /** A session ends after 30 minutes without use, and 8 hours after login in any case. */
 export const SESSION_IDLE_MS = 30 * 60_000;

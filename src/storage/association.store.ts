@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { AssociationStatus, LIVE_ASSOCIATION_STATUSES, type Association, type Chain2Channel } from '../domain/association.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
-import type { AssociationFilter, AssociationStore, DuChanges, NewAssociation } from '../services/ports.js';
+import type { AssociationFilter, AssociationStore, DuChanges, NewAssociation } from '../services/ports/index.js';
 import type { SupplyPoint } from '../domain/eligibility.js';
 import { translateUniqueViolation } from './errors.js';
 import { toSupplyPoint } from './supply-point.store.js';

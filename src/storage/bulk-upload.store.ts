@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BulkReportRow, BulkRowOutcome } from '../domain/bulk-upload.js';
 import type { IneligibilityReason } from '../domain/eligibility.js';
 import type { RequestStatus } from '../domain/request.js';
-import type { BulkUploadRecord, BulkUploadStore, NewBulkUploadRow, PageQuery } from '../services/ports.js';
+import type { BulkUploadRecord, BulkUploadStore, NewBulkUploadRow, PageQuery } from '../services/ports/index.js';
 import type { Database } from './schema.js';
 
 const ROWS_PER_INSERT = 1000;

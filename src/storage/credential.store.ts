@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { AssetProviderStatus } from '../domain/onboarding.js';
-import type { Caller, CredentialRecord, CredentialStore, TokenHolder } from '../services/ports.js';
+import type { CredentialRecord, CredentialStore } from '../services/ports/index.js';
+import type { Caller, TokenHolder } from '../domain/caller.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import { translateUniqueViolation } from './errors.js';
-import { callerOf, holderColumns, holderOf } from './participant.store.js';
+import { callerOf, holderColumns, holderOf } from './token.store.js';
 import type { Database } from './schema.js';
 
 export class SqlCredentialStore implements CredentialStore {

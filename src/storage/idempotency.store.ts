@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { IdempotencyStore, StoredResponse } from '../services/ports.js';
+import type { IdempotencyStore, StoredResponse } from '../services/ports/index.js';
 import type { Database } from './schema.js';
 
 export class SqlIdempotencyStore implements IdempotencyStore {

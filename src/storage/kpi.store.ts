@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { KpiFlag, type KpiGrouping, type KpiParticipant, type KpiReport, type KpiVersion } from '../domain/kpi.js';
 import type { Pod } from '../domain/identifiers.js';
-import type { KpiGroupRow, KpiPodDay, KpiQuery, KpiScope, KpiStore } from '../services/ports.js';
+import type { KpiGroupRow, KpiPodDay, KpiQuery, KpiScope, KpiStore } from '../services/ports/index.js';
 import type { Database } from './schema.js';
 
 /** Rows sent to the database per statement: arrays of this many values travel as one parameter each. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { duModelKey, type AssetProviderStatus } from '../domain/onboarding.js';
-import type { AssetProviderDetail, AssetProviderRecord, DuModelTest, OnboardingEvent, OnboardingStore } from '../services/ports.js';
+import type { AssetProviderDetail, AssetProviderRecord, DuModelTest, OnboardingEvent, OnboardingStore } from '../services/ports/index.js';
 import { translateUniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Pod } from '../domain/identifiers.js';
 import type { MeterRegisters } from '../domain/meter-command.js';
 import type { MeterOperation, OperationCommand, OperationFailure, OperationStatus } from '../domain/meter-operation.js';
-import type { OperationFilter, OperationOutcome, OperationStore } from '../services/ports.js';
+import type { OperationFilter, OperationOutcome, OperationStore } from '../services/ports/index.js';
 import type { Database, MeterOperationsTable } from './schema.js';
 
 export class SqlOperationStore implements OperationStore {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { QUOTA_DEFERRED } from '../domain/bulk-upload.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
-import type { DuChanges, FoundRequest, LockedRequest, NewRequest, RequestFilter, RequestSearch, RequestStore } from '../services/ports.js';
+import type { DuChanges, FoundRequest, LockedRequest, NewRequest, RequestFilter, RequestSearch, RequestStore } from '../services/ports/index.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 import { countsByStatus } from './counts.js';
 

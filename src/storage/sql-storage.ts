@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { SqlExecutor, Storage, Stores } from '../services/ports.js';
+import type { SqlExecutor, Storage, Stores } from '../services/ports/index.js';
 import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import { SqlCredentialStore } from './credential.store.js';
@@ -9,6 +9,7 @@ import { SqlKpiStore } from './kpi.store.js';
 import { SqlOnboardingStore } from './onboarding.store.js';
 import { SqlOperationStore } from './operation.store.js';
 import { SqlParticipantStore } from './participant.store.js';
+import { SqlTokenStore } from './token.store.js';
 import { SqlRequestStore } from './request.store.js';
 import type { Database } from './schema.js';
 import { SqlSupplyPointStore } from './supply-point.store.js';
@@ -40,6 +41,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     associations: new SqlAssociationStore(db),
     requests: new SqlRequestStore(db),
     participants: new SqlParticipantStore(db),
+    tokens: new SqlTokenStore(db),
     idempotency: new SqlIdempotencyStore(db),
     bulkUploads: new SqlBulkUploadStore(db),
     operations: new SqlOperationStore(db),

@@ -6,7 +6,7 @@ import { Chain2Channel } from '../domain/association.js';
 import type { MacAddress } from '../domain/identifiers.js';
 import { RequestStatus } from '../domain/request.js';
 import { hashToken } from '../services/access.service.js';
-import type { NewAssociation, Storage } from '../services/ports.js';
+import type { NewAssociation, Storage } from '../services/ports/index.js';
 import { migrate, openDatabase, type OpenDatabase } from './database.js';
 import { sqlStorage } from './sql-storage.js';
 
@@ -167,10 +167,10 @@ export function storageContract(backend: Backend) {
     });
 
     it('finds a caller by token hash until the token is revoked', async () => {
-      await storage.participants.insertToken({ tokenId: uuidv7(), holder: { representativeId }, tokenHash: hashToken('c2_contract'), label: 'cli' }, at);
-      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toEqual({ role: 'asset_provider', representativeId, assetProviderId, assetProviderStatus: 'active' });
-      await storage.participants.revokeTokens({ representativeId }, 'cli', at);
-      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_contract'))).toBeUndefined();
+      await storage.tokens.insert({ tokenId: uuidv7(), holder: { representativeId }, tokenHash: hashToken('c2_contract'), label: 'cli' }, at);
+      expect(await storage.tokens.findCaller(hashToken('c2_contract'))).toEqual({ role: 'asset_provider', representativeId, assetProviderId, assetProviderStatus: 'active' });
+      await storage.tokens.revokeLabelled({ representativeId }, 'cli', at);
+      expect(await storage.tokens.findCaller(hashToken('c2_contract'))).toBeUndefined();
     });
 
     it('holds DSO operators with tokens of their own', async () => {
@@ -178,10 +178,10 @@ export function storageContract(backend: Backend) {
       await storage.participants.insertOperator({ operatorId, email: 'op@dso.example', fullName: 'Op' }, at);
       await expect(storage.participants.insertOperator({ operatorId: uuidv7(), email: 'op@dso.example', fullName: 'Twin' }, at)).rejects.toMatchObject({ code: 'conflict' });
       expect(await storage.participants.listOperators()).toContainEqual({ operatorId, email: 'op@dso.example', fullName: 'Op' });
-      await storage.participants.insertToken({ tokenId: uuidv7(), holder: { operatorId }, tokenHash: hashToken('c2_operator'), label: 'cli' }, at);
-      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_operator'))).toEqual({ role: 'dso_operator', operatorId });
-      await storage.participants.revokeTokens({ operatorId }, 'cli', at);
-      expect(await storage.participants.findCallerByTokenHash(hashToken('c2_operator'))).toBeUndefined();
+      await storage.tokens.insert({ tokenId: uuidv7(), holder: { operatorId }, tokenHash: hashToken('c2_operator'), label: 'cli' }, at);
+      expect(await storage.tokens.findCaller(hashToken('c2_operator'))).toEqual({ role: 'dso_operator', operatorId });
+      await storage.tokens.revokeLabelled({ operatorId }, 'cli', at);
+      expect(await storage.tokens.findCaller(hashToken('c2_operator'))).toBeUndefined();
     });
 
     it('reserves an idempotency key once, and again only after the window', async () => {

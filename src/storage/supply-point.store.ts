@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MeterGeneration, SupplyPoint, VoltageLevel } from '../domain/eligibility.js';
 import type { Pod } from '../domain/identifiers.js';
-import type { Concentrator, SupplyPointStore } from '../services/ports.js';
+import type { Concentrator, SupplyPointStore } from '../services/ports/index.js';
 import type { Database, SupplyPointsTable } from './schema.js';
 
 const COPY_COLUMNS = 'pod, distributor_code, voltage_level, meter_generation, installed_in_mass_plan, meter_serial, contract_power_w, concentrator_id';

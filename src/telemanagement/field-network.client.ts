@@ -1,6 +1,6 @@
 import type { Pod } from '../domain/identifiers.js';
 import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
-import type { HeadEnd } from '../services/ports.js';
+import type { HeadEnd } from '../services/ports/index.js';
 import type { FieldMeterState, FieldNetworkCounters, NetworkSite } from './field-network.simulator.js';
 
 /**

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Pod } from '../domain/identifiers.js';
 import type { AddressedCommand, MeterCommand } from '../domain/meter-command.js';
-import type { Logger } from '../services/ports.js';
+import type { Logger } from '../services/ports/index.js';
 import type { FieldNetworkSimulator } from './field-network.simulator.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
 import type { AddressedCommand, CommandOutcome, MeterCommand } from '../domain/meter-command.js';
-import type { Logger } from '../services/ports.js';
+import type { Logger } from '../services/ports/index.js';
 import { FieldNetworkSimulator, type FieldNetworkSimulatorInit, type NetworkSite } from './field-network.simulator.js';
 import { attemptTiming } from './plc-link.js';
 import { VirtualScheduler } from './scheduler.js';

@@ -5,7 +5,7 @@ import {
   type CommandOutcome,
   type MeterRegisters,
 } from '../domain/meter-command.js';
-import type { HeadEnd, Logger } from '../services/ports.js';
+import type { HeadEnd, Logger } from '../services/ports/index.js';
 import { MeterModel, type MeterAnswer, type MeterSite, type MeterState } from './meter.model.js';
 import { attemptTiming } from './plc-link.js';
 import { acceleratedScheduler, VirtualScheduler, type Scheduler } from './scheduler.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
-import type { HeadEnd } from '../services/ports.js';
+import type { HeadEnd } from '../services/ports/index.js';
 
 /** What a `HeadEnd` implementation must give the contract: a head-end, one reachable meter's POD, one unknown POD. */
 export interface HeadEndFixture {

@@ -1,5 +1,5 @@
 import { RequestStatus } from '../domain/request.js';
-import type { Logger, Storage } from '../services/ports.js';
+import type { Logger, Storage } from '../services/ports/index.js';
 import type { RequestService } from '../services/request.service.js';
 import { SweepLoop } from './sweep-loop.js';
 import type { RunnableWorkflow } from './workflow.js';

@@ -1,4 +1,4 @@
-import type { Clock, HeadEnd, Storage } from '../services/ports.js';
+import type { Clock, HeadEnd, Storage } from '../services/ports/index.js';
 import { eachAlone, WORKFLOW_FAILURE, type JobKind } from './meter-job.js';
 
 /** One job per operator's remote operation (connect, disconnect, power, calendar, read). */

@@ -1,6 +1,6 @@
 import { RequestStatus } from '../domain/request.js';
 import { meterCommandFor } from '../services/meter-programming.js';
-import type { HeadEnd, SecretBox, Storage } from '../services/ports.js';
+import type { HeadEnd, SecretBox, Storage } from '../services/ports/index.js';
 import type { RequestService } from '../services/request.service.js';
 import { WORKFLOW_FAILURE, type JobKind } from './meter-job.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../services/ports.js';
+import type { Logger } from '../services/ports/index.js';
 
 /**
  * Runs `sweep` again at once while it finds work, else every `pollMs`, or sooner when woken (a request was just

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import { OperationStatus } from '../domain/meter-operation.js';
 import { RequestStatus } from '../domain/request.js';
-import type { Clock, HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports.js';
+import type { Clock, HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports/index.js';
 import type { RequestService } from '../services/request.service.js';
 import { eachAlone, type JobKind, type MeterJob } from './meter-job.js';
 import { METER_OPERATION_QUEUE, meterOperationJob } from './meter-operation.job.js';

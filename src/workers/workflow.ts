@@ -1,4 +1,4 @@
-import type { RequestWorkflow } from '../services/ports.js';
+import type { RequestWorkflow } from '../services/ports/index.js';
 
 /** A request workflow with a life: started and stopped with the process, drained by tests and the demo seed. */
 export interface RunnableWorkflow extends RequestWorkflow {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { MeterGeneration, VoltageLevel, type SupplyPoint } from '../../src/domain/eligibility.js';
 import type { Pod } from '../../src/domain/identifiers.js';
 import { createPlatform, type Platform } from '../../src/main/platform.js';
-import type { Principal } from '../../src/services/ports.js';
+import type { Principal } from '../../src/domain/caller.js';
 import type { DatabaseTarget } from '../../src/storage/database.js';
 
 export const TEST_MASTER_KEY = 'a1'.repeat(32);

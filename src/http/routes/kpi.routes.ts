@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { DomainError, DomainErrorCode } from '../../domain/errors.js';
 import { KPI_GROUPINGS, performanceOf } from '../../domain/kpi.js';
 import { participantOf, type KpiService } from '../../services/kpi.service.js';
-import type { KpiGroupRow } from '../../services/ports.js';
+import type { KpiGroupRow } from '../../services/ports/index.js';
 import type { FastifyTypeBox } from '../app.js';
 import { callerOf } from '../auth.js';
 import { spreadsheetCsv } from '../bulk-report.csv.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { TokenRecord } from '../../services/ports.js';
+import type { TokenRecord } from '../../services/ports/index.js';
 import type { AccessService } from '../../services/access.service.js';
 import type { FastifyTypeBox } from '../app.js';
 import { tokenHolderOf } from '../auth.js';
