@@ -49,7 +49,7 @@ export class FieldNetworkClient implements HeadEnd {
         ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new Error(`field network at ${this.#base} unreachable (${method} ${path}): ${(error as Error).cause ?? (error as Error).message}`);
+      throw new Error(`field network at ${this.#base} unreachable (${method} ${path}): ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
     }
     return this.#read<T>(response, method, path);
   }
