@@ -7,6 +7,10 @@ export interface Principal {
   assetProviderId: string;
 }
 
+/** The three kinds of user: the published list of `Caller['role']` (API schemas, the portal). */
+export const Role = { assetProvider: 'asset_provider', dsoOperator: 'dso_operator', retailer: 'retailer' } as const satisfies Record<string, Caller['role']>;
+export type Role = (typeof Role)[keyof typeof Role];
+
 /** Whoever a token or a session belongs to: an asset provider's representative, a DSO operator or a retailer's user. */
 export type Caller =
   | ({ role: 'asset_provider'; assetProviderStatus: AssetProviderStatus } & Principal)

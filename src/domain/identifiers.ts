@@ -8,7 +8,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; issue: FieldIssue 
 
 /** `IT` + 3-digit distributor code + `E` + 8 digits + optional check character (no checksum is published). */
 const POD_PATTERN = /^IT(\d{3})E\d{8}[0-9A-Z]?$/;
-const MAC_PATTERN = /^DC[0-9A-F]{10}$/;
+/** A DU's MAC address as stored and returned (parseMacAddress also accepts lowercase and `:`/`-` separators). */
+export const MAC_PATTERN = /^DC[0-9A-F]{10}$/;
 const KEY_PATTERN = /^[0-9A-F]{32}$/;
 export const MAX_TEXT_LENGTH = 64;
 

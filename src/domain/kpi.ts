@@ -33,6 +33,7 @@ export type KpiGrouping = (typeof KPI_GROUPINGS)[number];
 
 /** Who reports: an asset provider (for supply points with its associations) or a retailer (for those it serves). */
 export type KpiParticipant = { kind: 'asset_provider'; id: string } | { kind: 'retailer'; id: string };
+export const KpiParticipantKind = { assetProvider: 'asset_provider', retailer: 'retailer' } as const satisfies Record<string, KpiParticipant['kind']>;
 
 export interface KpiReport {
   pod: Pod;

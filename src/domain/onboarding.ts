@@ -16,6 +16,10 @@ export const AssetProviderStatus = {
 } as const;
 export type AssetProviderStatus = (typeof AssetProviderStatus)[keyof typeof AssetProviderStatus];
 
+/** A DU model's integration test: passed (the model is certified for the asset provider) or failed. */
+export const DuModelOutcome = { passed: 'passed', failed: 'failed' } as const;
+export type DuModelOutcome = (typeof DuModelOutcome)[keyof typeof DuModelOutcome];
+
 /** A step of the workflow, by the status it needs and the one it leads to. */
 export const ONBOARDING_STEPS = {
   contract: { from: ['applied'], to: 'contract_received' },

@@ -1,18 +1,35 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { AssociationStatus } from '../domain/association.js';
 import { IneligibilityReason } from '../domain/eligibility.js';
+import { MAC_PATTERN } from '../domain/identifiers.js';
 import { OperationKind, OperationStatus } from '../domain/meter-operation.js';
+import { AssetProviderStatus } from '../domain/onboarding.js';
 import { RequestKind, RequestStatus } from '../domain/request.js';
 import { MAX_PAGE_SIZE } from '../services/pagination.js';
 
 /**
- * Route schemas: they type the handlers, shape the responses and are the OpenAPI document.
- * Formats (POD, MAC, key) are checked by the domain, which names every bad field at once; the schemas bound sizes.
+ * Route schemas: they type the handlers, shape the responses and are the OpenAPI document (from which the portal's
+ * types are generated: web/src/api-schema.ts). Formats (POD, MAC, key) are checked by the domain, which names every
+ * bad field at once; the schemas bound sizes.
  */
-const values = (o: Record<string, string>) => Object.values(o);
 const text = (description: string, maxLength = 256) => Type.String({ description, maxLength });
 const timestamp = (description: string) => Type.String({ format: 'date-time', description });
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/**
+ * One value of a closed set of the domain (an `as const` object or list): an enum in the document, never a copy.
+ * The schema is the union of literals routes have always had; typed as the set's union (TypeBox infers `never` for a
+ * union built from an array).
+ */
+export function oneOf<const V extends string>(set: Readonly<Record<string, V>> | readonly V[], options: { description?: string } = {}) {
+  return Type.Unsafe<V>(Type.Union((Object.values(set) as V[]).map((value) => Type.Literal(value)), options));
+}
+
+export const AssociationStatusSchema = oneOf(AssociationStatus);
+export const RequestStatusSchema = oneOf(RequestStatus);
+export const AssetProviderStatusSchema = oneOf(AssetProviderStatus);
+/** A MAC address as stored and returned; inputs may also be lowercase and grouped with `:` or `-` (the domain parses them). */
+export const MacAddressBody = Type.String({ pattern: MAC_PATTERN.source, description: 'DC + 10 uppercase hex digits, no separators' });
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
@@ -28,9 +45,15 @@ export const IdParam = Type.Object({ id: text('Resource id (UUID)', 64) });
 export const EligibilityBody = Type.Object({
   pod: Type.String(),
   eligible: Type.Boolean(),
-  reasons: Type.Array(Type.Union(values(IneligibilityReason).map((r) => Type.Literal(r))),
-    { description: 'Every reason that applies; empty when eligible' }),
+  reasons: Type.Array(oneOf(IneligibilityReason), { description: 'Every reason that applies; empty when eligible' }),
 }, { $id: 'Eligibility' });
+
+/** One problem with one input field (invalid_input details, bulk and KPI rows refused). */
+export const FieldIssueBody = Type.Object({
+  field: Type.String({ description: 'Dotted path of the field (du.macAddress) or the CSV column (MAC_ADDRESS)' }),
+  code: Type.String({ description: 'Stable snake_case code, e.g. required, invalid_mac_address' }),
+  message: Type.String(),
+}, { $id: 'FieldIssue' });
 
 const DuInputFields = {
   name: text('DU name: 1–64 printable characters', 1024),
@@ -50,11 +73,11 @@ export const ModifyAssociationInput = Type.Object({
 export const AssociationBody = Type.Object({
   id: Type.String({ format: 'uuid' }),
   pod: Type.String(),
-  status: Type.Union(values(AssociationStatus).map((s) => Type.Literal(s))),
+  status: AssociationStatusSchema,
   channel: Type.String({ description: 'How Chain 2 reaches the DU: plc_band_c' }),
   du: Type.Object({
     name: Type.String(),
-    macAddress: Type.String(),
+    macAddress: MacAddressBody,
     encryptionKey: Type.String({ description: 'Masked: ****… + the last 4 hex digits' }),
     hardwareVersion: Type.String(),
     softwareVersion: Type.String(),
@@ -65,19 +88,20 @@ export const AssociationBody = Type.Object({
 
 export const RequestFields = {
   id: Type.String({ format: 'uuid' }),
-  kind: Type.Union(values(RequestKind).map((k) => Type.Literal(k))),
+  kind: oneOf(RequestKind),
   pod: Type.String(),
   associationId: Type.String({ format: 'uuid' }),
-  status: Type.Union(values(RequestStatus).map((s) => Type.Literal(s))),
+  status: RequestStatusSchema,
   reason: nullable(Type.String({ description: 'Reason code of a rejection or failure' })),
   createdAt: timestamp('Submitted at'),
   updatedAt: timestamp('Last transition'),
   closedAt: nullable(timestamp('Reached a final status at')),
 };
 export const RequestBody = Type.Object(RequestFields, { $id: 'Request' });
+export const RequestHistory = Type.Array(Type.Object({ status: RequestStatusSchema, reason: nullable(Type.String()), at: timestamp('Transition time') }));
 export const RequestDetailBody = Type.Object({
   ...RequestFields,
-  history: Type.Array(Type.Object({ status: Type.String(), reason: nullable(Type.String()), at: timestamp('Transition time') })),
+  history: RequestHistory,
 }, { $id: 'RequestDetail' });
 
 export const CreatedAssociationBody = Type.Object({ association: Type.Ref('Association'), request: Type.Ref('Request') });
@@ -89,19 +113,20 @@ const pageQuery = {
 };
 export const AssociationListQuery = Type.Object({
   pod: Type.Optional(text('Only this POD', 64)),
-  status: Type.Optional(Type.Union(values(AssociationStatus).map((s) => Type.Literal(s)))),
+  status: Type.Optional(AssociationStatusSchema),
   ...pageQuery,
 }, { additionalProperties: false });
 export const RequestListQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')],
     { description: 'open = submitted, queued, taken_in_charge; closed = completed, rejected, failed' })),
-  kind: Type.Optional(Type.Union(values(RequestKind).map((k) => Type.Literal(k)))),
+  kind: Type.Optional(oneOf(RequestKind)),
   pod: Type.Optional(text('Only this POD', 64)),
   ...pageQuery,
 }, { additionalProperties: false });
 
-export const pageOf = (ref: string) => Type.Object({
-  items: Type.Array(Type.Ref(ref)),
+/** A page of a list, newest first: the items (a shared schema by its $id, or a schema) and the cursor of the next. */
+export const pageOf = (items: string | TSchema) => Type.Object({
+  items: Type.Array(typeof items === 'string' ? Type.Ref(items) : items),
   nextCursor: nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
 });
 
@@ -120,7 +145,7 @@ const TariffCalendarSchema = Type.Object({ weekday: TariffSwitches, saturday: Ta
 
 export const CreateOperationInput = Type.Object({
   pod: text('Supply point (POD) whose meter receives the command', 64),
-  kind: Type.Union(values(OperationKind).map((k) => Type.Literal(k))),
+  kind: oneOf(OperationKind),
   availablePowerW: Type.Optional(Type.Integer({ description: 'set_available_power: the new available power, W' })),
   calendar: Type.Optional(TariffCalendarSchema),
 }, { additionalProperties: false });
@@ -128,10 +153,10 @@ export const CreateOperationInput = Type.Object({
 export const OperationBody = Type.Object({
   id: Type.String({ format: 'uuid' }),
   pod: Type.String(),
-  kind: Type.Union(values(OperationKind).map((k) => Type.Literal(k))),
+  kind: oneOf(OperationKind),
   availablePowerW: Type.Optional(Type.Integer()),
   calendar: Type.Optional(TariffCalendarSchema),
-  status: Type.Union(values(OperationStatus).map((s) => Type.Literal(s)), { description: 'submitted → queued → completed | failed' }),
+  status: oneOf(OperationStatus, { description: 'submitted → queued → completed | failed' }),
   reason: nullable(Type.String({ description: 'Why it failed: meter_unreachable, link_timeout, rejected_by_meter, unknown_meter, workflow_error' })),
   detail: nullable(Type.String({ description: 'The head-end\'s words on a failure' })),
   attempts: Type.Union([Type.Integer(), Type.Null()], { description: 'Transmissions to the meter, retries included' }),
@@ -150,8 +175,8 @@ export const OperationBody = Type.Object({
 
 export const OperationListQuery = Type.Object({
   pod: Type.Optional(text('Only this POD', 64)),
-  status: Type.Optional(Type.Union(values(OperationStatus).map((s) => Type.Literal(s)))),
+  status: Type.Optional(oneOf(OperationStatus)),
   ...pageQuery,
 }, { additionalProperties: false });
 
-export const sharedSchemas = [ErrorBody, EligibilityBody, AssociationBody, RequestBody, RequestDetailBody, OperationBody];
+export const sharedSchemas = [ErrorBody, EligibilityBody, FieldIssueBody, AssociationBody, RequestBody, RequestDetailBody, OperationBody];

@@ -3,7 +3,10 @@ import { DomainError, DomainErrorCode } from '../../domain/errors.js';
 import type { FastifyTypeBox } from '../app.js';
 import { principalOf } from '../auth.js';
 import { presentBulkReportRow, presentBulkUpload } from '../presenters.js';
-import { IdParam } from '../schemas.js';
+import { IdParam, oneOf, pageOf } from '../schemas.js';
+import { BulkRowOutcome } from '../../domain/bulk-upload.js';
+import { IneligibilityReason } from '../../domain/eligibility.js';
+import { RequestStatus } from '../../domain/request.js';
 import { bulkReportCsv } from '../bulk-report.csv.js';
 import type { BulkUploadService } from '../../services/bulk-upload.service.js';
 
@@ -23,10 +26,10 @@ const Summary = {
 const ReportRow = Type.Object({
   line: Type.Integer({ description: 'Line number in the file (the header is line 1)' }),
   pod: Type.String(),
-  eligibility: Type.Union([Type.Object({ eligible: Type.Boolean(), reasons: Type.Array(Type.String()) }), Type.Null()]),
-  status: Type.String({ description: 'invalid | not_eligible | the status of the row\'s request' }),
+  eligibility: Type.Union([Type.Object({ eligible: Type.Boolean(), reasons: Type.Array(oneOf(IneligibilityReason)) }), Type.Null()]),
+  status: oneOf([...Object.values(BulkRowOutcome), ...Object.values(RequestStatus)], { description: 'invalid | not_eligible | the status of the row\'s request' }),
   reason: Type.Union([Type.String(), Type.Null()]),
-  issues: Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
+  issues: Type.Array(Type.Ref('FieldIssue')),
   requestId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
 });
 
@@ -59,7 +62,7 @@ export function bulkUploadRoutes(app: FastifyTypeBox, bulkUploads: BulkUploadSer
     schema: {
       summary: 'Own bulk uploads, newest first', tags,
       querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
-      response: { 200: Type.Object({ items: Type.Array(Type.Object(Summary)), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      response: { 200: pageOf(Type.Object(Summary)) },
     },
   }, async (request) => {
     const page = await bulkUploads.list(principalOf(request), request.query);

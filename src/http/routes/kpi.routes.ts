@@ -1,28 +1,51 @@
 import { Type } from 'typebox';
 import { DomainError, DomainErrorCode } from '../../domain/errors.js';
-import { KPI_GROUPINGS, performanceOf } from '../../domain/kpi.js';
+import { KPI_GROUPINGS, KpiFlag, KpiParticipantKind, KpiVersion, performanceOf } from '../../domain/kpi.js';
 import { participantOf, type KpiService } from '../../services/kpi.service.js';
-import type { KpiGroupRow } from '../../services/ports/index.js';
+import type { KpiGroupRow, KpiPodDay } from '../../services/ports/index.js';
 import type { FastifyTypeBox } from '../app.js';
 import { callerOf } from '../auth.js';
 import { spreadsheetCsv } from '../bulk-report.csv.js';
+import { oneOf } from '../schemas.js';
 
 const tags = ['monitoring'];
 const day = (description: string) => Type.String({ maxLength: 10, description: `${description} (YYYY-MM-DD)` });
+/** The computations of a day by name (the domain's KpiVersion: provisional 1, final 2). */
+const COMPUTED_VERSIONS = Object.keys(KpiVersion) as (keyof typeof KpiVersion)[];
+const VersionName = oneOf(['latest', ...COMPUTED_VERSIONS],
+  { description: 'provisional: computed at the cut-off (the next morning); final: a day later; latest (default): final where there is one' });
 const Period = {
   from: Type.Optional(day('First day; default 30 days before `to`')),
   to: Type.Optional(day('Last day; default yesterday')),
-  version: Type.Optional(Type.Union([Type.Literal('latest'), Type.Literal('provisional'), Type.Literal('final')],
-    { description: 'provisional: computed at the cut-off (the next morning); final: a day later; latest (default): final where there is one' })),
+  version: Type.Optional(VersionName),
 };
+const Grouping = oneOf(KPI_GROUPINGS);
 const Outcome = Type.Object({
   accepted: Type.Integer(),
   refused: Type.Array(Type.Object({
     index: Type.Optional(Type.Integer()), line: Type.Optional(Type.Integer()), pod: Type.String(),
-    issues: Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
+    issues: Type.Array(Type.Ref('FieldIssue')),
   })),
 });
-const FlagCounts = Type.Object({ missing_report: Type.Integer(), missing_meter_count: Type.Integer(), inconsistent: Type.Integer(), below_target: Type.Integer() });
+const FlagCounts = Type.Object(Object.fromEntries(Object.values(KpiFlag).map((flag) => [flag, Type.Integer()])));
+const nullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const ReportVersion = Type.Object({
+  participant: Type.Object({ kind: oneOf(KpiParticipantKind), id: Type.String() }),
+  pod: Type.String(), day: Type.String({ description: 'YYYY-MM-DD' }),
+  version: Type.Integer({ description: '1 for the participant\'s first report of the POD and day; each correction adds one' }),
+  received: Type.Integer(),
+  receivedByType: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()]),
+  reportedAt: Type.String({ format: 'date-time' }),
+  supersededAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+const PodDay = Type.Object({
+  day: Type.String({ description: 'YYYY-MM-DD' }), version: oneOf(COMPUTED_VERSIONS), pod: Type.String(),
+  assetProviderId: Type.Union([Type.String(), Type.Null()]), retailerId: Type.Union([Type.String(), Type.Null()]),
+  sent: nullableInteger, received: nullableInteger,
+  performance: Type.Union([Type.Number(), Type.Null()], { description: 'received ÷ sent; null when either count is missing or nothing was sent' }),
+  flags: Type.Array(oneOf(KpiFlag)),
+});
+const PodDays = Type.Object({ items: Type.Array(PodDay) });
 
 /** The monitoring platform: KPI reports in, performance out, for asset providers, retailers and the DSO alike (each its own view). */
 export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number) {
@@ -59,6 +82,7 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
     schema: {
       summary: 'Every version of a report (yours; every participant\'s for the DSO), newest first', tags,
       querystring: Type.Object({ pod: Type.String({ maxLength: 64 }), day: day('Day') }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(ReportVersion) }) },
     },
   }, async (request) => ({
     items: (await kpi.reportHistory(callerOf(request), request.query.pod, request.query.day)).map((r) => ({
@@ -72,11 +96,11 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       summary: 'Performance (received ÷ sent) grouped by day, asset provider, retailer or supply point, with flag counts', tags,
       querystring: Type.Object({
         ...Period,
-        groupBy: Type.Optional(Type.Union(KPI_GROUPINGS.map((g) => Type.Literal(g)))),
+        groupBy: Type.Optional(Grouping),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({
-        from: Type.String(), to: Type.String(), version: Type.Union([Type.String(), Type.Integer()]), groupBy: Type.String(), target: Type.Number(),
+        from: Type.String(), to: Type.String(), version: VersionName, groupBy: Grouping, target: Type.Number({ description: 'Performance below it is flagged below_target (0–1)' }),
         rows: Type.Array(Type.Object({
           key: Type.String(), label: Type.String(),
           pods: Type.Integer({ description: 'Supply points: on one day, how many; over several days, the most on any one day (1 by supply point)' }),
@@ -94,7 +118,7 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
   app.get('/kpi/performance.csv', {
     schema: {
       summary: 'The same as a spreadsheet CSV (`;`, `,` decimals, Italian headers)', tags,
-      querystring: Type.Object({ ...Period, groupBy: Type.Optional(Type.Union(KPI_GROUPINGS.map((g) => Type.Literal(g)))) }, { additionalProperties: false }),
+      querystring: Type.Object({ ...Period, groupBy: Type.Optional(Grouping) }, { additionalProperties: false }),
     },
   }, async (request, reply) => {
     const result = await kpi.performance(callerOf(request), { ...request.query, limit: 10_000 });
@@ -106,6 +130,10 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
     schema: {
       summary: 'How many supply-point days fall in each performance band (0–10 %, …, 90–99 %, 99–100 %)', tags,
       querystring: Type.Object(Period, { additionalProperties: false }),
+      response: { 200: Type.Object({
+        from: Type.String(), to: Type.String(), version: VersionName,
+        buckets: Type.Array(Type.Object({ bucket: Type.String({ description: '0-10, 10-20, …, 90-99, 99-100 (percent)' }), podDays: Type.Integer() })),
+      }) },
     },
   }, async (request) => {
     const result = await kpi.distribution(callerOf(request), request.query);
@@ -116,6 +144,7 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
     schema: {
       summary: 'The worst supply-point days first (those without both counts last)', tags,
       querystring: Type.Object({ ...Period, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+      response: { 200: PodDays },
     },
   }, async (request) => ({ items: (await kpi.podDays(callerOf(request), request.query)).map(presentPodDay) }));
 
@@ -124,15 +153,18 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       summary: 'One supply point day by day, both versions of each day (drill-down)', tags,
       params: Type.Object({ pod: Type.String({ maxLength: 64 }) }),
       querystring: Type.Object({ from: Period.from, to: Period.to }, { additionalProperties: false }),
+      response: { 200: PodDays },
     },
   }, async (request) => ({ items: (await kpi.podDays(callerOf(request), { ...request.query, pod: request.params.pod, limit: 1000 })).map(presentPodDay) }));
 }
 
-function versionName(version: 'latest' | 1 | 2): string {
+function versionName(version: KpiVersion): keyof typeof KpiVersion;
+function versionName(version: 'latest' | KpiVersion): 'latest' | keyof typeof KpiVersion;
+function versionName(version: 'latest' | KpiVersion): 'latest' | keyof typeof KpiVersion {
   return version === 'latest' ? 'latest' : version === 1 ? 'provisional' : 'final';
 }
 
-function presentPodDay(d: { day: string; version: 1 | 2; pod: string; assetProviderId: string | null; retailerId: string | null; sent: number | null; received: number | null; flags: string[] }) {
+function presentPodDay(d: KpiPodDay) {
   return { ...d, version: versionName(d.version), performance: performanceOf(d.sent, d.received) };
 }
 

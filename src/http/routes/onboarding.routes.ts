@@ -4,12 +4,12 @@ import { DomainError, DomainErrorCode } from '../../domain/errors.js';
 import type { DuModelInput, OnboardingDetail, OnboardingService } from '../../services/onboarding.service.js';
 import type { FastifyTypeBox } from '../app.js';
 import { operatorOf } from '../auth.js';
-import { IdParam } from '../schemas.js';
+import { AssetProviderStatusSchema, IdParam, oneOf } from '../schemas.js';
+import { DuModelOutcome } from '../../domain/onboarding.js';
 
 const tags = ['onboarding'];
-const Status = Type.String({ description: 'applied | contract_received | du_certified | consent_received | active | suspended' });
 const Summary = {
-  id: Type.String({ format: 'uuid' }), name: Type.String(), vatNumber: Type.String(), status: Status, createdAt: Type.String({ format: 'date-time' }),
+  id: Type.String({ format: 'uuid' }), name: Type.String(), vatNumber: Type.String(), status: AssetProviderStatusSchema, createdAt: Type.String({ format: 'date-time' }),
 };
 const Detail = Type.Object({
   ...Summary,
@@ -17,7 +17,7 @@ const Detail = Type.Object({
   consentSignedOn: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   suspensionReason: Type.Union([Type.String(), Type.Null()]),
   duModels: Type.Array(Type.Object({
-    id: Type.String(), hardwareVersion: Type.String(), softwareVersion: Type.String(), outcome: Type.String(),
+    id: Type.String(), hardwareVersion: Type.String(), softwareVersion: Type.String(), outcome: oneOf(DuModelOutcome),
     testedOn: Type.String({ format: 'date' }), reportFileName: Type.String(), reportUrl: Type.String(), recordedAt: Type.String({ format: 'date-time' }),
   })),
   representatives: Type.Array(Type.Object({ email: Type.String(), fullName: Type.String(), activated: Type.Boolean() })),

@@ -3,16 +3,18 @@ import type { FastifyTypeBox } from '../app.js';
 import { principalOf } from '../auth.js';
 import { romeDateTime, spreadsheetCsv } from '../bulk-report.csv.js';
 import { presentRequest, presentRequestDetail } from '../presenters.js';
-import { IdParam, pageOf, RequestFields, RequestListQuery } from '../schemas.js';
+import { IdParam, MacAddressBody, pageOf, RequestFields, RequestHistory, RequestListQuery } from '../schemas.js';
 import type { RequestService } from '../../services/request.service.js';
-import type { ServiceRequest } from '../../domain/request.js';
+import { AssociationStatus } from '../../domain/association.js';
+import { RequestStatus, type ServiceRequest } from '../../domain/request.js';
 
 const tags = ['requests'];
 const Quota = Type.Object({
   used: Type.Integer({ description: 'Bulk associations taken in charge in the last windowHours' }),
   limit: Type.Integer(), windowHours: Type.Integer(),
 });
-const counts = (keys: string[]) => Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])));
+/** How many of each status of a closed set (every status present, 0 included). */
+const counts = (statuses: Record<string, string>) => Type.Object(Object.fromEntries(Object.values(statuses).map((s) => [s, Type.Integer()])));
 /** The report's export: every matching request, in pages of this size, up to this many rows. */
 const CSV_PAGE = 200;
 const CSV_MAX_ROWS = 100_000;
@@ -52,8 +54,8 @@ export function requestRoutes(app: FastifyTypeBox, requests: RequestService) {
     schema: {
       summary: 'The dashboard: own associations and requests by status, and the bulk quota', tags,
       response: { 200: Type.Object({
-        associations: counts(['pending', 'active', 'rejected', 'deleted']),
-        requests: counts(['submitted', 'queued', 'taken_in_charge', 'completed', 'rejected', 'failed']),
+        associations: counts(AssociationStatus),
+        requests: counts(RequestStatus),
         bulkQuota: Quota,
       }) },
     },
@@ -66,9 +68,7 @@ export function requestRoutes(app: FastifyTypeBox, requests: RequestService) {
 
 /** Requests across every asset provider, for the DSO's operators and customer care (operators' scope, app.ts). */
 export function dsoRequestRoutes(app: FastifyTypeBox, requests: RequestService) {
-  const Found = Type.Object({
-    ...RequestFields, kind: Type.String(), status: Type.String(), assetProvider: Type.Object({ id: Type.String(), name: Type.String() }), macAddress: Type.String(),
-  });
+  const foundFields = { ...RequestFields, assetProvider: Type.Object({ id: Type.String(), name: Type.String() }), macAddress: MacAddressBody };
   app.get('/dso/requests', {
     schema: {
       summary: 'Every request across asset providers, newest first; search by POD, DU MAC or asset provider (DSO operators)', tags,
@@ -77,7 +77,7 @@ export function dsoRequestRoutes(app: FastifyTypeBox, requests: RequestService) 
         mac: Type.Optional(Type.String({ maxLength: 64, description: 'The DU\'s MAC address' })),
         assetProviderId: Type.Optional(Type.String({ maxLength: 64 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(Found), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      response: { 200: pageOf(Type.Object(foundFields)) },
     },
   }, async (request) => {
     const page = await requests.search(request.query);
@@ -85,7 +85,10 @@ export function dsoRequestRoutes(app: FastifyTypeBox, requests: RequestService) 
   });
 
   app.get('/dso/requests/:id', {
-    schema: { summary: 'One request with its history, whoever it belongs to (DSO operators)', tags, params: IdParam },
+    schema: {
+      summary: 'One request with its history, whoever it belongs to (DSO operators)', tags, params: IdParam,
+      response: { 200: Type.Object({ ...foundFields, history: RequestHistory }) },
+    },
   }, async (request) => {
     const found = await requests.find(request.params.id);
     return { ...presentRequestDetail(found), ...presentFound(found) };

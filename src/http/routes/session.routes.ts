@@ -4,14 +4,16 @@ import type { SessionService, SessionView } from '../../services/session.service
 import type { FastifyTypeBox } from '../app.js';
 import { requireCsrf, type sessionCookie } from '../auth.js';
 import { DomainError, DomainErrorCode } from '../../domain/errors.js';
+import { Role } from '../../domain/caller.js';
+import { AssetProviderStatusSchema, oneOf } from '../schemas.js';
 
 const tags = ['portal sessions'];
 const SessionBody = Type.Object({
   user: Type.Object({
-    role: Type.Union([Type.Literal('asset_provider'), Type.Literal('dso_operator'), Type.Literal('retailer')]),
+    role: oneOf(Role),
     email: Type.String(),
     fullName: Type.String(),
-    assetProvider: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), status: Type.String() }), Type.Null()]),
+    assetProvider: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), status: AssetProviderStatusSchema }), Type.Null()]),
     retailer: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
   }),
   csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST, PATCH and DELETE made with the session cookie' }),
