@@ -57,7 +57,7 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       clock.advance(2 * 3_600_000); // 07:00 Rome: past the cut-off
       expect(await platform.services.kpi.runDue()).toContainEqual({ day: '2026-03-09', version: 1 });
       const byPod = (await api.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=pod')).body;
-      expect(byPod).toMatchObject({ version: 'latest', groupBy: 'pod', target: 0.99 });
+      expect(byPod).toMatchObject({ version: 'latest', groupBy: 'pod', target: 0.99, cutoffHour: 6 });
       const row = (pod: string) => byPod.rows.find((r: { key: string }) => r.key === pod);
       expect(row(full)).toMatchObject({ sent: 125, received: 125, performance: 1, flags: { missing_report: 0, below_target: 0, inconsistent: 0 } });
       expect(row(low)).toMatchObject({ sent: 100, received: 95, performance: 0.95, flags: { below_target: 1 } });

@@ -168,7 +168,8 @@ export class KpiService {
     const groupBy = (query.groupBy ?? 'day') as KpiGrouping;
     if (!KPI_GROUPINGS.includes(groupBy)) throw invalidInput([{ field: 'groupBy', code: 'invalid_value', message: `groupBy must be one of ${KPI_GROUPINGS.join(', ')}` }]);
     const q = this.query(caller, query);
-    return { ...q, groupBy, target: this.deps.settings.target, rows: await this.deps.storage.kpi.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
+    const { target, cutoffHour } = this.deps.settings;
+    return { ...q, groupBy, target, cutoffHour, rows: await this.deps.storage.kpi.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
   }
 
   async distribution(caller: Caller, query: { from?: string; to?: string; version?: string }) {

@@ -101,6 +101,7 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       }, { additionalProperties: false }),
       response: { 200: Type.Object({
         from: Type.String(), to: Type.String(), version: VersionName, groupBy: Grouping, target: Type.Number({ description: 'Performance below it is flagged below_target (0–1)' }),
+        cutoffHour: Type.Integer({ description: 'Hour (Europe/Rome) of the next day at which a day is first computed (provisional); final 24 h later' }),
         rows: Type.Array(Type.Object({
           key: Type.String(), label: Type.String(),
           pods: Type.Integer({ description: 'Supply points: on one day, how many; over several days, the most on any one day (1 by supply point)' }),
