@@ -1,5 +1,5 @@
 import { api } from './api.ts';
-import { KPI_FLAGS, type KpiFlag, type KpiGroupRow, type KpiPerformance, type KpiVersion } from './types.ts';
+import { allOf, KPI_FLAGS, type KpiFlag, type KpiGroupRow, type KpiPerformance, type KpiVersion } from './types.ts';
 
 /**
  * The arithmetic the monitoring pages do in the browser: periods of calendar days, totals of the API's groups, and the
@@ -11,19 +11,17 @@ import { KPI_FLAGS, type KpiFlag, type KpiGroupRow, type KpiPerformance, type Kp
 export const MAX_PERIOD_DAYS = 366;
 /** How many days the default period covers, ending on the last day computed. */
 export const DEFAULT_PERIOD_DAYS = 30;
-/**
- * The hour (Europe/Rome) at which a day is first computed, the next morning; the platform's default (KPI_CUTOFF_HOUR),
- * which the API does not publish: the empty page's explanation uses it.
- */
-export const CUTOFF_HOUR = 6;
-export const VERSIONS: readonly KpiVersion[] = ['latest', 'provisional', 'final'];
+export const VERSIONS = allOf<KpiVersion>()(['latest', 'provisional', 'final']);
 
 export interface Period {
   from: string;
   to: string;
 }
 
-/** `n` days after a 'YYYY-MM-DD' day (noon UTC: no daylight-saving surprise). */
+/**
+ * `n` days after a 'YYYY-MM-DD' day (noon UTC: no daylight-saving surprise). The portal's one piece of calendar
+ * arithmetic: periods are chosen here, the API computes everything else (its defaults, each day's figures).
+ */
 export function addDays(day: string, n: number): string {
   const date = new Date(`${day}T12:00:00Z`);
   date.setUTCDate(date.getUTCDate() + n);

@@ -2,17 +2,19 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, isApiError } from '../api.ts';
 import { formatLocalDate, todayInRome } from '../format.ts';
 import { useLabels } from '../i18n.ts';
-import type { AssetProviderDetail } from '../types.ts';
+import { allOf, type AssetProviderDetail, type ConsentOutcome, type DuModel } from '../types.ts';
 import { dateIssue, emailIssue, focusFirstInvalid, labelIssue, parseDayFirstDate } from '../validation.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { errorText, fieldErrorsOf } from './ErrorNotice.tsx';
 import { Field } from './Field.tsx';
 
 export const MAX_REPRESENTATIVES = 3;
-type Send = () => Promise<AssetProviderDetail>;
+/** What a step answers: the asset provider's detail (with the activation links, after the consent step). */
+export type StepOutcome = AssetProviderDetail | ConsentOutcome;
+type Send = () => Promise<StepOutcome>;
 
 /** Runs one onboarding step: busy flag, local checks, the API's answer (field errors beside fields, the rest above). */
-function useStep(onDone: (detail: AssetProviderDetail) => void) {
+function useStep(onDone: (detail: StepOutcome) => void) {
   const labels = useLabels();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -51,7 +53,7 @@ function StepForm({ title, children, formError, onSubmit }: { title: string; chi
   );
 }
 
-export function ContractForm({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void }) {
+export function ContractForm({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: StepOutcome) => void }) {
   const { t } = useLabels();
   const step = useStep(onDone);
   const [pecReference, setPecReference] = useState('');
@@ -73,7 +75,7 @@ export function ContractForm({ assetProviderId, onDone }: { assetProviderId: str
   );
 }
 
-export function DuModelForm({ assetProviderId, onDone, another }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void; another: boolean }) {
+export function DuModelForm({ assetProviderId, onDone, another }: { assetProviderId: string; onDone: (d: StepOutcome) => void; another: boolean }) {
   const { t } = useLabels();
   const [hardwareVersion, setHardwareVersion] = useState('');
   const [softwareVersion, setSoftwareVersion] = useState('');
@@ -113,7 +115,7 @@ export function DuModelForm({ assetProviderId, onDone, another }: { assetProvide
       </div>
       <fieldset className="radios">
         <legend>{t('onboarding.duModel.outcome')}</legend>
-        {(['passed', 'failed'] as const).map((value) => (
+        {allOf<DuModel['outcome']>()(['passed', 'failed']).map((value) => (
           <div key={value} className="radio">
             <input type="radio" id={`outcome-${value}`} name="outcome" value={value} checked={outcome === value} onChange={() => setOutcome(value)} />
             <label htmlFor={`outcome-${value}`}>{t(`duModelOutcome.${value}`)}</label>
@@ -141,7 +143,7 @@ interface RepresentativeRow {
   fullName: string;
 }
 
-export function ConsentForm({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void }) {
+export function ConsentForm({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: StepOutcome) => void }) {
   const { t, label } = useLabels();
   const step = useStep(onDone);
   const [signedOn, setSignedOn] = useState(formatLocalDate(todayInRome()));
@@ -230,7 +232,7 @@ export function ActivationLinks({ links }: { links: { email: string; url: string
   );
 }
 
-export function ActivateStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void }) {
+export function ActivateStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: StepOutcome) => void }) {
   const { t } = useLabels();
   const step = useStep(onDone);
   return (
@@ -242,7 +244,7 @@ export function ActivateStep({ assetProviderId, onDone }: { assetProviderId: str
   );
 }
 
-export function SuspendStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void }) {
+export function SuspendStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: StepOutcome) => void }) {
   const { t } = useLabels();
   const step = useStep(onDone);
   const [reason, setReason] = useState('');
@@ -259,7 +261,7 @@ export function SuspendStep({ assetProviderId, onDone }: { assetProviderId: stri
   );
 }
 
-export function ReinstateStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: AssetProviderDetail) => void }) {
+export function ReinstateStep({ assetProviderId, onDone }: { assetProviderId: string; onDone: (d: StepOutcome) => void }) {
   const { t } = useLabels();
   const step = useStep(onDone);
   return (

@@ -5,17 +5,17 @@ import { AuditLog } from '../components/AuditLog.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
 import {
-  ActivateStep, ActivationLinks, ConsentForm, ContractForm, DuModelForm, ReinstateStep, SuspendStep,
+  ActivateStep, ActivationLinks, ConsentForm, ContractForm, DuModelForm, ReinstateStep, SuspendStep, type StepOutcome,
 } from '../components/OnboardingSteps.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDate, formatLocalDate } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { AssetProviderDetail } from '../types.ts';
+import type { AssetProviderDetail, ConsentOutcome } from '../types.ts';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
 /** The subscription path of CHAIN2.md §3, in order; `suspended` stands beside `active`. */
-const STEPS = ['applied', 'contract_received', 'du_certified', 'consent_received', 'active'] as const;
+const STEPS = ['applied', 'contract_received', 'du_certified', 'consent_received', 'active'] as const satisfies readonly AssetProviderDetail['status'][];
 
 /** One asset provider: where its onboarding stands, the next step's form, its DU models, representatives and audit log. */
 export function AssetProviderPage() {
@@ -25,7 +25,7 @@ export function AssetProviderPage() {
   const created = (location.state as { notice?: string } | null)?.notice === 'created';
   const detail = useLoad((signal) => api.get<AssetProviderDetail>(`/asset-providers/${encodeURIComponent(assetProviderId)}`, undefined, { signal }), assetProviderId);
   const [current, setCurrent] = useState<AssetProviderDetail | null>(null);
-  const [links, setLinks] = useState<{ email: string; url: string }[] | null>(null);
+  const [links, setLinks] = useState<ConsentOutcome['activationLinks'] | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   if (isApiError(detail.error) && detail.error.status === 404) return <NotFoundPage what={t('onboarding.notFound')} />;
@@ -33,8 +33,8 @@ export function AssetProviderPage() {
   const ap = current?.id === assetProviderId ? current : detail.data;
   if (!ap) return <ErrorNotice error={detail.error} />;
 
-  const onStep = (next: AssetProviderDetail) => {
-    if (next.activationLinks?.length) setLinks(next.activationLinks);
+  const onStep = (next: StepOutcome) => {
+    if ('activationLinks' in next && next.activationLinks.length) setLinks(next.activationLinks);
     setDone(next.status);
     setCurrent(next);
     void detail.reload(true).then(() => setCurrent(null));

@@ -8,9 +8,9 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDate } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { AssetProviderSummary } from '../types.ts';
+import { allOf, type AssetProviderSummary } from '../types.ts';
 
-export const ONBOARDING_STATUSES = ['applied', 'contract_received', 'du_certified', 'consent_received', 'active', 'suspended'] as const;
+export const ONBOARDING_STATUSES = allOf<AssetProviderSummary['status']>()(['applied', 'contract_received', 'du_certified', 'consent_received', 'active', 'suspended']);
 
 /** Asset providers with their onboarding status; "new asset provider" starts an application. */
 export function AssetProvidersPage() {

@@ -9,14 +9,14 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDateTime, formatMac, maskedKey } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { Association, Page, RequestDetail, ServiceRequest } from '../types.ts';
+import type { Association, RequestDetail, RequestList, ServiceRequest } from '../types.ts';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
-const OPEN = ['submitted', 'queued', 'taken_in_charge'];
+const OPEN: readonly ServiceRequest['status'][] = ['submitted', 'queued', 'taken_in_charge'];
 
 /** The requests of one association with their histories, newest first (the API lists requests by POD). */
 async function requestsOf(association: Association, signal: AbortSignal): Promise<RequestDetail[]> {
-  const page = await api.get<Page<ServiceRequest>>('/requests', { pod: association.pod, limit: 100 }, { signal });
+  const page = await api.get<RequestList>('/requests', { pod: association.pod, limit: 100 }, { signal });
   const own = page.items.filter((r) => r.associationId === association.id);
   return Promise.all(own.map((r) => api.get<RequestDetail>(`/requests/${r.id}`, undefined, { signal })));
 }

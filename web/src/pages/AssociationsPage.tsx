@@ -9,9 +9,9 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDateTime, formatMac, maskedKey } from '../format.ts';
 import { useCursorPages, useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { Association, Page } from '../types.ts';
+import { allOf, type Association, type AssociationList } from '../types.ts';
 
-const STATUSES = ['pending', 'active', 'rejected', 'deleted'] as const;
+const STATUSES = allOf<Association['status']>()(['pending', 'active', 'rejected', 'deleted']);
 export const PAGE_SIZE = 20;
 
 /** The asset provider's associations, newest first, filtered by POD and status (kept in the address). */
@@ -23,7 +23,7 @@ export function AssociationsPage() {
   const [podInput, setPodInput] = useState(pod);
   const pages = useCursorPages(`${pod}|${status}`);
   const list = useLoad(
-    (signal) => api.get<Page<Association>>('/associations', { pod, status, cursor: pages.cursor, limit: PAGE_SIZE }, { signal }),
+    (signal) => api.get<AssociationList>('/associations', { pod, status, cursor: pages.cursor, limit: PAGE_SIZE }, { signal }),
     `${pod}|${status}|${pages.cursor}`,
   );
 

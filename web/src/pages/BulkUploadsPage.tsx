@@ -10,7 +10,7 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { useCursorPages, useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { BulkUploadSummary, Page, Quota } from '../types.ts';
+import type { BulkUploadList, BulkUploadSummary, Quota } from '../types.ts';
 
 /** The platform refuses larger files (BULK_MAX_BYTES): say so before sending 10 MB for nothing. */
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -23,7 +23,7 @@ export function BulkUploadsPage() {
   const navigate = useNavigate();
   const quota = useLoad((signal) => api.get<Quota>('/bulk-uploads/quota', undefined, { signal }), 'quota');
   const pages = useCursorPages('');
-  const uploads = useLoad((signal) => api.get<Page<BulkUploadSummary>>('/bulk-uploads', { cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
+  const uploads = useLoad((signal) => api.get<BulkUploadList>('/bulk-uploads', { cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);

@@ -8,17 +8,17 @@ import { formatNumber } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 import { useUser } from '../session.tsx';
-import type { Page, ServiceRequest, Summary } from '../types.ts';
+import { allOf, type RequestList, type Summary } from '../types.ts';
 
-const ASSOCIATION_STATUSES = ['active', 'pending', 'rejected', 'deleted'] as const;
-const REQUEST_STATUSES = ['submitted', 'queued', 'taken_in_charge', 'completed', 'rejected', 'failed'] as const;
+const ASSOCIATION_STATUSES = allOf<keyof Summary['associations']>()(['active', 'pending', 'rejected', 'deleted']);
+const REQUEST_STATUSES = allOf<keyof Summary['requests']>()(['submitted', 'queued', 'taken_in_charge', 'completed', 'rejected', 'failed']);
 
 /** Counts by status, the bulk quota and the latest requests of the representative's asset provider. */
 export function DashboardPage() {
   const { t, language } = useLabels();
   const user = useUser();
   const summary = useLoad((signal) => api.get<Summary>('/summary', undefined, { signal }), 'summary');
-  const recent = useLoad((signal) => api.get<Page<ServiceRequest>>('/requests', { limit: 5 }, { signal }), 'recent');
+  const recent = useLoad((signal) => api.get<RequestList>('/requests', { limit: 5 }, { signal }), 'recent');
 
   return (
     <>

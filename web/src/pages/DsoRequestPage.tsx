@@ -10,14 +10,14 @@ import { useLabels } from '../i18n.ts';
 import type { DsoRequestDetail } from '../types.ts';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
-const OPEN = ['submitted', 'queued', 'taken_in_charge'];
+const OPEN: readonly DsoRequestDetail['status'][] = ['submitted', 'queued', 'taken_in_charge'];
 
 /** One request as customer care sees it: whose, which POD and DU, and every transition. */
 export function DsoRequestPage() {
   const { t, label, language } = useLabels();
   const { requestId = '' } = useParams();
   const request = useLoad((signal) => api.get<DsoRequestDetail>(`/dso/requests/${encodeURIComponent(requestId)}`, undefined, { signal }), requestId);
-  usePolling(() => request.reload(true), 2000, OPEN.includes(request.data?.status ?? ''));
+  usePolling(() => request.reload(true), 2000, request.data ? OPEN.includes(request.data.status) : false);
 
   if (isApiError(request.error) && request.error.status === 404) return <NotFoundPage what={t('dsoRequests.notFound')} />;
   if (request.loading) return <Loading />;

@@ -9,7 +9,7 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDateTime, formatMac } from '../format.ts';
 import { useCursorPages, useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { AssetProviderSummary, DsoRequest, Page } from '../types.ts';
+import type { AssetProviderSummary, DsoRequestList } from '../types.ts';
 
 /** Every request across asset providers, searched by POD, DU MAC address, asset provider and state. */
 export function DsoRequestsPage() {
@@ -25,7 +25,7 @@ export function DsoRequestsPage() {
   const key = `${pod}|${mac}|${assetProviderId}|${state}`;
   const pages = useCursorPages(key);
   const list = useLoad(
-    (signal) => api.get<Page<DsoRequest>>('/dso/requests', { pod, mac, assetProviderId, state, cursor: pages.cursor, limit: 25 }, { signal }),
+    (signal) => api.get<DsoRequestList>('/dso/requests', { pod, mac, assetProviderId, state, cursor: pages.cursor, limit: 25 }, { signal }),
     `${key}|${pages.cursor}`,
   );
 

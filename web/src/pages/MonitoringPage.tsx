@@ -9,10 +9,12 @@ import { formatLocalDate, formatNumber, formatRatio, formatShortDate } from '../
 import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 import {
-  chartDays, CUTOFF_HOUR, dailyLine, defaultPeriod, isVersion, namesOf, seriesOf, totalsOf, type Period,
+  chartDays, dailyLine, defaultPeriod, isVersion, namesOf, seriesOf, totalsOf, type Period,
 } from '../monitoring.ts';
 import { useUser } from '../session.tsx';
-import { KPI_FLAGS, type KpiDistribution, type KpiGroupRow, type KpiPerformance, type KpiPodDay, type KpiVersion, type SessionUser } from '../types.ts';
+import {
+  KPI_FLAGS, type KpiDistribution, type KpiGrouping, type KpiGroupRow, type KpiPerformance, type KpiPodDay, type KpiVersion, type SessionUser,
+} from '../types.ts';
 
 /** How many of the worst supply-point days the table lists. */
 const WORST_LIMIT = 20;
@@ -29,7 +31,7 @@ interface Overview {
 
 async function loadOverview(period: Period, version: KpiVersion, dso: boolean, signal: AbortSignal): Promise<Overview> {
   const query = { ...period, version };
-  const performance = (groupBy: string) => api.get<KpiPerformance>('/kpi/performance', { ...query, groupBy }, { signal });
+  const performance = (groupBy: KpiGrouping) => api.get<KpiPerformance>('/kpi/performance', { ...query, groupBy }, { signal });
   const [byDay, byAssetProvider, byRetailer, distribution, worst, dayAndAssetProvider, dayAndRetailer] = await Promise.all([
     performance('day'), performance('assetProvider'), performance('retailer'),
     api.get<KpiDistribution>('/kpi/distribution', query, { signal }),
@@ -77,7 +79,8 @@ export function MonitoringPage() {
   const company = companyOf(user);
   const data = overview.data;
   const empty = data && data.byDay.rows.length === 0;
-  const cutoff = `${String(CUTOFF_HOUR).padStart(2, '0')}:00`;
+  // The hour the platform computes a day at, as it says (KPI_CUTOFF_HOUR may differ from the default).
+  const cutoff = data ? `${String(data.byDay.cutoffHour).padStart(2, '0')}:00` : '';
 
   return (
     <>

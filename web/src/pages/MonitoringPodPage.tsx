@@ -9,9 +9,9 @@ import { useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 import { namesOf } from '../monitoring.ts';
 import { useUser } from '../session.tsx';
-import type { KpiPerformance, KpiPodDay, KpiReportVersion } from '../types.ts';
+import { allOf, type KpiGrouping, type KpiPerformance, type KpiPodDay, type KpiReportVersion } from '../types.ts';
 
-const VERSION_ORDER = ['provisional', 'final'] as const;
+const VERSION_ORDER = allOf<KpiPodDay['version']>()(['provisional', 'final']);
 
 interface PodData {
   days: KpiPodDay[];
@@ -20,7 +20,7 @@ interface PodData {
 }
 
 async function loadPod(pod: string, period: { from?: string; to?: string }, signal: AbortSignal): Promise<PodData> {
-  const names = (groupBy: string) => api.get<KpiPerformance>('/kpi/performance', { ...period, groupBy }, { signal });
+  const names = (groupBy: KpiGrouping) => api.get<KpiPerformance>('/kpi/performance', { ...period, groupBy }, { signal });
   const [days, assetProviders, retailers] = await Promise.all([
     api.get<{ items: KpiPodDay[] }>(`/kpi/pods/${encodeURIComponent(pod)}`, period, { signal }),
     names('assetProvider'), names('retailer'),

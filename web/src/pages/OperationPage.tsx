@@ -8,11 +8,11 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatDateTime, formatKw, formatKwh, formatNumber } from '../format.ts';
 import { useLoad, usePolling } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { Operation, Page, TariffCalendar, TariffSwitch } from '../types.ts';
+import { allOf, type Operation, type OperationList, type TariffCalendar, type TariffSwitch } from '../types.ts';
 import { focusFirstInvalid, normalisePod, podIssue } from '../validation.ts';
 
-const KINDS = ['read_registers', 'connect', 'disconnect', 'set_available_power', 'set_tariff_calendar'] as const;
-const DAY_TYPES = ['weekday', 'saturday', 'holiday'] as const;
+const KINDS = allOf<Operation['kind']>()(['read_registers', 'connect', 'disconnect', 'set_available_power', 'set_tariff_calendar']);
+const DAY_TYPES = allOf<keyof TariffCalendar>()(['weekday', 'saturday', 'holiday']);
 /** ARERA's F1/F2/F3 programme (CHAIN2.md §6), the starting point of a band calendar. */
 const ARERA: Record<(typeof DAY_TYPES)[number], string> = {
   weekday: '00:00 F3, 07:00 F2, 08:00 F1, 19:00 F2, 23:00 F3',
@@ -55,7 +55,7 @@ export function OperationPage() {
     (signal) => (followId ? api.get<Operation>(`/operations/${encodeURIComponent(followId)}`, undefined, { signal }) : Promise.resolve(undefined)),
     followId ?? '',
   );
-  const recent = useLoad((signal) => api.get<Page<Operation>>('/operations', { limit: 10 }, { signal }), `recent|${followId}`);
+  const recent = useLoad((signal) => api.get<OperationList>('/operations', { limit: 10 }, { signal }), `recent|${followId}`);
   const running = Boolean(followed.data && !FINAL.includes(followed.data.status));
   usePolling(async () => {
     await followed.reload(true);

@@ -8,9 +8,9 @@ import { Pager } from '../components/Pager.tsx';
 import { RequestsTable } from '../components/RequestsTable.tsx';
 import { useCursorPages, useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { Page, ServiceRequest } from '../types.ts';
+import { allOf, type RequestList, type ServiceRequest } from '../types.ts';
 
-const KINDS = ['create', 'modify', 'delete'] as const;
+const KINDS = allOf<ServiceRequest['kind']>()(['create', 'modify', 'delete']);
 
 /** The open-requests report (or closed, or all), filtered, with the same selection as a CSV for a spreadsheet. */
 export function RequestsPage() {
@@ -23,7 +23,7 @@ export function RequestsPage() {
   const filters = { state: state === 'all' ? '' : state, kind, pod };
   const pages = useCursorPages(`${state}|${kind}|${pod}`);
   const list = useLoad(
-    (signal) => api.get<Page<ServiceRequest>>('/requests', { ...filters, cursor: pages.cursor, limit: 25 }, { signal }),
+    (signal) => api.get<RequestList>('/requests', { ...filters, cursor: pages.cursor, limit: 25 }, { signal }),
     `${state}|${kind}|${pod}|${pages.cursor}`,
   );
 

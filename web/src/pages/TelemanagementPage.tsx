@@ -7,14 +7,14 @@ import { Pager } from '../components/Pager.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { useCursorPages, useLoad, usePolling } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
-import type { FieldNetworkStatus, Operation, Page } from '../types.ts';
+import type { FieldNetworkStatus, Operation, OperationList } from '../types.ts';
 
 /** The field network as the head-end sees it (refreshed every 5 s) and the failed remote operations, to retry. */
 export function TelemanagementPage() {
   const { t, label, language } = useLabels();
   const status = useLoad((signal) => api.get<FieldNetworkStatus>('/telemanagement/status', undefined, { signal }), 'status');
   const pages = useCursorPages('failed');
-  const failed = useLoad((signal) => api.get<Page<Operation>>('/operations', { status: 'failed', cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
+  const failed = useLoad((signal) => api.get<OperationList>('/operations', { status: 'failed', cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
   const [retried, setRetried] = useState<{ operation: Operation; retry: Operation } | null>(null);
   const [retryError, setRetryError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
