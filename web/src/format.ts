@@ -1,3 +1,5 @@
+import { isStoredMac } from './validation.ts';
+
 /**
  * Dates, times and numbers as people in Italy read them: dd/mm/yyyy, Europe/Rome wall clock, `,` decimals in
  * Italian. The locale follows the chosen language (it-IT or en-GB, both day-first).
@@ -95,8 +97,8 @@ export function maskedKey(masked: string): string {
   return last4 ? `•••• ${last4.toUpperCase()}` : '••••';
 }
 
-/** A MAC address stored as 12 hex digits, shown grouped: DC:0A:1B:2C:3D:4E. */
+/** A MAC address stored as 12 hex digits, shown grouped: DC:0A:1B:2C:3D:4E (anything else as it is). */
 export function formatMac(mac: string | null | undefined): string {
   if (!mac) return '';
-  return /^[0-9A-F]{12}$/i.test(mac) ? mac.toUpperCase().match(/.{2}/g)!.join(':') : mac;
+  return isStoredMac(mac) ? mac.match(/.{2}/g)!.join(':') : mac;
 }

@@ -1,9 +1,14 @@
+import { MAC_ADDRESS_PATTERN } from './api-schema.ts';
+
 /**
  * The identifier rules of CHAIN2.md §2, checked in the browser too so that a form marks a bad field before it is
  * sent; the API checks them again and its answer wins. Each returns a fieldIssue code, or null when fine.
  */
 const POD = /^IT\d{3}E\d{8}[0-9A-Z]?$/;
-const MAC = /^DC[0-9A-F]{10}$/;
+/** A MAC address as the API stores it (the OpenAPI document's pattern). */
+const MAC = new RegExp(MAC_ADDRESS_PATTERN);
+/** The other form the API accepts (src/domain/identifiers.ts): six pairs of hex digits separated by `:` or `-`. */
+const GROUPED_MAC = /^([0-9A-Fa-f]{2})([:-][0-9A-Fa-f]{2}){5}$/;
 const KEY = /^[0-9A-F]{32}$/;
 export const MAX_LABEL_LENGTH = 64;
 
@@ -17,12 +22,19 @@ export function podIssue(value: string): string | null {
   return POD.test(pod) ? null : 'invalid_pod';
 }
 
-export function macIssue(value: string): string | null {
+/** A MAC address as typed (any case, grouped with `:` or `-` or not) → as the API stores it, when it is one. */
+export function normaliseMac(value: string): string {
   const trimmed = value.trim();
-  if (!trimmed) return 'required';
-  const grouped = /^([0-9A-Fa-f]{2})([:-][0-9A-Fa-f]{2}){5}$/.test(trimmed);
-  const mac = (grouped ? trimmed.replace(/[:-]/g, '') : trimmed).toUpperCase();
-  return MAC.test(mac) ? null : 'invalid_mac_address';
+  return (GROUPED_MAC.test(trimmed) ? trimmed.replace(/[:-]/g, '') : trimmed).toUpperCase();
+}
+
+/** Whether a value is a MAC address in the stored form (DC + 10 uppercase hex digits). */
+export const isStoredMac = (value: string): boolean => MAC.test(value);
+
+export function macIssue(value: string): string | null {
+  const mac = normaliseMac(value);
+  if (!mac) return 'required';
+  return isStoredMac(mac) ? null : 'invalid_mac_address';
 }
 
 export function keyIssue(value: string): string | null {

@@ -10,6 +10,7 @@ import { formatDateTime, formatMac } from '../format.ts';
 import { useCursorPages, useLoad } from '../hooks.ts';
 import { useLabels } from '../i18n.ts';
 import type { AssetProviderSummary, DsoRequestList } from '../types.ts';
+import { normaliseMac } from '../validation.ts';
 
 /** Every request across asset providers, searched by POD, DU MAC address, asset provider and state. */
 export function DsoRequestsPage() {
@@ -37,7 +38,7 @@ export function DsoRequestsPage() {
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    apply({ pod: podInput, mac: macInput.replace(/[:-]/g, '') });
+    apply({ pod: podInput, mac: normaliseMac(macInput) });
   };
   const filtered = Boolean(pod || mac || assetProviderId || state);
 
