@@ -40,6 +40,14 @@ const transportErrors: Record<string, { status: number; code: string; message: s
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the CSV as text/csv or as multipart/form-data' },
 };
 
+const INTERNAL_ERROR = 'internal_error';
+
+/**
+ * The codes HTTP itself answers with (the transport table and the catch-all), beside the domain's DomainErrorCode:
+ * together, every code a client may receive. The portal's labels are checked against both (test/error-labels.test.ts).
+ */
+export const HTTP_ERROR_CODES: readonly string[] = [...new Set([...Object.values(transportErrors).map((e) => e.code), INTERNAL_ERROR])];
+
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
@@ -79,7 +87,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const transport = error.code ? transportErrors[error.code] : undefined;
   if (transport) return reply.code(transport.status).send(errorBody(transport.code, transport.message));
   request.log.error({ err: error }, 'unexpected error');
-  return reply.code(500).send(errorBody('internal_error', 'Something went wrong on our side; the error was logged'));
+  return reply.code(500).send(errorBody(INTERNAL_ERROR, 'Something went wrong on our side; the error was logged'));
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {

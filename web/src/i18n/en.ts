@@ -793,7 +793,5 @@ export const en: Dictionary<typeof it> = {
     du_model_not_certified: 'This device model (hardware + software version) is not certified for your company.',
     too_many_representatives: 'The consent form may name at most 3 representatives.',
     onboarding_step_out_of_order: 'This step is not possible in the current status: reload the page.',
-    quota_exceeded: 'Quota used up: try again later.',
-    payload_invalid: 'Invalid data.',
   },
 };

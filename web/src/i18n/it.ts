@@ -793,7 +793,5 @@ export const it = {
     du_model_not_certified: 'Questo modello di dispositivo (versione hardware + software) non è certificato per la vostra società.',
     too_many_representatives: 'Il modulo di consenso può indicare al massimo 3 referenti.',
     onboarding_step_out_of_order: 'Questo passo non è possibile nello stato attuale: ricaricate la pagina.',
-    quota_exceeded: 'Quota esaurita: riprovate più tardi.',
-    payload_invalid: 'Dati non validi.',
   },
 };
