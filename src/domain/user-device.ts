@@ -11,26 +11,13 @@ export interface UserDevice {
 }
 export type UserDeviceChanges = Partial<UserDevice>;
 
-/**
- * A DU label (name, hardware or software version): parseLabel's rules, and no line or paragraph separator
- * (U+2028, U+2029). Those are not control characters (\p{C}) but break a line all the same: in a log, a CSV
- * report, a screen.
- */
-function parseDuLabel(value: unknown, field: string): Parsed<string> {
-  const parsed = parseLabel(value, field);
-  if (parsed.ok && /[\p{Zl}\p{Zp}]/u.test(parsed.value)) {
-    return { ok: false, issue: { field, code: 'not_printable', message: `${field} must contain printable characters only` } };
-  }
-  return parsed;
-}
-
 type Parsers = { [K in keyof UserDevice]: (value: unknown, field: string) => Parsed<UserDevice[K]> };
 const parsers: Parsers = {
-  name: parseDuLabel,
+  name: parseLabel,
   macAddress: parseMacAddress,
   encryptionKey: parseDuKey,
-  hardwareVersion: parseDuLabel,
-  softwareVersion: parseDuLabel,
+  hardwareVersion: parseLabel,
+  softwareVersion: parseLabel,
 };
 const FIELDS = Object.keys(parsers) as (keyof UserDevice)[];
 
