@@ -48,8 +48,7 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly details?: unknown,
-    /** What went wrong underneath, when this error translates another (a constraint violation, a parse error). */
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(message, options);
     this.name = 'DomainError';

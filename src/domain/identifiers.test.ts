@@ -260,6 +260,8 @@ describe('parseLabel', () => {
     ['a NUL character', 'Kitchen\u0000display'],
     ['an escape character', 'Kitchen\u001b[31mdisplay'],
     ['a DEL character', 'Kitchen\u007fdisplay'],
+    ['a line separator (U+2028)', 'Kitchen\u2028display'],
+    ['a paragraph separator (U+2029)', 'Kitchen\u2029display'],
     ['a C1 control character', 'Kitchen\u0085display'],
     ['a zero-width space (format character)', 'Kitchen\u200bdisplay'],
     ['a right-to-left override', 'Kitchen\u202edisplay'],

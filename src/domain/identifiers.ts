@@ -72,7 +72,9 @@ export function parseLabel(value: unknown, field: string): Parsed<string> {
   const label = text.value.trim();
   if (label === '') return issue(field, 'required', `${field} is required`);
   if ([...label].length > MAX_TEXT_LENGTH) return issue(field, 'too_long', `${field} must be at most ${MAX_TEXT_LENGTH} characters`);
-  if (/\p{C}/u.test(label)) return issue(field, 'not_printable', `${field} must contain printable characters only`);
+  // Line and paragraph separators (U+2028, U+2029) are not control characters (\p{C}) but break a line all the same:
+  // in a log, a CSV report, a screen.
+  if (/[\p{C}\p{Zl}\p{Zp}]/u.test(label)) return issue(field, 'not_printable', `${field} must contain printable characters only`);
   return { ok: true, value: label };
 }
 

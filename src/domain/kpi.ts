@@ -8,9 +8,9 @@ import { romeLocalParts, romeMidnightMs } from './tariff-bands.js';
  * Days are Europe/Rome calendar days of the meter's own timestamps.
  */
 export const KpiFlag = {
-  /** No report of frames received (neither the asset provider's nor the retailer's). */
+  /** An expected day (isExpectedDay) without a report of frames received (neither the asset provider's nor the retailer's). */
   missingReport: 'missing_report',
-  /** No count of frames sent collected from the meter. */
+  /** An expected day (isExpectedDay) without a count of frames sent collected from the meter. */
   missingMeterCount: 'missing_meter_count',
   /** More frames received than sent: a counting error somewhere. */
   inconsistent: 'inconsistent',
@@ -142,4 +142,46 @@ export function addDays(day: string, n: number): string {
 export function romeMidnight(day: string): Date {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
   return new Date(romeMidnightMs({ year, month, day: date }));
+}
+
+/** A Rome calendar day as the half-open interval of instants [start, end): 23, 24 or 25 hours. */
+export interface DayWindow {
+  start: Date;
+  end: Date;
+}
+
+export function dayWindow(day: string): DayWindow {
+  return { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) };
+}
+
+/**
+ * When an association's DU could hear its meter, on the meters' clock (the head-end's acknowledgements; with the
+ * in-process field network, its simulated time): from the meter programmed (the create request completed) to the
+ * meter cleared (the delete request completed), as [activeFrom, activeUntil). `activeFrom` null: never programmed
+ * (pending, rejected); `activeUntil` null: still active. A modification (new DU, new key) changes neither.
+ */
+export interface AssociationActivity {
+  activeFrom: Date | null;
+  activeUntil: Date | null;
+}
+
+/**
+ * Whether the association was active at some instant of the day: its asset provider then answers for the supply
+ * point that day (its report is the frames received, the day's row is in its figures), expected or not.
+ */
+export function wasActiveDuring(activity: AssociationActivity, day: DayWindow): boolean {
+  const { activeFrom, activeUntil } = activity;
+  return activeFrom !== null && activeFrom < day.end && (activeUntil === null || activeUntil > day.start);
+}
+
+/**
+ * Whether a supply-point day is expected: the asset provider is to report the frames its DU received and
+ * telemanagement to collect the meter's count of frames sent — and missing either is flagged. Only a whole day of
+ * the association active on the meters' clock: programmed at or before the day's first instant, not cleared before
+ * its end. The day of activation and the day of deletion are partial (the DU heard part of them): computed when a
+ * report or a count comes, never flagged missing; nor are days with no active association (before, after, rejected).
+ */
+export function isExpectedDay(activity: AssociationActivity, day: DayWindow): boolean {
+  const { activeFrom, activeUntil } = activity;
+  return activeFrom !== null && activeFrom <= day.start && (activeUntil === null || activeUntil >= day.end);
 }

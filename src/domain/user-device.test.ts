@@ -71,6 +71,10 @@ describe('parseUserDevice', () => {
     ['name', '', issue.required('du.name')],
     ['name', 'x'.repeat(65), issue.tooLong('du.name')],
     ['name', 'Kitchen\u0007display', issue.notPrintable('du.name')],
+    ['name', 'Kitchen\u2028display', issue.notPrintable('du.name')],
+    ['name', 'Kitchen\u2029display', issue.notPrintable('du.name')],
+    ['hardwareVersion', 'HW\u20282', issue.notPrintable('du.hardwareVersion')],
+    ['softwareVersion', 'SW\u20291', issue.notPrintable('du.softwareVersion')],
     ['macAddress', 'AC0A1B2C3D4E', issue.mac('du.macAddress')],
     ['macAddress', undefined, issue.required('du.macAddress')],
     ['encryptionKey', KEY.slice(1), issue.key('du.encryptionKey')],
@@ -178,6 +182,8 @@ describe('parseUserDeviceChanges', () => {
     ['macAddress', 'DC0A1B2C3D4G', issue.mac('du.macAddress')],
     ['encryptionKey', `${KEY}00`, issue.key('du.encryptionKey')],
     ['hardwareVersion', '\u0000', issue.notPrintable('du.hardwareVersion')],
+    ['name', 'Hall\u2028display', issue.notPrintable('du.name')],
+    ['softwareVersion', '2\u20290', issue.notPrintable('du.softwareVersion')],
     ['softwareVersion', ' ', issue.required('du.softwareVersion')],
   ])('refuses a change with a bad %s (%j), naming the field', (field, value, expected) => {
     const error = thrownBy(() => parseUserDeviceChanges({ [field]: value }));

@@ -5,8 +5,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { join, sep } from 'node:path';
 import Fastify, {
-  type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression, type RawServerDefault,
+  errorCodes, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions,
+  type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault,
 } from 'fastify';
 import type { AccessService } from '../services/access.service.js';
 import type { AssociationService } from '../services/association.service.js';
@@ -19,7 +19,7 @@ import type { OperationService } from '../services/operation.service.js';
 import type { RequestService } from '../services/request.service.js';
 import type { SessionService } from '../services/session.service.js';
 import { authenticate, refuseInactiveAssetProvider, requireRole, sessionCookie } from './auth.js';
-import { handleError, handleNotFound } from './errors.js';
+import { answerClientError, handleError, handleNotFound, mediaTypeOf } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { associationRoutes } from './routes/associations.routes.js';
 import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
@@ -80,19 +80,44 @@ function describeCsvBodies<T extends object>(document: T): T {
 /** Logged requests never carry credentials or bodies (DU keys travel in bodies). */
 export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'];
 
+/** Headers on every answer, the framework's own refusals and the HTTP parser's included. */
+function securityHeaders(https: boolean): Record<string, string> {
+  return { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...(https ? { 'strict-transport-security': 'max-age=31536000' } : {}) };
+}
+
+/** API answers are one caller's data, some with secrets: never kept by a browser or a proxy. */
+const isApiUrl = (url: string) => /^\/api(\/|\?|$)/i.test(url);
+
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyTypeBox> {
+  const https = options.publicUrl?.startsWith('https:') ?? false;
   const app = Fastify({
     logger: options.logger,
     bodyLimit: 1 << 20,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // A path parameter is bounded by its route's schema (400 naming the field), the URL by Node's 16 KB: no router cut.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // What the router refuses (a lone %) and what Node's parser refuses (over 16 KB, not HTTP): the same error shape.
+    // The router's refusals run no hook: they get the headers here.
+    frameworkErrors: (error, request, reply) => handleError(error, request, addHeaders(request, reply)),
+    clientErrorHandler: answerClientError({ ...securityHeaders(https), 'cache-control': 'no-store' }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler(handleError);
-  const https = options.publicUrl?.startsWith('https:') ?? false;
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-    if (https) reply.header('strict-transport-security', 'max-age=31536000');
+  function addHeaders<R extends FastifyReply>(request: FastifyRequest, reply: R): R {
+    reply.headers(securityHeaders(https));
+    if (isApiUrl(request.url)) reply.header('cache-control', 'no-store');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', PORTAL_CSP).header('x-frame-options', 'DENY');
+    return reply;
+  }
+  app.setErrorHandler(handleError);
+  app.addHook('onSend', async (request, reply) => {
+    addHeaders(request, reply);
+  });
+  // A route with a JSON body schema reads JSON only: a CSV, a file or a form sent to it is refused whole, before it
+  // is read, instead of being validated as if it were the object (a Buffer's methods reported as unknown fields).
+  app.addHook('preParsing', async (request) => {
+    if (request.routeOptions.schema?.body && request.headers['content-type'] !== undefined && mediaTypeOf(request) !== 'application/json') {
+      throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(mediaTypeOf(request));
+    }
   });
   await app.register(cookie);
   if (options.webRoot) {

@@ -25,15 +25,18 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
   describe.skipIf(!backend.available)('', () => {
 
     /** An asset provider with active associations on `n` new supply points. */
-    async function providerWith(n: number): Promise<{ ap: Principal & { token: string }; pods: string[] }> {
+    async function providerWith(n: number): Promise<{ ap: Principal & { token: string }; pods: string[]; associationIds: string[] }> {
       const ap = await makeAssetProvider(platform);
       const points = await addSupplyPoints(platform, ...Array.from({ length: n }, () => ({})));
       const api = apiClient(platform, ap.token);
+      const associationIds: string[] = [];
       for (const [i, p] of points.entries()) {
-        expect((await api.post('/associations', { pod: p.pod, du: makeDu() }, { 'idempotency-key': `k${i}` })).status).toBe(202);
+        const created = await api.post('/associations', { pod: p.pod, du: makeDu() }, { 'idempotency-key': `k${i}` });
+        expect(created.status).toBe(202);
+        associationIds.push(created.body.association.id);
       }
       await platform.workflow.drain();
-      return { ap, pods: points.map((p) => p.pod) };
+      return { ap, pods: points.map((p) => p.pod), associationIds };
     }
 
     it('computes received ÷ sent per supply point, with 0 sent, a missing report, a missing meter count and received > sent flagged', async () => {
@@ -79,7 +82,8 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
 
       const operator = apiClient(platform, (await makeOperator(platform)).token);
       const all = (await operator.get('/kpi/performance?from=2026-03-09&to=2026-03-09&groupBy=pod&limit=10000')).body.rows;
-      expect(all.find((r: { key: string }) => r.key === orphan)).toMatchObject({ sent: 0, received: 0, flags: { missing_report: 1 } });
+      // Counted, with no association: computed, but no DU was expected to hear it, so no report is missing.
+      expect(all.find((r: { key: string }) => r.key === orphan)).toMatchObject({ sent: 0, received: 0, flags: { missing_report: 0 } });
 
       const distribution = (await api.get('/kpi/distribution?from=2026-03-09&to=2026-03-09')).body.buckets;
       expect(distribution.find((b: { bucket: string }) => b.bucket === '99-100').podDays).toBe(1);
@@ -205,13 +209,70 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       await platform.services.kpi.runDue();
       const seen = (await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=pod')).body.rows;
       expect(seen.map((r: { key: string }) => r.key)).toEqual([mine!.pod, uncounted!.pod].sort());
-      expect(seen.find((r: { key: string }) => r.key === uncounted!.pod)).toMatchObject({ sent: 0, received: 0, flags: { missing_meter_count: 1, missing_report: 0 } });
+      // Reported, with no association: computed, but no count is expected of a meter no association programmed.
+      expect(seen.find((r: { key: string }) => r.key === uncounted!.pod)).toMatchObject({ sent: 0, received: 0, flags: { missing_meter_count: 0, missing_report: 0 } });
       expect((await api.get('/kpi/performance?from=2026-03-12&to=2026-03-12&groupBy=retailer')).body.rows)
         .toMatchObject([{ key: retailer.retailerId, sent: 50, received: 50, performance: 1 }]);
       expect((await api.get(`/kpi/pods/${theirs!.pod}?from=2026-03-12&to=2026-03-12`)).body.items).toEqual([]);
       expect((await api.get(`/kpi/reports?pod=${theirs!.pod}&day=2026-03-12`)).body.items).toEqual([]);
       expect((await api.get('/associations')).status).toBe(403);
       expect((await api.get('/asset-providers')).status).toBe(403);
+    });
+
+    it('expects a report and a meter count only on days the association was active throughout: partial and later days computed, never flagged missing', async () => {
+      // 2026-03-13 07:00 in Rome (the clock as the tests before left it): four associations active from now.
+      expect(clock.now().toISOString()).toBe('2026-03-13T06:00:00.000Z');
+      const { ap, pods, associationIds } = await providerWith(4);
+      const [whole, endsThatDay, endedBefore, modified] = pods as [string, string, string, string];
+      const [partial, later] = (await addSupplyPoints(platform, {}, {})).map((p): string => p.pod) as [string, string];
+      const retailer = await makeRetailer(platform, [...pods, partial, later]);
+      const api = apiClient(platform, ap.token);
+      const associate = async (pod: string) => {
+        expect((await api.post('/associations', { pod, du: makeDu() }, { 'idempotency-key': `late-${pod}` })).status).toBe(202);
+        await platform.workflow.drain();
+      };
+      clock.advance(13 * 3_600_000); // the 13th, 20:00: one deleted before the 14th
+      expect((await api.delete(`/associations/${associationIds[2]}`)).status).toBe(202);
+      await platform.workflow.drain();
+      clock.advance(16 * 3_600_000); // the 14th, 12:00: one deleted, one modified, one activated, all mid-day
+      expect((await api.delete(`/associations/${associationIds[1]}`)).status).toBe(202);
+      expect((await api.patch(`/associations/${associationIds[3]}`, { du: { name: 'Hallway', encryptionKey: 'ffeeddccbbaa99887766554433221100' } })).status).toBe(202);
+      await platform.workflow.drain();
+      await associate(partial);
+      clock.advance(15 * 3_600_000); // the 15th, 03:00: one created after the 14th ended
+      await associate(later);
+      for (const [pod, n] of [[whole, 100], [endsThatDay, 50], [endedBefore, 0], [modified, 100], [partial, 40]] as const) sent.set(pod, n);
+      const day = '2026-03-14';
+      expect((await api.post('/kpi/reports', { reports: [{ pod: modified, day, received: 99 }, { pod: partial, day, received: 38 }] })).body.accepted).toBe(2);
+      clock.advance(4 * 3_600_000); // the 15th, 07:00: the 14th's cut-off passed
+      expect(await platform.services.kpi.runDue()).toContainEqual({ day, version: 1 });
+
+      const flags = (missingReport: number, missingMeterCount: number) => ({ flags: expect.objectContaining({ missing_report: missingReport, missing_meter_count: missingMeterCount }) });
+      const rowsOf = async (token: string, on: string) => Object.fromEntries(
+        ((await apiClient(platform, token).get(`/kpi/performance?from=${on}&to=${on}&groupBy=pod`)).body.rows as { key: string }[]).map((r) => [r.key, r]));
+      const theirs = await rowsOf(ap.token, day);
+      expect(theirs).toEqual({
+        [whole]: expect.objectContaining({ performance: null, ...flags(1, 0) }), // active all day, not reported
+        [endsThatDay]: expect.objectContaining({ performance: null, ...flags(0, 0) }), // deleted that day: counted, not expected
+        [modified]: expect.objectContaining({ sent: 100, received: 99, ...flags(0, 0) }), // modified mid-day: still expected, reported
+        [partial]: expect.objectContaining({ sent: 40, received: 38, performance: 0.95, ...flags(0, 0) }), // activated mid-day: computed
+      }); // deleted before the day: not theirs; created after it ended: not there at all
+      const served = await rowsOf(retailer.token, day);
+      expect(Object.keys(served).sort()).toEqual([whole, endsThatDay, endedBefore, modified, partial].sort());
+      expect(served[endedBefore]).toMatchObject(flags(0, 0)); // deleted the day before: counted, not expected
+      expect((await api.get(`/kpi/performance?from=${day}&to=${day}&groupBy=assetProvider`)).body.rows)
+        .toMatchObject([{ key: ap.assetProviderId, pods: 4, flags: { missing_report: 1, missing_meter_count: 0 } }]);
+
+      // The next day, in the retailer's view: the deleted ones are still not expected; the one activated on the 14th
+      // now is (and was not reported); the one activated on the 15th is not yet.
+      sent.set(later, 20);
+      clock.advance(24 * 3_600_000);
+      expect(await platform.services.kpi.runDue()).toContainEqual({ day: '2026-03-15', version: 1 });
+      const next = await rowsOf(retailer.token, '2026-03-15');
+      expect(next[endsThatDay]).toMatchObject(flags(0, 0));
+      expect(next[endedBefore]).toMatchObject(flags(0, 0));
+      expect(next[partial]).toMatchObject(flags(1, 0));
+      expect(next[later]).toMatchObject(flags(0, 0));
     });
 
     it('refuses bad periods by name, and reports from the DSO', async () => {

@@ -17,6 +17,8 @@ export interface Chain2Field {
   dus: DuWebSocketServer;
   /** One emulated DU per programmed meter: where to watch it. */
   endpoints(): { pod: string; macAddress: string; ws: string }[];
+  /** When each DU was installed: its meter found programmed, on the meters' (simulated) clock. */
+  installedAt(): { pod: string; at: Date }[];
   /** One step now (tests; the timer does it every CHAIN2_STEP_MS). */
   step(): void;
   /** The demo's asset providers reporting their DUs' daily counts. */
@@ -82,6 +84,7 @@ export async function startChain2Field(platform: Platform, options: {
   return {
     medium, fleet, dus, step, reporter,
     endpoints: () => [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
+    installedAt: () => [...installed.values()].map((du) => ({ pod: du.pod, at: new Date(installedAt.get(du)!) })),
     async close() {
       clearInterval(timer);
       await dus.close();

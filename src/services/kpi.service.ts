@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import {
-  addDays, KPI_GROUPINGS, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
+  addDays, dayWindow, KPI_GROUPINGS, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
   type KpiGrouping, type KpiParticipant, type KpiReport,
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
@@ -134,7 +134,7 @@ export class KpiService {
     const { storage, settings, clock } = this.deps;
     const meterCounts = this.meterCounts;
     if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
-    return storage.kpi.compute(day, version, { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) }, settings.target, clock.now(),
+    return storage.kpi.compute(day, version, dayWindow(day), settings.target, clock.now(),
       { parts: settings.computeParts, ifMissing });
   }
 

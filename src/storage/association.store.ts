@@ -120,12 +120,20 @@ export class SqlAssociationStore implements AssociationStore {
     await this.setStatusMany([{ associationId, status }], at);
   }
 
-  async setStatusMany(moves: readonly { associationId: string; status: AssociationStatus }[], at: Date): Promise<void> {
+  /**
+   * Moving to active or deleted also records when, on the meters' clock (the monitoring's expected days): `meterAt`,
+   * the head-end's acknowledgement, when the caller has it; else `at`, which is the meters' clock only when the
+   * platform's clock is (a real head-end in real time), not with an accelerated in-process field network.
+   */
+  async setStatusMany(moves: readonly { associationId: string; status: AssociationStatus; meterAt?: Date }[], at: Date): Promise<void> {
     if (moves.length === 0) return;
     try {
       await sql`
-        UPDATE associations a SET status = t.status, updated_at = ${at}
-        FROM unnest(${moves.map((m) => m.associationId)}::uuid[], ${moves.map((m) => m.status)}::text[]) AS t(id, status)
+        UPDATE associations a SET status = t.status, updated_at = ${at},
+          active_from = CASE WHEN t.status = ${AssociationStatus.active} THEN coalesce(a.active_from, t.meter_at, ${at}) ELSE a.active_from END,
+          active_until = CASE WHEN t.status = ${AssociationStatus.deleted} THEN coalesce(t.meter_at, ${at}) ELSE a.active_until END
+        FROM unnest(${moves.map((m) => m.associationId)}::uuid[], ${moves.map((m) => m.status)}::text[],
+          ${moves.map((m) => m.meterAt ?? null)}::timestamptz[]) AS t(id, status, meter_at)
         WHERE a.association_id = t.id
       `.execute(this.db);
     } catch (error) {

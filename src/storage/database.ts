@@ -8,6 +8,7 @@ import * as bulkUploads from './migrations/002-bulk-uploads.js';
 import * as operations from './migrations/003-operations.js';
 import * as onboarding from './migrations/004-onboarding-and-sessions.js';
 import * as monitoring from './migrations/005-monitoring.js';
+import * as associationActivity from './migrations/007-association-activity.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '003-operations': operations,
   '004-onboarding-and-sessions': onboarding,
   '005-monitoring': monitoring,
+  '007-association-activity': associationActivity,
 };
 
 export type DatabaseTarget =

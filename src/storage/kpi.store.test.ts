@@ -1,11 +1,83 @@
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, KpiVersion, romeMidnight } from '../domain/kpi.js';
+import { addDays, dayWindow, isExpectedDay, KpiVersion, romeMidnight, wasActiveDuring, type AssociationActivity } from '../domain/kpi.js';
+import type { Pod } from '../domain/identifiers.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeRetailer, type TestPlatform } from '../../test/support/platform.js';
+import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeRetailer, nextMac, type TestPlatform } from '../../test/support/platform.js';
+import type { SqlAssociationStore } from './association.store.js';
 import { SqlKpiStore } from './kpi.store.js';
 
 const server = backends().find((b) => b.name === 'PostgreSQL')!;
+
+/**
+ * Associations of `pods` with the given activity on the meters' clock, as the request workflow leaves them: created
+ * pending, then active from `activeFrom` and deleted at `activeUntil` (the head-end's acknowledgements), or rejected.
+ */
+async function associate(platform: TestPlatform, assetProviderId: string, pods: readonly string[], activity: AssociationActivity): Promise<void> {
+  const store = platform.storage.associations as SqlAssociationStore;
+  const associations = pods.map((pod) => ({
+    associationId: uuidv7(), assetProviderId, pod: pod as Pod, channel: 'plc_band_c' as const, sealedKey: new Uint8Array(16), keyLast4: 'EEFF',
+    du: { name: 'DU', macAddress: nextMac() as never, hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' },
+    at: new Date('2026-01-01T00:00:00Z'),
+  }));
+  await store.insertMany(associations);
+  const move = (status: 'active' | 'rejected' | 'deleted', meterAt?: Date) =>
+    store.setStatusMany(associations.map((a) => ({ associationId: a.associationId, status, meterAt })), new Date('2026-06-01T00:00:00Z'));
+  if (activity.activeFrom === null) return move('rejected');
+  await move('active', activity.activeFrom);
+  if (activity.activeUntil !== null) await move('deleted', activity.activeUntil);
+}
+
+/** The SQL expects the days the domain's rule expects (isExpectedDay), and gives them to whom it says (wasActiveDuring). */
+describe.each(backends())('expected supply-point days on $name', (backend) => {
+  const day = '2026-03-10';
+  const window = dayWindow(day);
+  const at = (iso: string) => new Date(iso);
+  // Rome: the 10th is [2026-03-09T23:00Z, 2026-03-10T23:00Z).
+  const activities: [string, AssociationActivity][] = [
+    ['active all day', { activeFrom: at('2026-03-08T10:00:00Z'), activeUntil: null }],
+    ['programmed at the first instant', { activeFrom: window.start, activeUntil: null }],
+    ['activated mid-day', { activeFrom: at('2026-03-10T11:00:00Z'), activeUntil: null }],
+    ['deleted that day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: at('2026-03-10T11:00:00Z') }],
+    ['deleted at the first instant of the next day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: window.end }],
+    ['deleted at the first instant of the day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: window.start }],
+    ['deleted before the day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: at('2026-03-09T12:00:00Z') }],
+    ['activated and deleted within the day', { activeFrom: at('2026-03-10T01:00:00Z'), activeUntil: at('2026-03-10T20:00:00Z') }],
+    ['activated after the day ended', { activeFrom: at('2026-03-11T08:00:00Z'), activeUntil: null }],
+    ['never activated (rejected)', { activeFrom: null, activeUntil: null }],
+  ];
+  let scratch: ScratchDatabase;
+  let platform: TestPlatform;
+  let apId: string;
+  let pods: string[];
+  beforeAll(async () => {
+    if (!backend.available) return;
+    scratch = await backend.create();
+    platform = await createTestPlatform(scratch.target);
+    apId = (await makeAssetProvider(platform)).assetProviderId;
+    // Two supply points per case: one with nothing reported or counted, one with a meter count.
+    pods = (await addSupplyPoints(platform, ...activities.flatMap(() => [{}, {}]))).map((p) => p.pod);
+    for (const [i, [, activity]] of activities.entries()) await associate(platform, apId, pods.slice(2 * i, 2 * i + 2), activity);
+    await platform.storage.kpi.upsertMeterCounts(day, activities.map((_, i) => ({ pod: pods[2 * i + 1]!, sent: 100 })), window.end);
+    await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, window.end);
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await scratch?.drop();
+  });
+
+  it.skipIf(!backend.available).each(activities.map(([name, activity], i) => [name, activity, i] as const))('%s', async (_, activity, i) => {
+    const rows = await platform.storage.kpi.podDays({ from: day, to: day, version: 'latest', scope: { all: true }, pod: pods[2 * i]!, order: 'day', limit: 10 });
+    const counted = await platform.storage.kpi.podDays({ from: day, to: day, version: 'latest', scope: { all: true }, pod: pods[2 * i + 1]!, order: 'day', limit: 10 });
+    const expected = isExpectedDay(activity, window);
+    // With nothing reported or counted, only an expected day is there at all, with both counts missing.
+    expect(rows.map((r) => r.flags)).toEqual(expected ? [['missing_report', 'missing_meter_count']] : []);
+    // A meter count brings any day in; whose it is and whether a report is missing follow the rule.
+    expect(counted).toMatchObject([{ sent: 100, received: null, flags: expected ? ['missing_report'] : [],
+      assetProviderId: wasActiveDuring(activity, window) ? apId : null }]);
+  });
+});
 
 /** A day computed in ranges of supply points at once (on a server) is the same day as computed in one go. */
 describe.skipIf(!server.available)('computing a day in ranges of supply points at once (PostgreSQL)', () => {
@@ -20,8 +92,10 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
     const points = await addSupplyPoints(platform, ...Array.from({ length: 600 }, () => ({})));
     const pods = points.map((p) => p.pod);
     const [a, b] = [await makeRetailer(platform, pods.slice(0, 400)), await makeRetailer(platform, pods.slice(400, 550))];
-    // Counts for all but the first 20 (17 of them reported: missing_meter_count), reports for all but every 7th of
-    // those served: 580 counted + 17 reported only = 597 in scope.
+    // The first 100 associated all day: expected. Counts for all but the first 20 (expected: missing_meter_count),
+    // reports for all but every 7th of those served (expected among the first 100: missing_report): 580 counted + 20
+    // expected or reported = 600 in scope.
+    await associate(platform, (await makeAssetProvider(platform)).assetProviderId, pods.slice(0, 100), { activeFrom: new Date('2026-03-01T00:00:00Z'), activeUntil: null });
     await platform.storage.kpi.upsertMeterCounts(day, pods.slice(20).map((pod, i) => ({ pod, sent: 100 + (i % 3) })), at);
     for (const [retailer, served] of [[a, pods.slice(0, 400)], [b, pods.slice(400, 550)]] as const) {
       const reports = served.flatMap((pod, i) => (i % 7 === 0 ? [] : [{ pod, day, received: 90 + (i % 13), receivedByType: null }]));
@@ -59,31 +133,32 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
   });
 
   it('writes the same rows and totals in 3 ranges as in one, and records the run once all are written', async () => {
-    expect(await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, at, { parts: 1 })).toBe(597);
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, at, { parts: 1 })).toBe(600);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(600);
     const [one, ranged] = [await snapshot(KpiVersion.provisional), await snapshot(KpiVersion.final)];
-    expect(ranged.rows).toHaveLength(597);
+    expect(ranged.rows).toHaveLength(600);
     expect(ranged).toEqual(one);
-    expect(ranged.rows.filter((r) => r.flags.includes('missing_meter_count'))).toHaveLength(17);
+    expect(ranged.rows.filter((r) => r.flags.includes('missing_meter_count'))).toHaveLength(20);
+    expect(ranged.rows.filter((r) => r.flags.includes('missing_report'))).toHaveLength(15); // every 7th of the first 100
     // Each range wrote its own totals: proof that the day was computed in ranges, not in one go.
     const totalsRows = async (version: KpiVersion) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM kpi_daily_totals
       WHERE day = ${day} AND version = ${version}`.execute(platform.database.db)).rows[0]!.n);
     expect(await totalsRows(KpiVersion.final)).toBeGreaterThan(await totalsRows(KpiVersion.provisional));
     // Again, in 3 ranges: the version replaced, not doubled.
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(600);
     expect(await snapshot(KpiVersion.final)).toEqual(one);
-    expect(await platform.storage.kpi.runs(day, day)).toMatchObject([{ version: 1, pods: 597 }, { version: 2, pods: 597 }]);
+    expect(await platform.storage.kpi.runs(day, day)).toMatchObject([{ version: 1, pods: 600 }, { version: 2, pods: 600 }]);
   });
 
   it('leaves a recorded version alone when asked only if missing (another process computed it meanwhile)', async () => {
     const later = new Date(at.getTime() + 60_000);
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, later, { parts: 3, ifMissing: true })).toBe(597);
+    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, later, { parts: 3, ifMissing: true })).toBe(600);
     expect((await platform.storage.kpi.runs(day, day)).find((r) => r.version === KpiVersion.final)!.computedAt).toEqual(at);
   });
 
   it('computes a version once at a time: two at once give the same day, not twice its rows', async () => {
     const results = await Promise.all([1, 2].map(() => platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })));
-    expect(results).toEqual([597, 597]);
+    expect(results).toEqual([600, 600]);
     expect(await snapshot(KpiVersion.final)).toEqual(await snapshot(KpiVersion.provisional));
   });
 });

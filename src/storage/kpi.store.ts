@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { KpiFlag, type KpiGrouping, type KpiParticipant, type KpiReport, type KpiVersion } from '../domain/kpi.js';
+import { KpiFlag, type DayWindow, type KpiGrouping, type KpiParticipant, type KpiReport, type KpiVersion } from '../domain/kpi.js';
 import type { Pod } from '../domain/identifiers.js';
 import type { KpiGroupRow, KpiPodDay, KpiQuery, KpiScope, KpiStore } from '../services/ports/index.js';
 import type { Database } from './schema.js';
@@ -128,9 +128,11 @@ export class SqlKpiStore implements KpiStore {
   }
 
   /**
-   * The supply points in scope on a day: those whose association was active during it (still active, or deleted
-   * after it began), those a meter count or a report names. Frames received: the asset provider's report (its DU),
-   * else the retailer's. One pass writes a row per supply point and the day's totals per company and band.
+   * The supply points in scope on a day: those expected (an association active the whole day on the meters' clock:
+   * domain/kpi.ts, isExpectedDay), those a meter count or a report names. Missing a report or a meter count is
+   * flagged on expected days only. The asset provider of an association active at some instant of the day answers for
+   * it: frames received are its report (its DU), else the retailer's. One pass writes a row per supply point and the
+   * day's totals per company and band.
    *
    * On a database server the supply points are split in `parts` ranges computed at once, each in its own
    * transaction (a statement that writes runs on one core): the day's version is readable once all are done, when
@@ -139,7 +141,7 @@ export class SqlKpiStore implements KpiStore {
    * another process has just recorded). One computation of a day's version at a time (an advisory lock held by the
    * transaction that records the run).
    */
-  async compute(day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number, at: Date,
+  async compute(day: string, version: KpiVersion, window: DayWindow, target: number, at: Date,
     { parts = 1, ifMissing = false }: { parts?: number; ifMissing?: boolean } = {}): Promise<number> {
     return this.db.transaction().execute(async (run) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(run);
@@ -196,7 +198,7 @@ export class SqlKpiStore implements KpiStore {
   }
 
   /** One range of supply points (every one when `range` is undefined): their rows and totals, in one statement. */
-  private async computeRange(db: Kysely<Database>, day: string, version: KpiVersion, window: { start: Date; end: Date }, target: number,
+  private async computeRange(db: Kysely<Database>, day: string, version: KpiVersion, window: DayWindow, target: number,
     range: { from: string | null; to: string | null } | undefined): Promise<void> {
     const within = (column: string) => sql`(${range?.from ?? null}::text IS NULL OR ${sql.ref(column)} >= ${range?.from ?? null})
       AND (${range?.to ?? null}::text IS NULL OR ${sql.ref(column)} < ${range?.to ?? null})`;
@@ -205,20 +207,26 @@ export class SqlKpiStore implements KpiStore {
     await sql`SET LOCAL work_mem = '${sql.raw(COMPUTE_WORK_MEM)}'`.execute(db);
     await sql`
       WITH owners AS (
-        SELECT DISTINCT ON (pod) pod, asset_provider_id FROM associations
-        WHERE status IN ('active', 'deleted') AND created_at < ${window.end} AND (status = 'active' OR updated_at >= ${window.start}) AND ${within('pod')}
-        ORDER BY pod, created_at DESC
+        -- The association active at some instant of the day (wasActiveDuring; the latest, if one ended and the next
+        -- began), and whether the whole day (isExpectedDay). [active_from, active_until) on the meters' clock.
+        SELECT DISTINCT ON (pod) pod, asset_provider_id,
+          active_from <= ${window.start} AND (active_until IS NULL OR active_until >= ${window.end}) AS expected
+        FROM associations
+        WHERE active_from < ${window.end} AND (active_until IS NULL OR active_until > ${window.start}) AND ${within('pod')}
+        ORDER BY pod, active_from DESC
       ),
       -- Every supply point once: those the meters counted (with their count), then those only a report or an
-      -- association names (no count: missing_meter_count).
+      -- expected day names (no count).
       scope AS (
         SELECT m.pod, m.sent FROM meter_daily_counts m WHERE m.day = ${day}::date AND ${within('m.pod')}
         UNION ALL
-        SELECT DISTINCT x.pod, NULL::integer FROM (SELECT pod FROM kpi_reports WHERE day = ${day}::date AND ${within('pod')} UNION ALL SELECT pod FROM owners) x
+        SELECT DISTINCT x.pod, NULL::integer
+        FROM (SELECT pod FROM kpi_reports WHERE day = ${day}::date AND ${within('pod')} UNION ALL SELECT pod FROM owners WHERE expected) x
         WHERE NOT EXISTS (SELECT 1 FROM meter_daily_counts m WHERE m.day = ${day}::date AND m.pod = x.pod)
       ),
       counted AS (
-        SELECT s.pod, o.asset_provider_id, c.retailer_id, s.sent, coalesce(ra.received, rr.received) AS received
+        SELECT s.pod, o.asset_provider_id, c.retailer_id, s.sent, coalesce(ra.received, rr.received) AS received,
+          coalesce(o.expected, false) AS expected
         FROM scope s
         LEFT JOIN owners o ON o.pod = s.pod
         LEFT JOIN (SELECT pod, retailer_id FROM supply_contracts WHERE ${within('pod')}) c ON c.pod = s.pod
@@ -227,7 +235,7 @@ export class SqlKpiStore implements KpiStore {
       ),
       flagged AS MATERIALIZED (
         SELECT pod, asset_provider_id, retailer_id, sent, received,
-          received IS NULL AS missing_report, sent IS NULL AS missing_meter_count, received > sent AS inconsistent,
+          expected AND received IS NULL AS missing_report, expected AND sent IS NULL AS missing_meter_count, received > sent AS inconsistent,
           sent > 0 AND received <= sent AND received < sent * ${target}::float8 AS below_target,
           CASE WHEN sent > 0 AND received <= sent THEN CASE WHEN received >= sent * 0.99 THEN 10 ELSE floor(received * 10 / sent) END END AS bucket
         FROM counted

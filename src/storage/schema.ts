@@ -139,6 +139,9 @@ export interface AssociationsTable {
   du_software_version: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** On the meters' clock: the meter programmed (the create request completed), and cleared (the delete completed). */
+  active_from: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  active_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface StoredChanges {

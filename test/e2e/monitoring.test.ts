@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, romeDay } from '../../src/domain/kpi.js';
 import { startChain2Field, type Chain2Field } from '../../src/main/chain2-field.js';
 import { startMonitoring } from '../../src/main/monitoring.js';
 import { apiClient } from '../support/api.js';
@@ -37,18 +38,27 @@ describe('monitoring end to end over simulated days', () => {
     const api = apiClient(platform, ap.token);
     for (const [i, p] of points.entries()) expect((await api.post('/associations', { pod: p.pod, du: makeDu() }, { 'idempotency-key': `m${i}` })).status).toBe(202);
 
-    // Days before the meters were programmed are computed too (empty); wait for two reported days' final versions.
+    // Expected days start with the first whole day the associations are active on the meters' clock (isExpectedDay):
+    // the day after the last meter was programmed, whatever its simulated hour. The days before, and the days the
+    // meters were programmed (partial), are computed too but not checked here.
     const deadline = Date.now() + 60_000;
-    const finalsReported = async () => (await platform.storage.kpi.runs('2000-01-01', '2999-12-31'))
-      .filter((r) => r.version === 2 && r.pods > 0 && field.reporter.reportedDays().includes(r.day)).map((r) => r.day);
-    while ((await finalsReported()).length < 2) {
-      if (Date.now() > deadline) throw new Error(`timed out; final days so far: ${await finalsReported()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const finals = await finalsReported();
+    const until = async (what: string, done: () => Promise<boolean> | boolean) => {
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    await until('the six meters programmed', () => field.installedAt().length === 6);
+    const lastProgrammed = new Date(Math.max(...field.installedAt().map((d) => d.at.getTime())));
+    const first = addDays(romeDay(lastProgrammed), 1);
+    console.log('PROGRAMMED', field.installedAt().map((d) => d.at.toISOString()).sort().join(' '), 'wall', new Date().toISOString());
+    const finals = [first, addDays(first, 1)];
+    const computedFinals = async () => (await platform.storage.kpi.runs(first, finals[1]!)).filter((r) => r.version === 2).map((r) => r.day);
+    await until(`the final versions of ${finals.join(' and ')}`, async () => (await computedFinals()).length === 2);
+    expect(field.reporter.reportedDays()).toEqual(expect.arrayContaining(finals));
 
     const operator = apiClient(platform, (await makeOperator(platform)).token);
-    const [from, to] = [finals[0]!, finals.at(-1)!];
+    const [from, to] = finals as [string, string];
     const byDay = (await operator.get(`/kpi/performance?from=${from}&to=${to}&groupBy=day&version=final`)).body.rows;
     expect(byDay.map((r: { key: string }) => r.key)).toEqual(finals);
     for (const day of byDay) {
@@ -58,9 +68,8 @@ describe('monitoring end to end over simulated days', () => {
       expect(day.pods).toBe(6);
       expect(day.received).toBeLessThanOrEqual(day.sent);
       expect(day.performance).toBeGreaterThan(0.95);
+      expect(day.sent / 6).toBeGreaterThan(96); // a whole day: ≈ 96 CF1 + events + CF5 per meter
     }
-    // A full day (the second one) has ≈ 96 CF1 + events + CF5 per meter.
-    expect(byDay[1].sent / 6).toBeGreaterThan(96);
     const mine = (await api.get(`/kpi/performance?from=${from}&to=${to}&groupBy=assetProvider`)).body.rows;
     expect(mine).toMatchObject([{ key: ap.assetProviderId, pods: 6 }]);
   }, 90_000);

@@ -8,6 +8,9 @@ import { BulkRowOutcome } from '../../domain/bulk-upload.js';
 import { IneligibilityReason } from '../../domain/eligibility.js';
 import { RequestStatus } from '../../domain/request.js';
 import { bulkReportCsv } from '../bulk-report.csv.js';
+import { echo, echoIssue } from '../echo.js';
+import { readFormFile } from '../form-file.js';
+import type { BulkReportRow } from '../../domain/bulk-upload.js';
 import type { BulkUploadService } from '../../services/bulk-upload.service.js';
 
 const tags = ['bulk uploads'];
@@ -49,9 +52,8 @@ export function bulkUploadRoutes(app: FastifyTypeBox, bulkUploads: BulkUploadSer
   }, async (request, reply) => {
     let [body, fileName] = [request.body, request.query.fileName ?? null];
     if (request.isMultipart()) {
-      const file = await request.file();
-      if (!file || file.fieldname !== 'file') throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV as the form field "file"');
-      [body, fileName] = [await file.toBuffer(), fileName ?? (file.filename || null)];
+      const file = await readFormFile(request);
+      [body, fileName] = [file.bytes, fileName ?? file.fileName];
     }
     if (!Buffer.isBuffer(body)) throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV file as the body with Content-Type: text/csv, or as the form field "file"');
     const upload = await bulkUploads.upload(principalOf(request), body, fileName);
@@ -76,7 +78,7 @@ export function bulkUploadRoutes(app: FastifyTypeBox, bulkUploads: BulkUploadSer
     },
   }, async (request) => {
     const upload = await bulkUploads.get(principalOf(request), request.params.id);
-    return { ...presentBulkUpload(upload), rows: upload.rows.map(presentBulkReportRow) };
+    return { ...presentBulkUpload(upload), rows: upload.rows.map((row) => presentBulkReportRow(echoRow(row))) };
   });
 
   app.get('/bulk-uploads/:id/report.csv', {
@@ -85,6 +87,11 @@ export function bulkUploadRoutes(app: FastifyTypeBox, bulkUploads: BulkUploadSer
     const upload = await bulkUploads.get(principalOf(request), request.params.id);
     return reply.header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="esito-caricamento-${upload.bulkUploadId}.csv"`)
-      .send(bulkReportCsv(upload.rows));
+      .send(bulkReportCsv(upload.rows.map(echoRow)));
   });
+}
+
+/** A row's POD is the file's own text when it is not a valid POD: repeated at most ECHO_VALUE_CHARS of it. */
+function echoRow(row: BulkReportRow): BulkReportRow {
+  return { ...row, pod: echo(row.pod), issues: row.issues.map(echoIssue) };
 }

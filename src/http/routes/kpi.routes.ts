@@ -1,11 +1,13 @@
 import { Type } from 'typebox';
 import { DomainError, DomainErrorCode } from '../../domain/errors.js';
 import { KPI_GROUPINGS, KpiFlag, KpiParticipantKind, KpiVersion, performanceOf } from '../../domain/kpi.js';
-import { participantOf, type KpiService } from '../../services/kpi.service.js';
+import { participantOf, type KpiService, type Refusal } from '../../services/kpi.service.js';
 import type { KpiGroupRow, KpiPodDay } from '../../services/ports/index.js';
 import type { FastifyTypeBox } from '../app.js';
 import { callerOf } from '../auth.js';
 import { spreadsheetCsv } from '../bulk-report.csv.js';
+import { echo, echoIssue } from '../echo.js';
+import { readFormFile } from '../form-file.js';
 import { oneOf } from '../schemas.js';
 
 const tags = ['monitoring'];
@@ -63,19 +65,15 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
     },
   }, async (request) => {
     const participant = participantOf(callerOf(request));
-    if (request.isMultipart()) {
-      const file = await request.file();
-      if (!file || file.fieldname !== 'file') throw new DomainError(DomainErrorCode.invalidFile, 'Send the CSV as the form field "file"');
-      return kpi.submitCsv(participant, await file.toBuffer());
-    }
-    if (Buffer.isBuffer(request.body)) return kpi.submitCsv(participant, request.body);
+    if (request.isMultipart()) return presentOutcome(await kpi.submitCsv(participant, (await readFormFile(request)).bytes));
+    if (Buffer.isBuffer(request.body)) return presentOutcome(await kpi.submitCsv(participant, request.body));
     const body = request.body as { reports?: unknown };
     if (!body || typeof body !== 'object' || !Array.isArray(body.reports)) {
       throw new DomainError(DomainErrorCode.invalidInput, 'Send {"reports": [{"pod","day","received"}…]} or a CSV file',
         [{ field: 'reports', code: 'required', message: 'reports must be an array' }]);
     }
     if (body.reports.length > 100_000) throw new DomainError(DomainErrorCode.fileTooLarge, 'At most 100,000 reports per call: send a CSV for more');
-    return kpi.submit(participant, body.reports.map((fields: unknown, index: number) => ({ position: { index }, fields: (fields ?? {}) as Record<string, unknown> })));
+    return presentOutcome(await kpi.submit(participant, body.reports.map((fields: unknown, index: number) => ({ position: { index }, fields: (fields ?? {}) as Record<string, unknown> }))));
   });
 
   app.get('/kpi/reports', {
@@ -157,6 +155,11 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
       response: { 200: PodDays },
     },
   }, async (request) => ({ items: (await kpi.podDays(callerOf(request), { ...request.query, pod: request.params.pod, limit: 1000 })).map(presentPodDay) }));
+}
+
+/** A refused report's POD is the caller's own text when it is not a valid POD: repeated at most ECHO_VALUE_CHARS of it. */
+function presentOutcome(outcome: { accepted: number; refused: readonly Refusal[] }) {
+  return { accepted: outcome.accepted, refused: outcome.refused.map((r) => ({ ...r, pod: echo(r.pod), issues: r.issues.map(echoIssue) })) };
 }
 
 function versionName(version: KpiVersion): keyof typeof KpiVersion;

@@ -120,11 +120,9 @@ export function onboardingRoutes(app: FastifyTypeBox, onboarding: OnboardingServ
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ ...Detail.properties, activationLinks: Type.Array(Type.Object({ email: Type.String(), url: Type.String() })) }) },
     },
-  }, async (request, reply) => {
+  }, async (request) => {
     const { activationLinks, ...result } = await onboarding.recordConsent(operatorOf(request).operatorId, request.params.id, request.body);
-    return reply.header('cache-control', 'no-store').send({
-      ...detail(result), activationLinks: activationLinks.map((l) => ({ email: l.email, url: activationUrl(request, l.token) })),
-    });
+    return { ...detail(result), activationLinks: activationLinks.map((l) => ({ email: l.email, url: activationUrl(request, l.token) })) };
   });
 
   app.post('/asset-providers/:id/representatives/activation', {
@@ -135,9 +133,9 @@ export function onboardingRoutes(app: FastifyTypeBox, onboarding: OnboardingServ
       body: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ email: Type.String(), url: Type.String() }) },
     },
-  }, async (request, reply) => {
+  }, async (request) => {
     const link = await onboarding.renewActivation(operatorOf(request).operatorId, request.params.id, request.body.email);
-    return reply.header('cache-control', 'no-store').send({ email: link.email, url: activationUrl(request, link.token) });
+    return { email: link.email, url: activationUrl(request, link.token) };
   });
 
   app.post('/asset-providers/:id/activate', {

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { SessionService, SessionView } from '../../services/session.service.js';
 import type { FastifyTypeBox } from '../app.js';
@@ -27,8 +26,6 @@ const present = (view: SessionView) => ({ ...view, expiresAt: view.expiresAt.toI
  * token (in the body, for the X-CSRF-Token header). API clients use bearer tokens instead and need none of this.
  */
 export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, cookie: ReturnType<typeof sessionCookie>) {
-  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
-
   app.post('/session', {
     schema: {
       summary: 'Log in to the portal', tags, security: [],
@@ -41,7 +38,7 @@ export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, coo
     const previous = request.cookies[cookie.name];
     if (previous) await sessions.logout(previous);
     reply.setCookie(cookie.name, sessionToken, cookie.options);
-    return noStore(reply).send(present(view));
+    return reply.send(present(view));
   });
 
   app.get('/session', {
@@ -50,7 +47,7 @@ export function sessionRoutes(app: FastifyTypeBox, sessions: SessionService, coo
     const sessionToken = request.cookies[cookie.name];
     const session = await sessions.resume(sessionToken);
     if (!sessionToken || !session) throw new DomainError(DomainErrorCode.unauthenticated, 'Not logged in, or the session has ended');
-    return noStore(reply).send(present(await sessions.describe(sessionToken, session)));
+    return reply.send(present(await sessions.describe(sessionToken, session)));
   });
 
   app.delete('/session', {

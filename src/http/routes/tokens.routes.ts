@@ -33,7 +33,7 @@ export function tokenRoutes(app: FastifyTypeBox, access: AccessService) {
     },
   }, async (request, reply) => {
     const created = await access.createToken(tokenHolderOf(request), request.body.label);
-    return reply.code(201).header('cache-control', 'no-store').send({ ...presentToken(created), token: created.token });
+    return reply.code(201).send({ ...presentToken(created), token: created.token });
   });
 
   app.delete('/tokens/:id', {
