@@ -54,12 +54,14 @@ const transportErrors: Record<string, { status: number; code: string; message: s
 };
 
 const INTERNAL_ERROR = 'internal_error';
+/** Node's HTTP parser refuses a URL and headers over its limit (16 KB) with 431, anything else it cannot parse with 400. */
+const HEADER_OVERFLOW = { status: 431, code: 'request_header_too_large', message: 'The URL and headers are larger than the 16 KB accepted' };
 
 /**
  * The codes HTTP itself answers with (the transport table and the catch-all), beside the domain's DomainErrorCode:
  * together, every code a client may receive. The portal's labels are checked against both (test/error-labels.test.ts).
  */
-export const HTTP_ERROR_CODES: readonly string[] = [...new Set([...Object.values(transportErrors).map((e) => e.code), INTERNAL_ERROR])];
+export const HTTP_ERROR_CODES: readonly string[] = [...new Set([...Object.values(transportErrors).map((e) => e.code), HEADER_OVERFLOW.code, INTERNAL_ERROR])];
 
 /** Bodies that are files: over the route's limit, they are a file too large (as a form's file is), not a body. */
 const FILE_MEDIA_TYPES = new Set(['text/csv', 'application/octet-stream', 'multipart/form-data']);
@@ -134,8 +136,6 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
   return reply.code(404).send(errorBody(DomainErrorCode.notFound, `No route ${request.method} ${request.url.split('?')[0]}`));
 }
 
-/** Node's HTTP parser refuses a URL and headers over its limit (16 KB) with 431, anything else it cannot parse with 400. */
-const HEADER_OVERFLOW = { status: 431, code: 'request_header_too_large', message: 'The URL and headers are larger than the 16 KB accepted' };
 const NOT_HTTP = { status: 400, code: DomainErrorCode.invalidInput, message: 'The request is not valid HTTP' };
 
 /**

@@ -783,6 +783,7 @@ export const en: Dictionary<typeof it> = {
     file_too_large: 'The file is too large: split it into several files.',
     payload_too_large: 'The data sent is too large.',
     unsupported_media_type: 'File format not supported.',
+    request_header_too_large: 'The address or headers of the request are too long.',
     unavailable: 'The service is not available right now. Please try again shortly.',
     invalid_credentials: 'Wrong email or password.',
     too_many_attempts_one: 'Too many failed sign-in attempts: try again in {{count}} minute.',

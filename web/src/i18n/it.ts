@@ -783,6 +783,7 @@ export const it = {
     file_too_large: 'Il file è troppo grande: dividetelo in più file.',
     payload_too_large: 'I dati inviati sono troppo grandi.',
     unsupported_media_type: 'Formato del file non supportato.',
+    request_header_too_large: 'L\'indirizzo o le intestazioni della richiesta sono troppo lunghi.',
     unavailable: 'Il servizio non è disponibile in questo momento. Riprovate tra poco.',
     invalid_credentials: 'Email o password non corretti.',
     too_many_attempts_one: 'Troppi tentativi di accesso non riusciti: riprovate tra {{count}} minuto.',
