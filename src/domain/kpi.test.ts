@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dayWindow, isExpectedDay, parseReportDay, wasActiveDuring, type AssociationActivity } from './kpi.js';
+import {
+  classifyPodDay, dayWindow, exactFraction, isExpectedDay, KPI_FLAG_RULES, KpiFlag, kpiRules, parseReportDay, PERFORMANCE_BANDS, wasActiveDuring,
+  type AssociationActivity, type KpiFlag as Flag, type PodDayCounts,
+} from './kpi.js';
 
 describe('parseReportDay', () => {
   const today = '2026-11-27';
@@ -55,5 +58,94 @@ describe('which supply-point days are expected (isExpectedDay) and whose (wasAct
     const late = { activeFrom: at('2026-03-29T21:30:00Z'), activeUntil: null };
     expect([isExpectedDay(late, spring), wasActiveDuring(late, spring)]).toEqual([false, true]);
     expect(isExpectedDay(late, dayWindow('2026-03-30'))).toBe(true);
+  });
+});
+
+describe('the rules of a supply-point day (KPI_FLAG_RULES, PERFORMANCE_BANDS) under the default target of 99 %', () => {
+  const rules = kpiRules(0.99);
+  const day = (sent: number | null, received: number | null, expected = false): PodDayCounts => ({ sent, received, expected });
+  const cases: [string, PodDayCounts, Flag[], number | null][] = [
+    ['an expected day with neither count', day(null, null, true), ['missing_report', 'missing_meter_count'], null],
+    ['an expected day without a report', day(100, null, true), ['missing_report'], null],
+    ['an expected day without a meter count', day(null, 50, true), ['missing_meter_count'], null],
+    ['a day not expected with neither count', day(null, null), [], null],
+    ['a day not expected without a report', day(100, null), [], null],
+    ['more received than sent', day(100, 101), ['inconsistent'], null],
+    ['frames received when none were sent', day(0, 5), ['inconsistent'], null],
+    ['nothing sent, nothing received', day(0, 0), [], null],
+    ['everything received', day(100, 100, true), [], 10],
+    ['exactly the target', day(100, 99), [], 10],
+    ['just below the target', day(1000, 989), ['below_target'], 9],
+    ['at the target, in thousandths', day(1000, 990), [], 10],
+    ['the bottom of the band below the target', day(100, 90), ['below_target'], 9],
+    ['just below 90 %', day(100, 89), ['below_target'], 8],
+    ['exactly seven tenths (no rounding of 0.7 × 10)', day(10, 7), ['below_target'], 7],
+    ['exactly three tenths', day(10, 3), ['below_target'], 3],
+    ['just below a tenth', day(100, 9), ['below_target'], 0],
+    ['a tenth', day(100, 10), ['below_target'], 1],
+    ['nothing received', day(100, 0), ['below_target'], 0],
+  ];
+
+  it.each(cases)('%s', (_, counts, flags, bucket) => {
+    expect(classifyPodDay(rules, counts)).toEqual({ flags, bucket });
+  });
+
+  it('holds a rule for every flag, and a band from 0 up to the target', () => {
+    expect(Object.keys(KPI_FLAG_RULES)).toEqual(Object.values(KpiFlag));
+    expect(rules.flags.map((f) => f.flag)).toEqual(Object.values(KpiFlag));
+    expect(PERFORMANCE_BANDS.bands.map((b) => b.bucket)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(PERFORMANCE_BANDS.bands.at(-1)).toEqual({ bucket: 10, from: 'target' });
+  });
+});
+
+describe('the performance bands follow the target (KPI_TARGET)', () => {
+  const names = (target: number) => kpiRules(target).bands.map((b) => `${b.bucket}:${b.name}`);
+  const tenths = ['0:0-10', '1:10-20', '2:20-30', '3:30-40', '4:40-50', '5:50-60', '6:60-70', '7:70-80'];
+
+  it.each([
+    [0.99, [...tenths, '8:80-90', '9:90-99', '10:99-100']],
+    [0.95, [...tenths, '8:80-90', '9:90-95', '10:95-100']],
+    [0.995, [...tenths, '8:80-90', '9:90-99.5', '10:99.5-100']],
+    [0.9, [...tenths, '8:80-90', '10:90-100']],
+    [0.85, [...tenths, '8:80-85', '10:85-100']],
+    [1, [...tenths, '8:80-90', '9:90-100', '10:100-100']],
+    [0.05, ['0:0-5', '10:5-100']],
+    [0, ['10:0-100']],
+  ])('under %s: %j', (target, expected) => {
+    expect(names(target)).toEqual(expected);
+  });
+
+  it('puts a day at the target in the top band, and one just below in the band below, whatever the target', () => {
+    expect(classifyPodDay(kpiRules(0.95), { sent: 100, received: 95, expected: true })).toEqual({ flags: [], bucket: 10 });
+    expect(classifyPodDay(kpiRules(0.95), { sent: 100, received: 94, expected: true })).toEqual({ flags: ['below_target'], bucket: 9 });
+    expect(classifyPodDay(kpiRules(0.99), { sent: 100, received: 95, expected: true })).toEqual({ flags: ['below_target'], bucket: 9 });
+    expect(classifyPodDay(kpiRules(0.85), { sent: 100, received: 86, expected: true })).toEqual({ flags: [], bucket: 10 });
+    expect(classifyPodDay(kpiRules(0.85), { sent: 100, received: 84, expected: true })).toEqual({ flags: ['below_target'], bucket: 8 });
+  });
+
+  it('flags below_target exactly the days with a performance outside the top band', () => {
+    for (const target of [0, 0.05, 0.5, 0.85, 0.9, 0.95, 0.99, 0.995, 1 / 3, 1]) {
+      const rules = kpiRules(target);
+      for (const sent of [1, 3, 7, 10, 100, 997, 1000, 123_457]) {
+        for (const received of new Set([0, 1, sent - 1, sent, Math.floor(sent * target), Math.ceil(sent * target), Math.floor(sent * 0.9)])) {
+          if (received < 0 || received > sent) continue;
+          const { flags, bucket } = classifyPodDay(rules, { sent, received, expected: true });
+          expect(bucket, `${received}/${sent} under ${target}`).not.toBeNull();
+          expect(flags.includes('below_target'), `${received}/${sent} under ${target}`).toBe(bucket !== 10);
+          const band = rules.bands.find((b) => b.bucket === bucket)!;
+          // Within the band's edges, exactly: from ≤ received ÷ sent < to (the top band up to 100 % included).
+          expect(BigInt(received) * band.from.denominator >= BigInt(sent) * band.from.numerator).toBe(true);
+          if (bucket !== 10) expect(BigInt(received) * band.to.denominator < BigInt(sent) * band.to.numerator).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('reads an edge as the decimal it is written as', () => {
+    expect(exactFraction(0.99)).toEqual({ numerator: 99n, denominator: 100n });
+    expect(exactFraction(0.1)).toEqual({ numerator: 1n, denominator: 10n });
+    expect(exactFraction(1)).toEqual({ numerator: 1n, denominator: 1n });
+    expect(exactFraction(1e-7)).toEqual({ numerator: 1n, denominator: 10_000_000n });
+    expect(() => kpiRules(1.5)).toThrow();
   });
 });

@@ -18,6 +18,7 @@ export const KpiFlag = {
   belowTarget: 'below_target',
 } as const;
 export type KpiFlag = (typeof KpiFlag)[keyof typeof KpiFlag];
+// Each flag's condition, and the performance bands, are data: KPI_FLAG_RULES and PERFORMANCE_BANDS below.
 
 /** The frame types a report may break its count down by (CHAIN2.md §4). */
 export const REPORTED_FRAME_TYPES = ['CF1', 'CF5', 'CF9', 'CF10', 'CF20', 'CF21', 'CF22', 'CF23', 'CF51'] as const;
@@ -45,6 +46,160 @@ export interface KpiReport {
 /** received ÷ sent, or null when either is missing or nothing was sent (no ratio to speak of). */
 export function performanceOf(sent: number | null, received: number | null): number | null {
   return sent === null || received === null || sent === 0 ? null : received / sent;
+}
+
+/** The two counts of a supply-point day: frames the meter sent (its meter count), frames the DU received (the report). */
+export type KpiCount = 'sent' | 'received';
+
+/** Where a rule compares received with sent: a fraction of the frames sent (0–1), or the target (KPI_TARGET). */
+export type KpiEdge = number | 'target';
+
+/**
+ * One condition of a rule; a rule holds when every one of its conditions does. A comparison of counts does not hold
+ * when either count is missing (SQL's NULL). Received is compared with sent × edge, never divided by it: exact, and
+ * defined when nothing was sent.
+ */
+export type KpiCondition =
+  /** The day is expected (isExpectedDay). */
+  | { kind: 'expected' }
+  /** The count is missing. */
+  | { kind: 'missing'; count: KpiCount }
+  /** The meter sent frames (sent > 0). */
+  | { kind: 'someSent' }
+  /** received `op` sent × edge. */
+  | { kind: 'received'; op: KpiComparison; edge: KpiEdge };
+export type KpiComparison = '<' | '<=' | '>' | '>=';
+
+/** Received ÷ sent is a performance that falls in a band: frames sent, and no more received than sent. */
+const HAS_PERFORMANCE = [{ kind: 'someSent' }, { kind: 'received', op: '<=', edge: 1 }] as const satisfies readonly KpiCondition[];
+
+/** The flags of a supply-point day, each with the conditions that raise it (in KpiFlag's order). */
+export const KPI_FLAG_RULES = {
+  [KpiFlag.missingReport]: [{ kind: 'expected' }, { kind: 'missing', count: 'received' }],
+  [KpiFlag.missingMeterCount]: [{ kind: 'expected' }, { kind: 'missing', count: 'sent' }],
+  [KpiFlag.inconsistent]: [{ kind: 'received', op: '>', edge: 1 }],
+  [KpiFlag.belowTarget]: [...HAS_PERFORMANCE, { kind: 'received', op: '<', edge: 'target' }],
+} as const satisfies Record<KpiFlag, readonly KpiCondition[]>;
+
+/**
+ * The performance bands of the distribution. A day with a performance (`when`) is in the highest band whose lower
+ * edge it reaches (received ≥ sent × from); `bucket` is the band's number in kpi_daily_totals. Tenths up to the
+ * target, then the target and above: with the default 99 %, 0–10 %, …, 90–99 %, 99–100 %; with 95 %, …, 90–95 %,
+ * 95–100 %; a tenth that would start at or above the target is left out (85 %: …, 80–85 %, 85–100 %).
+ */
+export const PERFORMANCE_BANDS = {
+  when: HAS_PERFORMANCE,
+  bands: [
+    { bucket: 0, from: 0 }, { bucket: 1, from: 0.1 }, { bucket: 2, from: 0.2 }, { bucket: 3, from: 0.3 }, { bucket: 4, from: 0.4 },
+    { bucket: 5, from: 0.5 }, { bucket: 6, from: 0.6 }, { bucket: 7, from: 0.7 }, { bucket: 8, from: 0.8 }, { bucket: 9, from: 0.9 },
+    { bucket: 10, from: 'target' },
+  ],
+} as const satisfies { when: readonly KpiCondition[]; bands: readonly { bucket: number; from: KpiEdge }[] };
+
+/** An exact fraction: an edge as the decimal it is written as (0.99 = 99/100), so that rules compare in integers. */
+export interface Fraction {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+/** A condition with its edge, if any, resolved to an exact fraction. */
+export type ResolvedCondition = Exclude<KpiCondition, { kind: 'received' }> | { kind: 'received'; op: KpiComparison; edge: Fraction };
+
+export interface PerformanceBand {
+  bucket: number;
+  /** received ≥ sent × from, and below sent × to (the top band: up to sent, included). */
+  from: Fraction;
+  to: Fraction;
+  /** Its edges in percent, as the API names it: '90-99', '99-100', '99.5-100'. */
+  name: string;
+}
+
+/** The rules of a supply-point day under one target: what the SQL is built from and `classifyPodDay` evaluates. */
+export interface KpiRules {
+  target: number;
+  flags: readonly { flag: KpiFlag; conditions: readonly ResolvedCondition[] }[];
+  /** When a day has a band. */
+  banded: readonly ResolvedCondition[];
+  /** In ascending order, without the bands no day can fall in under this target. */
+  bands: readonly PerformanceBand[];
+}
+
+/** The decimal a number is written as, exactly (a shortest round trip: 0.99 is 99/100, not the binary double). */
+export function exactFraction(value: number): Fraction {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Not a fraction ≥ 0: ${value}`);
+  const [mantissa = '0', exponent = '0'] = String(value).split('e');
+  const [whole = '0', decimals = ''] = mantissa.split('.');
+  const places = decimals.length - Number(exponent);
+  const digits = BigInt(whole + decimals);
+  return places >= 0 ? { numerator: digits, denominator: 10n ** BigInt(places) } : { numerator: digits * 10n ** BigInt(-places), denominator: 1n };
+}
+
+/** a − b's sign, exactly. */
+function compareFractions(a: Fraction, b: Fraction): number {
+  const [left, right] = [a.numerator * b.denominator, b.numerator * a.denominator];
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** A fraction in percent as the API writes it: 99/100 → '99', 995/1000 → '99.5'. */
+function percentText({ numerator, denominator }: Fraction): string {
+  const hundredths = numerator * 100n;
+  const whole = (hundredths / denominator).toString();
+  const rest = hundredths % denominator;
+  if (rest === 0n) return whole;
+  // Denominators are powers of ten: the rest's digits, to as many places as the denominator has zeros.
+  const places = denominator.toString().length - 1;
+  return `${whole}.${rest.toString().padStart(places, '0').replace(/0+$/, '')}`;
+}
+
+/** The rules table under a target (0–1): edges resolved, the bands no day can fall in left out. */
+export function kpiRules(target: number): KpiRules {
+  if (!(target >= 0 && target <= 1)) throw new Error(`A target is a fraction from 0 to 1, not ${target}`);
+  const targetEdge = exactFraction(target);
+  const edge = (value: KpiEdge) => (value === 'target' ? targetEdge : exactFraction(value));
+  const resolve = (conditions: readonly KpiCondition[]): ResolvedCondition[] =>
+    conditions.map((c) => (c.kind === 'received' ? { ...c, edge: edge(c.edge) } : c));
+  const all = PERFORMANCE_BANDS.bands.map((band) => ({ bucket: band.bucket, from: edge(band.from), isTop: band.from === 'target' }));
+  const bands: PerformanceBand[] = [];
+  for (const [i, band] of all.entries()) {
+    if (!band.isTop && compareFractions(band.from, targetEdge) >= 0) continue;
+    const next = all[i + 1]?.from;
+    const to = band.isTop || next === undefined ? exactFraction(1) : compareFractions(next, targetEdge) < 0 ? next : targetEdge;
+    bands.push({ bucket: band.bucket, from: band.from, to, name: `${percentText(band.from)}-${percentText(to)}` });
+  }
+  return {
+    target,
+    flags: Object.values(KpiFlag).map((flag) => ({ flag, conditions: resolve(KPI_FLAG_RULES[flag]) })),
+    banded: resolve(PERFORMANCE_BANDS.when),
+    bands,
+  };
+}
+
+/** A supply-point day's counts, as the rules read them. */
+export interface PodDayCounts {
+  sent: number | null;
+  received: number | null;
+  expected: boolean;
+}
+
+function holds(condition: ResolvedCondition, day: PodDayCounts): boolean {
+  switch (condition.kind) {
+    case 'expected': return day.expected;
+    case 'missing': return day[condition.count] === null;
+    case 'someSent': return day.sent !== null && day.sent > 0;
+    case 'received': {
+      if (day.sent === null || day.received === null) return false;
+      const [left, right] = [BigInt(day.received) * condition.edge.denominator, BigInt(day.sent) * condition.edge.numerator];
+      return condition.op === '<' ? left < right : condition.op === '<=' ? left <= right : condition.op === '>' ? left > right : left >= right;
+    }
+  }
+}
+
+/** The flags (in KpiFlag's order) and the band (`bucket`, or null without a performance) of a supply-point day. */
+export function classifyPodDay(rules: KpiRules, day: PodDayCounts): { flags: KpiFlag[]; bucket: number | null } {
+  const flags = rules.flags.filter((rule) => rule.conditions.every((c) => holds(c, day))).map((rule) => rule.flag);
+  if (!rules.banded.every((c) => holds(c, day))) return { flags, bucket: null };
+  const band = rules.bands.findLast((b) => holds({ kind: 'received', op: '>=', edge: b.from }, day));
+  return { flags, bucket: band?.bucket ?? null };
 }
 
 const MAX_COUNT = 1_000_000;
