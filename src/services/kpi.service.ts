@@ -1,16 +1,16 @@
 import pLimit from 'p-limit';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import {
-  addDays, dayWindow, KPI_GROUPINGS, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
-  type KpiGrouping, type KpiParticipant, type KpiReport,
+  addDays, dayWindow, KPI_GROUPINGS, kpiRules, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
+  type DayWindow, type KpiGrouping, type KpiParticipant, type KpiReport, type KpiRules,
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
 import { readCsv, type CsvLimits } from './bulk-csv.js';
-import type { Clock, KpiQuery, KpiScope, MeterCountSource, Storage } from './ports/index.js';
+import type { Clock, KpiQuery, KpiScope, MeterCountSource, PodRange, Storage } from './ports/index.js';
 import type { Caller } from '../domain/caller.js';
 
 export interface KpiSettings {
-  /** Performance below this (0–1) is flagged below_target. */
+  /** Performance below this (0–1) is flagged below_target; the top performance band starts there. */
   target: number;
   /** Day D is computed at this hour (Rome) of D+1 (provisional), and again 24 h later (final). */
   cutoffHour: number;
@@ -25,6 +25,8 @@ type ReportInput = { position: { index?: number; line?: number }; fields: Record
 export const KPI_CSV_COLUMNS = ['POD', 'GIORNO', 'RICEVUTI'] as const;
 /** The longest period one query may span. */
 const MAX_QUERY_DAYS = 366;
+/** A day computed in one range: every supply point. */
+const EVERY_POD: PodRange = { from: null, to: null };
 
 export interface Refusal {
   /** Position in the JSON array (0-based) or line of the CSV file (the header is line 1). */
@@ -48,8 +50,12 @@ export class KpiService {
    * than 2 at a time, one parsed while the other is stored, most of the difference in garbage collection).
    */
   private readonly intake = pLimit(2);
+  /** The flags and bands under the settings' target (domain/kpi.ts: KPI_FLAG_RULES, PERFORMANCE_BANDS). */
+  private readonly rules: KpiRules;
 
-  constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits }) {}
+  constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits }) {
+    this.rules = kpiRules(deps.settings.target);
+  }
 
   /** Where telemanagement reads the meters' counts of frames sent (the field network, once it runs). */
   useMeterCounts(source: MeterCountSource): void {
@@ -81,7 +87,7 @@ export class KpiService {
       seen.set(key, position.line ?? position.index);
       valid.push({ report: parsed.report, position });
     }
-    const notTheirs = await this.deps.storage.transaction((tx) => tx.kpi.insertReports(participant, valid.map((v) => v.report), this.deps.clock.now()));
+    const notTheirs = await this.deps.storage.transaction((tx) => tx.kpiReports.insertReports(participant, valid.map((v) => v.report), this.deps.clock.now()));
     for (const i of notTheirs) {
       const { report, position } = valid[i]!;
       refused.push({ ...position, pod: report.pod, issues: [{ field: 'pod', code: 'not_your_supply_point',
@@ -126,16 +132,61 @@ export class KpiService {
     const day = parseReportDay(dayInput, '9999-12-31');
     if (!pod.ok || !day.ok) throw invalidInput([...(pod.ok ? [] : [pod.issue]), ...(day.ok ? [] : [day.issue])]);
     const own = caller.role === 'dso_operator' ? undefined : [participantOf(caller).id];
-    return this.deps.storage.kpi.reportHistory(pod.value, day.value, own);
+    return this.deps.storage.kpiReports.reportHistory(pod.value, day.value, own);
   }
 
-  /** Collects the meters' counts of day D and computes one version of it (`ifMissing`: unless it is recorded). */
+  /**
+   * Collects the meters' counts of day D and computes one version of it for every supply point in scope that day;
+   * returns how many. `ifMissing`: not when a run of it is recorded (another process computed it meanwhile).
+   *
+   * One computation of a day's version at a time: the transaction that records the run holds the day's lock from
+   * the start. On a database server the supply points are split in `computeParts` ranges computed at once, each in
+   * its own transaction (a statement that writes runs on one core), at most as many as the pool's connections but
+   * the lock's. The version is readable once all are done, when its run is recorded; until then, and if one fails,
+   * readers see the other version if there is one (a version computed again is unreadable meanwhile: the scheduled
+   * job asks `ifMissing`, so it never recomputes one that another process has just recorded).
+   */
   async computeDay(day: string, version: KpiVersion, { ifMissing = false } = {}): Promise<number> {
     const { storage, settings, clock } = this.deps;
     const meterCounts = this.meterCounts;
-    if (meterCounts) await storage.kpi.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
-    return storage.kpi.compute(day, version, dayWindow(day), settings.target, clock.now(),
-      { parts: settings.computeParts, ifMissing });
+    if (meterCounts) await storage.kpiCompute.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
+    const at = clock.now();
+    const window = dayWindow(day);
+    return storage.transaction(async (run) => {
+      await run.kpiCompute.lockDay(day, version);
+      if (ifMissing) {
+        const recorded = (await run.kpiCompute.runs(day, day)).find((r) => r.version === version);
+        if (recorded) return recorded.pods;
+      }
+      // Ranges at once beside this transaction, which holds a connection of its own while they run.
+      const width = Math.min(settings.computeParts, storage.transactionsAtOnce - 1);
+      if (width > 1) {
+        // Statistics committed at once: the ranges' transactions are to plan with them.
+        await storage.kpiCompute.refreshStatistics();
+        const ranges = await storage.kpiCompute.podRanges(width);
+        if (ranges.length > 1) {
+          await this.computeRanges(day, version, window, ranges);
+          return run.kpiCompute.recordRun(day, version, at);
+        }
+      } else {
+        await run.kpiCompute.refreshStatistics();
+      }
+      await run.kpiCompute.clear(day, version);
+      await run.kpiCompute.computeRange(day, version, window, this.rules, EVERY_POD);
+      return run.kpiCompute.recordRun(day, version, at);
+    });
+  }
+
+  /** The ranges of a day's version at once, each in a transaction of its own, beside the one holding the day's lock. */
+  private async computeRanges(day: string, version: KpiVersion, window: DayWindow, ranges: readonly PodRange[]): Promise<void> {
+    const { storage } = this.deps;
+    await storage.transaction((tx) => tx.kpiCompute.clear(day, version));
+    // Every range's transaction ended before the lock goes, even when one fails: no range of a failed attempt
+    // commits under the next one.
+    const outcomes = await Promise.allSettled(ranges.map((range) =>
+      storage.transaction((tx) => tx.kpiCompute.computeRange(day, version, window, this.rules, range))));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**
@@ -146,7 +197,7 @@ export class KpiService {
     const now = this.deps.clock.now();
     const { cutoffHour, lookbackDays } = this.deps.settings;
     const today = romeDay(now);
-    const done = new Set((await this.deps.storage.kpi.runs(addDays(today, -lookbackDays), today)).map((r) => `${r.day}|${r.version}`));
+    const done = new Set((await this.deps.storage.kpiCompute.runs(addDays(today, -lookbackDays), today)).map((r) => `${r.day}|${r.version}`));
     const computed: { day: string; version: KpiVersion }[] = [];
     for (let back = lookbackDays; back >= 1; back--) {
       const day = addDays(today, -back);
@@ -169,12 +220,18 @@ export class KpiService {
     if (!KPI_GROUPINGS.includes(groupBy)) throw invalidInput([{ field: 'groupBy', code: 'invalid_value', message: `groupBy must be one of ${KPI_GROUPINGS.join(', ')}` }]);
     const q = this.query(caller, query);
     const { target, cutoffHour } = this.deps.settings;
-    return { ...q, groupBy, target, cutoffHour, rows: await this.deps.storage.kpi.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
+    return { ...q, groupBy, target, cutoffHour, rows: await this.deps.storage.kpiFigures.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
   }
 
+  /**
+   * Supply-point days per performance band, every band of the target in order, named by its edges in percent
+   * ('90-99', '99-100'): the last one is at or above the target.
+   */
   async distribution(caller: Caller, query: { from?: string; to?: string; version?: string }) {
     const q = this.query(caller, query);
-    return { ...q, buckets: await this.deps.storage.kpi.distribution(q) };
+    // Bands as computed: days computed under another target than today's keep theirs (compute them again).
+    const counts = new Map((await this.deps.storage.kpiFigures.distribution(q)).map((b) => [b.bucket, b.podDays]));
+    return { ...q, buckets: this.rules.bands.map((band) => ({ bucket: band.name, podDays: counts.get(band.bucket) ?? 0 })) };
   }
 
   /** The worst supply-point days first (missing counts last), or one supply point's days with both versions. */
@@ -182,7 +239,7 @@ export class KpiService {
     const q = this.query(caller, query);
     const pod = query.pod === undefined ? undefined : parsePod(query.pod);
     if (pod && !pod.ok) throw invalidInput([pod.issue]);
-    return this.deps.storage.kpi.podDays({ ...q, pod: pod?.value, order: pod ? 'day' : 'worst', limit: Math.min(query.limit ?? 50, 1000) });
+    return this.deps.storage.kpiFigures.podDays({ ...q, pod: pod?.value, order: pod ? 'day' : 'worst', limit: Math.min(query.limit ?? 50, 1000) });
   }
 
   private query(caller: Caller, input: { from?: string; to?: string; version?: string }): KpiQuery {

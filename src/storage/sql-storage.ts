@@ -5,7 +5,9 @@ import { SqlBulkUploadStore } from './bulk-upload.store.js';
 import { SqlCredentialStore } from './credential.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
-import { SqlKpiStore } from './kpi.store.js';
+import { SqlKpiComputeStore } from './kpi-compute.store.js';
+import { SqlKpiFigureStore } from './kpi-figure.store.js';
+import { SqlKpiReportStore } from './kpi-report.store.js';
 import { SqlOnboardingStore } from './onboarding.store.js';
 import { SqlOperationStore } from './operation.store.js';
 import { SqlParticipantStore } from './participant.store.js';
@@ -47,7 +49,9 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     operations: new SqlOperationStore(db),
     onboarding: new SqlOnboardingStore(db),
     credentials: new SqlCredentialStore(db),
-    kpi: new SqlKpiStore(db, inTransaction || open.pglite ? 0 : (open.pool.options.max ?? 10) - 1),
+    kpiReports: new SqlKpiReportStore(db),
+    kpiCompute: new SqlKpiComputeStore(db),
+    kpiFigures: new SqlKpiFigureStore(db),
     sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
   };
 }
@@ -57,5 +61,6 @@ export function sqlStorage(open: OpenDatabase): Storage {
   return {
     ...storesOn(open.db, open, false),
     transaction: (work) => open.db.transaction().execute((trx) => work(storesOn(trx, open, true))),
+    transactionsAtOnce: open.pglite ? 1 : open.pool.options.max ?? 10,
   };
 }

@@ -8,6 +8,7 @@ import { RequestStatus } from '../domain/request.js';
 import { hashToken } from '../services/access.service.js';
 import type { NewAssociation, Storage } from '../services/ports/index.js';
 import { migrate, openDatabase, type OpenDatabase } from './database.js';
+import { kpiStoresContract } from './kpi-stores.contract.js';
 import { sqlStorage } from './sql-storage.js';
 
 /**
@@ -194,5 +195,7 @@ export function storageContract(backend: Backend) {
       expect(await storage.idempotency.reserve('s', 'k', 'f3', later, new Date(later.getTime() - 1000))).toBe(true);
       expect(await storage.idempotency.find('s', 'k')).toEqual({ fingerprint: 'f3', response: null });
     });
+
+    kpiStoresContract(() => ({ storage, assetProviderId }));
   });
 }

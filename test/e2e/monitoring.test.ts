@@ -53,7 +53,7 @@ describe('monitoring end to end over simulated days', () => {
     const first = addDays(romeDay(lastProgrammed), 1);
     console.log('PROGRAMMED', field.installedAt().map((d) => d.at.toISOString()).sort().join(' '), 'wall', new Date().toISOString());
     const finals = [first, addDays(first, 1)];
-    const computedFinals = async () => (await platform.storage.kpi.runs(first, finals[1]!)).filter((r) => r.version === 2).map((r) => r.day);
+    const computedFinals = async () => (await platform.storage.kpiCompute.runs(first, finals[1]!)).filter((r) => r.version === 2).map((r) => r.day);
     await until(`the final versions of ${finals.join(' and ')}`, async () => (await computedFinals()).length === 2);
     expect(field.reporter.reportedDays()).toEqual(expect.arrayContaining(finals));
 

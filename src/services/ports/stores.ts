@@ -3,7 +3,9 @@ import type { AssociationStore } from './association.store.js';
 import type { BulkUploadStore } from './bulk-upload.store.js';
 import type { CredentialStore } from './credential.store.js';
 import type { IdempotencyStore } from './idempotency.store.js';
-import type { KpiStore } from './kpi.store.js';
+import type { KpiComputeStore } from './kpi-compute.store.js';
+import type { KpiFigureStore } from './kpi-figure.store.js';
+import type { KpiReportStore } from './kpi-report.store.js';
 import type { OnboardingStore } from './onboarding.store.js';
 import type { OperationStore } from './operation.store.js';
 import type { ParticipantStore } from './participant.store.js';
@@ -28,7 +30,9 @@ export interface Stores {
   operations: OperationStore;
   onboarding: OnboardingStore;
   credentials: CredentialStore;
-  kpi: KpiStore;
+  kpiReports: KpiReportStore;
+  kpiCompute: KpiComputeStore;
+  kpiFigures: KpiFigureStore;
   sql: SqlExecutor;
 }
 
@@ -40,4 +44,6 @@ export interface SqlExecutor {
 /** All stores, and a transaction that gives the same stores bound to one database transaction. */
 export interface Storage extends Stores {
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+  /** How many transactions may be open at once: the pool's connections (1 on the embedded database). */
+  transactionsAtOnce: number;
 }

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, dayWindow, isExpectedDay, KpiVersion, romeMidnight, wasActiveDuring, type AssociationActivity } from '../domain/kpi.js';
+import { KpiVersion, type AssociationActivity } from '../domain/kpi.js';
 import type { Pod } from '../domain/identifiers.js';
+import { KpiService } from '../services/kpi.service.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeRetailer, nextMac, type TestPlatform } from '../../test/support/platform.js';
 import type { SqlAssociationStore } from './association.store.js';
-import { SqlKpiStore } from './kpi.store.js';
 
 const server = backends().find((b) => b.name === 'PostgreSQL')!;
 
@@ -29,63 +29,21 @@ async function associate(platform: TestPlatform, assetProviderId: string, pods: 
   if (activity.activeUntil !== null) await move('deleted', activity.activeUntil);
 }
 
-/** The SQL expects the days the domain's rule expects (isExpectedDay), and gives them to whom it says (wasActiveDuring). */
-describe.each(backends())('expected supply-point days on $name', (backend) => {
-  const day = '2026-03-10';
-  const window = dayWindow(day);
-  const at = (iso: string) => new Date(iso);
-  // Rome: the 10th is [2026-03-09T23:00Z, 2026-03-10T23:00Z).
-  const activities: [string, AssociationActivity][] = [
-    ['active all day', { activeFrom: at('2026-03-08T10:00:00Z'), activeUntil: null }],
-    ['programmed at the first instant', { activeFrom: window.start, activeUntil: null }],
-    ['activated mid-day', { activeFrom: at('2026-03-10T11:00:00Z'), activeUntil: null }],
-    ['deleted that day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: at('2026-03-10T11:00:00Z') }],
-    ['deleted at the first instant of the next day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: window.end }],
-    ['deleted at the first instant of the day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: window.start }],
-    ['deleted before the day', { activeFrom: at('2026-03-01T10:00:00Z'), activeUntil: at('2026-03-09T12:00:00Z') }],
-    ['activated and deleted within the day', { activeFrom: at('2026-03-10T01:00:00Z'), activeUntil: at('2026-03-10T20:00:00Z') }],
-    ['activated after the day ended', { activeFrom: at('2026-03-11T08:00:00Z'), activeUntil: null }],
-    ['never activated (rejected)', { activeFrom: null, activeUntil: null }],
-  ];
-  let scratch: ScratchDatabase;
-  let platform: TestPlatform;
-  let apId: string;
-  let pods: string[];
-  beforeAll(async () => {
-    if (!backend.available) return;
-    scratch = await backend.create();
-    platform = await createTestPlatform(scratch.target);
-    apId = (await makeAssetProvider(platform)).assetProviderId;
-    // Two supply points per case: one with nothing reported or counted, one with a meter count.
-    pods = (await addSupplyPoints(platform, ...activities.flatMap(() => [{}, {}]))).map((p) => p.pod);
-    for (const [i, [, activity]] of activities.entries()) await associate(platform, apId, pods.slice(2 * i, 2 * i + 2), activity);
-    await platform.storage.kpi.upsertMeterCounts(day, activities.map((_, i) => ({ pod: pods[2 * i + 1]!, sent: 100 })), window.end);
-    await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, window.end);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await scratch?.drop();
-  });
-
-  it.skipIf(!backend.available).each(activities.map(([name, activity], i) => [name, activity, i] as const))('%s', async (_, activity, i) => {
-    const rows = await platform.storage.kpi.podDays({ from: day, to: day, version: 'latest', scope: { all: true }, pod: pods[2 * i]!, order: 'day', limit: 10 });
-    const counted = await platform.storage.kpi.podDays({ from: day, to: day, version: 'latest', scope: { all: true }, pod: pods[2 * i + 1]!, order: 'day', limit: 10 });
-    const expected = isExpectedDay(activity, window);
-    // With nothing reported or counted, only an expected day is there at all, with both counts missing.
-    expect(rows.map((r) => r.flags)).toEqual(expected ? [['missing_report', 'missing_meter_count']] : []);
-    // A meter count brings any day in; whose it is and whether a report is missing follow the rule.
-    expect(counted).toMatchObject([{ sent: 100, received: null, flags: expected ? ['missing_report'] : [],
-      assetProviderId: wasActiveDuring(activity, window) ? apId : null }]);
-  });
-});
-
-/** A day computed in ranges of supply points at once (on a server) is the same day as computed in one go. */
+/**
+ * A day computed in ranges of supply points at once (on a server: KpiService.computeDay over the store's pieces) is
+ * the same day as computed in one go. The ranges are cut at PostgreSQL's statistics; the embedded database has one
+ * connection, so one range.
+ */
 describe.skipIf(!server.available)('computing a day in ranges of supply points at once (PostgreSQL)', () => {
   const day = '2026-03-09';
-  const window = { start: romeMidnight(day), end: romeMidnight(addDays(day, 1)) };
   const at = new Date('2026-03-10T06:00:00Z');
   let scratch: ScratchDatabase;
   let platform: TestPlatform;
+  /** The platform's monitoring computing a day in `parts` ranges, at `now`. */
+  const computing = (parts: number, now = at) => new KpiService({
+    storage: platform.storage, clock: { now: () => now }, settings: { ...platform.config.kpi, computeParts: parts },
+    csvLimits: { maxBytes: platform.config.kpi.maxBytes, maxRows: platform.config.kpi.maxRows },
+  });
   beforeAll(async () => {
     scratch = await server.create();
     platform = await createTestPlatform(scratch.target, {}, { clock: { now: () => at } });
@@ -96,10 +54,10 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
     // reports for all but every 7th of those served (expected among the first 100: missing_report): 580 counted + 20
     // expected or reported = 600 in scope.
     await associate(platform, (await makeAssetProvider(platform)).assetProviderId, pods.slice(0, 100), { activeFrom: new Date('2026-03-01T00:00:00Z'), activeUntil: null });
-    await platform.storage.kpi.upsertMeterCounts(day, pods.slice(20).map((pod, i) => ({ pod, sent: 100 + (i % 3) })), at);
+    await platform.storage.kpiCompute.upsertMeterCounts(day, pods.slice(20).map((pod, i) => ({ pod, sent: 100 + (i % 3) })), at);
     for (const [retailer, served] of [[a, pods.slice(0, 400)], [b, pods.slice(400, 550)]] as const) {
       const reports = served.flatMap((pod, i) => (i % 7 === 0 ? [] : [{ pod, day, received: 90 + (i % 13), receivedByType: null }]));
-      await platform.storage.transaction((tx) => tx.kpi.insertReports({ kind: 'retailer', id: retailer.retailerId }, reports as never, at));
+      await platform.storage.transaction((tx) => tx.kpiReports.insertReports({ kind: 'retailer', id: retailer.retailerId }, reports as never, at));
     }
   }, 60_000);
   afterAll(async () => {
@@ -118,7 +76,7 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
   }
 
   it('cuts the supply points in ranges of about the same size that cover them all', async () => {
-    const store = platform.storage.kpi as SqlKpiStore;
+    const store = platform.storage.kpiCompute;
     await sql`ANALYZE meter_daily_counts`.execute(platform.database.db);
     const ranges = await store.podRanges(3);
     expect(ranges).toHaveLength(3);
@@ -133,8 +91,8 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
   });
 
   it('writes the same rows and totals in 3 ranges as in one, and records the run once all are written', async () => {
-    expect(await platform.storage.kpi.compute(day, KpiVersion.provisional, window, 0.99, at, { parts: 1 })).toBe(600);
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(600);
+    expect(await computing(1).computeDay(day, KpiVersion.provisional)).toBe(600);
+    expect(await computing(3).computeDay(day, KpiVersion.final)).toBe(600);
     const [one, ranged] = [await snapshot(KpiVersion.provisional), await snapshot(KpiVersion.final)];
     expect(ranged.rows).toHaveLength(600);
     expect(ranged).toEqual(one);
@@ -145,19 +103,19 @@ describe.skipIf(!server.available)('computing a day in ranges of supply points a
       WHERE day = ${day} AND version = ${version}`.execute(platform.database.db)).rows[0]!.n);
     expect(await totalsRows(KpiVersion.final)).toBeGreaterThan(await totalsRows(KpiVersion.provisional));
     // Again, in 3 ranges: the version replaced, not doubled.
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })).toBe(600);
+    expect(await computing(3).computeDay(day, KpiVersion.final)).toBe(600);
     expect(await snapshot(KpiVersion.final)).toEqual(one);
-    expect(await platform.storage.kpi.runs(day, day)).toMatchObject([{ version: 1, pods: 600 }, { version: 2, pods: 600 }]);
+    expect(await platform.storage.kpiCompute.runs(day, day)).toMatchObject([{ version: 1, pods: 600 }, { version: 2, pods: 600 }]);
   });
 
   it('leaves a recorded version alone when asked only if missing (another process computed it meanwhile)', async () => {
     const later = new Date(at.getTime() + 60_000);
-    expect(await platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, later, { parts: 3, ifMissing: true })).toBe(600);
-    expect((await platform.storage.kpi.runs(day, day)).find((r) => r.version === KpiVersion.final)!.computedAt).toEqual(at);
+    expect(await computing(3, later).computeDay(day, KpiVersion.final, { ifMissing: true })).toBe(600);
+    expect((await platform.storage.kpiCompute.runs(day, day)).find((r) => r.version === KpiVersion.final)!.computedAt).toEqual(at);
   });
 
   it('computes a version once at a time: two at once give the same day, not twice its rows', async () => {
-    const results = await Promise.all([1, 2].map(() => platform.storage.kpi.compute(day, KpiVersion.final, window, 0.99, at, { parts: 3 })));
+    const results = await Promise.all([1, 2].map(() => computing(3).computeDay(day, KpiVersion.final)));
     expect(results).toEqual([600, 600]);
     expect(await snapshot(KpiVersion.final)).toEqual(await snapshot(KpiVersion.provisional));
   });
