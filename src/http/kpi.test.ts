@@ -283,3 +283,36 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
     });
   });
 });
+
+/** The top band starts at the target, and the band below ends there: their names follow KPI_TARGET. */
+describe('the performance bands under a target of 95 % (KPI_TARGET)', () => {
+  const [embedded] = backends();
+  let platform: TestPlatform;
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await embedded!.create();
+    platform = await createTestPlatform(scratch.target, { KPI_TARGET: '0.95' }, { clock: manualClock(new Date('2026-03-10T07:00:00Z')) });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await scratch?.drop();
+  });
+
+  it('names the bands …, 90-95, 95-100 and puts a day at 96 % in the top one, not below the target', async () => {
+    const day = '2026-03-09';
+    const pods = (await addSupplyPoints(platform, {}, {}, {})).map((p) => p.pod);
+    const retailer = await makeRetailer(platform, pods);
+    platform.services.kpi.useMeterCounts({ sentOn: async () => pods.map((pod) => ({ pod, sent: 100 })) });
+    const reports = [96, 95, 94].map((received, i) => ({ pod: pods[i], day, received }));
+    expect((await apiClient(platform, retailer.token).post('/kpi/reports', { reports })).body).toEqual({ accepted: 3, refused: [] });
+    await platform.services.kpi.computeDay(day, 1);
+    const operator = apiClient(platform, (await makeOperator(platform)).token);
+    const buckets = (await operator.get(`/kpi/distribution?from=${day}&to=${day}`)).body.buckets as { bucket: string; podDays: number }[];
+    expect(buckets.map((b) => b.bucket)).toEqual(['0-10', '10-20', '20-30', '30-40', '40-50', '50-60', '60-70', '70-80', '80-90', '90-95', '95-100']);
+    expect(buckets.slice(-2)).toEqual([{ bucket: '90-95', podDays: 1 }, { bucket: '95-100', podDays: 2 }]);
+    const performance = (await operator.get(`/kpi/performance?from=${day}&to=${day}&groupBy=pod`)).body;
+    expect(performance.target).toBe(0.95);
+    expect(Object.fromEntries(performance.rows.map((r: { key: string; flags: { below_target: number } }) => [r.key, r.flags.below_target])))
+      .toEqual({ [pods[0]!]: 0, [pods[1]!]: 0, [pods[2]!]: 1 });
+  });
+});

@@ -545,7 +545,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many supply-point days fall in each performance band (0–10 %, …, 90–99 %, 99–100 %) */
+        /**
+         * How many supply-point days fall in each performance band (0–10 %, …, 90 %–target, target–100 %)
+         * @description Tenths up to the target (`target` of GET /kpi/performance, KPI_TARGET), then the target and above. The bands are in order and the last one is at or above the target. Supply-point days without a performance (a count missing, nothing sent, more received than sent) are in no band.
+         */
         get: {
             parameters: {
                 query?: {
@@ -574,7 +577,7 @@ export interface paths {
                             /** @description provisional: computed at the cut-off (the next morning); final: a day later; latest (default): final where there is one */
                             version: "latest" | "provisional" | "final";
                             buckets: {
-                                /** @description 0-10, 10-20, …, 90-99, 99-100 (percent) */
+                                /** @description The band's edges in percent, from (included) to (excluded; the last band: 100 included). With the default target of 99 %: 0-10, 10-20, …, 80-90, 90-99, 99-100; with 95 %: …, 90-95, 95-100; with 99.5 %: …, 90-99.5, 99.5-100; with 85 %: …, 70-80, 80-85, 85-100 (the tenths at or above the target left out). */
                                 bucket: string;
                                 podDays: number;
                             }[];

@@ -127,11 +127,19 @@ export function kpiRoutes(app: FastifyTypeBox, kpi: KpiService, maxBytes: number
 
   app.get('/kpi/distribution', {
     schema: {
-      summary: 'How many supply-point days fall in each performance band (0–10 %, …, 90–99 %, 99–100 %)', tags,
+      summary: 'How many supply-point days fall in each performance band (0–10 %, …, 90 %–target, target–100 %)', tags,
+      description: 'Tenths up to the target (`target` of GET /kpi/performance, KPI_TARGET), then the target and above. The bands are in order '
+        + 'and the last one is at or above the target. Supply-point days without a performance (a count missing, nothing sent, more '
+        + 'received than sent) are in no band.',
       querystring: Type.Object(Period, { additionalProperties: false }),
       response: { 200: Type.Object({
         from: Type.String(), to: Type.String(), version: VersionName,
-        buckets: Type.Array(Type.Object({ bucket: Type.String({ description: '0-10, 10-20, …, 90-99, 99-100 (percent)' }), podDays: Type.Integer() })),
+        buckets: Type.Array(Type.Object({
+          bucket: Type.String({ description: 'The band\'s edges in percent, from (included) to (excluded; the last band: 100 included). '
+            + 'With the default target of 99 %: 0-10, 10-20, …, 80-90, 90-99, 99-100; with 95 %: …, 90-95, 95-100; with 99.5 %: …, 90-99.5, '
+            + '99.5-100; with 85 %: …, 70-80, 80-85, 85-100 (the tenths at or above the target left out).' }),
+          podDays: Type.Integer(),
+        })),
       }) },
     },
   }, async (request) => {

@@ -181,7 +181,7 @@ function OverviewSections({ data, period, version, query, company, role, languag
             labels={data.distribution.buckets.map((b) => bucketLabel(b.bucket, language))} labelHeader={t('monitoring.band')}
             series={[{
               label: t('monitoring.podDays'), values: data.distribution.buckets.map((b) => b.podDays),
-              colors: data.distribution.buckets.map((b) => (b.bucket === '99-100' ? '#007a5a' : b.bucket === '90-99' ? '#c15a00' : '#a3141b')),
+              colors: data.distribution.buckets.map((_, i, bands) => bandColor(bands.length - 1 - i)),
             }]}
             format={(value) => formatNumber(value, language)} />
         </section>
@@ -246,10 +246,18 @@ function nameOr(names: Map<string, string>, id: string | null, none: string): st
   return id ? names.get(id) ?? none : none;
 }
 
-/** '90-99' → '90–99 %' (Italian) or '90–99%' (English). */
+/** '90-99.5' → '90–99,5 %' (Italian) or '90–99.5%' (English). */
 function bucketLabel(bucket: string, language: string): string {
-  const [low = '', high = ''] = bucket.split('-');
+  const [low = '', high = ''] = language.startsWith('en') ? bucket.split('-') : bucket.replaceAll('.', ',').split('-');
   return language.startsWith('en') ? `${low}–${high}%` : `${low}–${high}\u00a0%`;
+}
+
+/**
+ * The API's bands are in order, the last one at or above the target (its edge follows the target, so its name is
+ * not fixed): green at or above, amber just below, red further down.
+ */
+function bandColor(belowTheTop: number): string {
+  return belowTheTop === 0 ? '#007a5a' : belowTheTop === 1 ? '#c15a00' : '#a3141b';
 }
 
 /** Performance per day: one chart per grouping with a line per company for the DSO, the caller's own line otherwise. */
