@@ -9,6 +9,7 @@ import * as operations from './migrations/003-operations.js';
 import * as onboarding from './migrations/004-onboarding-and-sessions.js';
 import * as monitoring from './migrations/005-monitoring.js';
 import * as associationActivity from './migrations/007-association-activity.js';
+import * as idempotencyLeases from './migrations/008-idempotency-leases.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '004-onboarding-and-sessions': onboarding,
   '005-monitoring': monitoring,
   '007-association-activity': associationActivity,
+  '008-idempotency-leases': idempotencyLeases,
 };
 
 export type DatabaseTarget =
