@@ -69,7 +69,7 @@ async function measure(name: string, target: DatabaseTarget, copyBaseline: (rows
     let performanceOfDay = 0;
     for (const day of DAYS) {
       // The meters' counts of the day, collected by telemanagement just before (not measured, not vacuumed).
-      await platform.storage.kpi.upsertMeterCounts(day, Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), sent: 120 + (i % 7) })), NOW);
+      await platform.storage.kpiCompute.upsertMeterCounts(day, Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), sent: 120 + (i % 7) })), NOW);
       const files = Array.from({ length: RETAILERS }, (_, r) => retailerCsv(r, day));
       bytes = files.reduce((n, f) => n + f.length, 0);
       // The ten retailers send their files at once, as they would at the start of a day (each its own transaction).

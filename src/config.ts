@@ -13,6 +13,8 @@ export interface Config {
   /** Distributor codes of this DSO (the 3 digits after `IT` in a POD); other codes are `other_distributor`. */
   distributorCodes: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty`: one short line per event, for a person at a terminal; `json`: one JSON object per line, for a log collector. */
+  logFormat: 'json' | 'pretty';
   /** How often the request workflow looks for submitted requests it was not told about (ms). */
   workflowPollMs: number;
   /** Bulk associations taken in charge per asset provider in a rolling 24 h, unless the asset provider has its own. */
@@ -51,9 +53,13 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
-/** The only reader of the environment. Reports every problem at once, not the first. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The only reader of the environment. Reports every problem at once, not the first. `stdoutIsTty` chooses the
+ * default log format: pretty for a person at a terminal, JSON when the output goes to a file or a collector.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty = process.stdout.isTTY === true } = {}): Config {
   const problems: string[] = [];
   const text = (name: string) => {
     const value = env[name]?.trim();
@@ -97,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) problems.push('PUBLIC_URL must be the portal\'s origin, e.g. https://chain2.example.it');
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = text('LOG_FORMAT') ?? (stdoutIsTty ? 'pretty' : 'json');
+  if (!LOG_FORMATS.includes(logFormat as Config['logFormat'])) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const config: Config = {
     host: text('HOST') ?? '127.0.0.1',
@@ -107,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyHex,
     distributorCodes,
     logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat as Config['logFormat'],
     workflowPollMs: integer('WORKFLOW_POLL_MS', 500, 10, 60_000),
     bulkQuotaPer24h: integer('BULK_QUOTA_PER_24H', 100, 0, 1_000_000),
     bulkMaxBytes: integer('BULK_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

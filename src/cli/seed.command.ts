@@ -1,9 +1,11 @@
 import type { Config } from '../config.js';
 import { seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
+import { loggerOptions } from '../main/logger.js';
 import { createPlatform } from '../main/platform.js';
 
 export async function seedCommand(config: Config, options: { json: boolean }): Promise<number> {
-  const platform = await createPlatform(config, { logger: { level: 'warn' } });
+  // Warnings only, on stderr: stdout is the credentials (--json: read by scripts).
+  const platform = await createPlatform(config, { logger: loggerOptions({ ...config, logLevel: 'warn' }, process.stderr) });
   try {
     await platform.workflow.start(); // the seed's associations are programmed like any other
     const seeded = await seedDemoIfEmpty(platform);

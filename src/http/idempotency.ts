@@ -5,7 +5,8 @@ import { idempotencyScopeOf } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyKey?: { scope: string; key: string };
+    /** The key this request reserved, and the timer renewing the reservation while the request runs. */
+    idempotencyKey?: { scope: string; key: string; renewal: NodeJS.Timeout };
   }
   interface FastifyContextConfig {
     /** The answer carries a secret shown once (a new API token, activation links): it is never stored for a replay. */
@@ -15,7 +16,8 @@ declare module 'fastify' {
 
 /**
  * Idempotency-Key on POST: the first answer is stored with the key (per asset provider, or per operator) and replayed to a retry,
- * with header `Idempotent-Replayed: true`. Registered after authentication.
+ * with header `Idempotent-Replayed: true`. Registered after authentication. While the request runs its reservation is
+ * renewed, so that a retry can tell it from one whose process died (IdempotencyService).
  */
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService) {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -36,12 +38,21 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
       return reply.code(outcome.response.statusCode).header('content-type', 'application/json; charset=utf-8')
         .header('idempotent-replayed', 'true').send(outcome.response.body);
     }
-    request.idempotencyKey = { scope, key };
+    const renewal = setInterval(() => {
+      idempotency.renew(scope, key).catch((error: unknown) => request.log.warn({ err: error }, 'could not renew an Idempotency-Key reservation'));
+    }, idempotency.renewEveryMs);
+    renewal.unref();
+    request.idempotencyKey = { scope, key, renewal };
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.idempotencyKey) return payload;
-    const { scope, key } = request.idempotencyKey;
+    const { scope, key, renewal } = request.idempotencyKey;
+    clearInterval(renewal);
     await idempotency.finish(scope, key, { statusCode: reply.statusCode, body: String(payload) });
     return payload;
+  });
+  // Whatever way the request ended, it no longer holds its key (onSend has normally stopped the renewal already).
+  app.addHook('onResponse', async (request) => {
+    if (request.idempotencyKey) clearInterval(request.idempotencyKey.renewal);
   });
 }

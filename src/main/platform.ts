@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config.js';
-import { buildApp, LOG_REDACTIONS, type AppServices, type FastifyTypeBox } from '../http/app.js';
+import { buildApp, type AppServices, type FastifyTypeBox } from '../http/app.js';
 import { decodeMasterKey, loadOrCreateMasterKey } from '../security/master-key.js';
 import { scryptHasher } from '../security/password.js';
 import { AesGcmSecretBox } from '../security/secret-box.js';
@@ -26,6 +26,7 @@ import { FieldNetworkSimulator, type NetworkSite } from '../telemanagement/field
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
+import { loggerOptions } from './logger.js';
 
 /** The composition root: the one place where adapters are chosen and wired together. */
 export interface Platform {
@@ -100,7 +101,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const storage = sqlStorage(database);
   const clock = options.clock ?? { now: () => new Date() };
   const newId = () => uuidv7();
-  const logger = options.logger ?? { level: config.logLevel, redact: LOG_REDACTIONS };
+  const logger = options.logger ?? loggerOptions(config);
 
   const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
   const requests = new RequestService(storage, clock, config.bulkQuotaPer24h);

@@ -1,6 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kysely, Migrator, PostgresDialect, type Migration, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
@@ -9,6 +14,7 @@ import * as operations from './migrations/003-operations.js';
 import * as onboarding from './migrations/004-onboarding-and-sessions.js';
 import * as monitoring from './migrations/005-monitoring.js';
 import * as associationActivity from './migrations/007-association-activity.js';
+import * as idempotencyLeases from './migrations/008-idempotency-leases.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -20,12 +26,70 @@ const migrations: Record<string, Migration> = {
   '004-onboarding-and-sessions': onboarding,
   '005-monitoring': monitoring,
   '007-association-activity': associationActivity,
+  '008-idempotency-leases': idempotencyLeases,
 };
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize: number }
-  /** `dataDir` undefined = in memory (tests). */
-  | { kind: 'embedded'; dataDir: string | undefined };
+  /** `dataDir` undefined = in memory (tests). `sharedBuffersMb`: default EMBEDDED_SHARED_BUFFERS_MB. */
+  | { kind: 'embedded'; dataDir: string | undefined; sharedBuffersMb?: number };
+
+/**
+ * PostgreSQL's shared_buffers in PGlite (its default is 128 MB). The WASM build allocates them whole and zeroed at
+ * start, so every megabyte is resident from the first second and the WASM memory never gives it back. The demo's
+ * database is ≈ 30 MB, catalogues included; reads that miss are served by the OS page cache.
+ */
+export const EMBEDDED_SHARED_BUFFERS_MB = 16;
+
+/** PGlite's options: its default start parameters, with our shared_buffers. */
+function embeddedOptions(sharedBuffersMb: number) {
+  return { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
+}
+
+/**
+ * Creates the files of a new embedded database (initdb) in a short-lived child process. PGlite 0.5 runs initdb in
+ * a second PostgreSQL instance whose 128 MB heap it also copies into JavaScript: ≈ 700 MB at the peak, which this
+ * process would otherwise keep as garbage until V8's next full collection. The child writes beside `dataDir`, which
+ * is renamed into place once complete: a child outliving its killed parent never writes where a next start reads.
+ * Nothing is done when the files exist.
+ */
+async function createEmbeddedDatabase(dataDir: string, sharedBuffersMb: number): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  removeStagingLeftovers(dataDir);
+  const staging = `${dataDir}${STAGING_SUFFIX}${process.pid}`;
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = require(process.argv[1]);
+const [dataDir, startParams] = [process.argv[2], JSON.parse(process.argv[3])];
+const db = new PGlite({ dataDir, startParams: [...PGlite.defaultStartParams, ...startParams], initDbStartParams: startParams });
+db.waitReady.then(() => db.close()).catch((error) => { console.error(error); process.exitCode = 1; });`;
+  const startParams = embeddedOptions(sharedBuffersMb).startParams.slice(PGlite.defaultStartParams.length);
+  try {
+    await promisify(execFile)(process.execPath, ['-e', script, pglite, staging, JSON.stringify(startParams)], { env: {} });
+    renameSync(staging, dataDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`could not create the embedded database in ${dataDir}`, { cause: error });
+  }
+}
+
+const STAGING_SUFFIX = '.creating-';
+
+/**
+ * Removes what the children of killed processes left while creating `dataDir`: the lock is ours, so their parents
+ * are gone. Best effort: a child still writing may recreate a file meanwhile; what is left goes next time.
+ */
+function removeStagingLeftovers(dataDir: string): void {
+  const prefix = `${basename(dataDir)}${STAGING_SUFFIX}`;
+  const parent = dirname(dataDir);
+  for (const name of existsSync(parent) ? readdirSync(parent) : []) {
+    if (!name.startsWith(prefix)) continue;
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // Still being written by an orphaned child: removed at the next creation.
+    }
+  }
+}
 
 /**
  * One SQL code path for both databases: node-postgres talks to a PostgreSQL server, or to PGlite
@@ -47,8 +111,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     pool = new pg.Pool({ connectionString: target.url, max: target.poolSize });
   } else {
     unlock = target.dataDir ? lockDataDirectory(target.dataDir) : undefined;
+    const sharedBuffersMb = target.sharedBuffersMb ?? EMBEDDED_SHARED_BUFFERS_MB;
     try {
-      pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+      if (target.dataDir) await createEmbeddedDatabase(target.dataDir, sharedBuffersMb);
+      pglite = new PGlite({ dataDir: target.dataDir, ...embeddedOptions(sharedBuffersMb) });
       await pglite.waitReady;
     } catch (error) {
       unlock?.();

@@ -3,6 +3,7 @@ import { OperationStatus } from '../domain/meter-operation.js';
 import { RequestStatus } from '../domain/request.js';
 import type { Clock, HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports/index.js';
 import type { RequestService } from '../services/request.service.js';
+import { LeasedJobs, PG_BOSS_SCHEMA, takeBackOrphanedJobs } from './leased-jobs.js';
 import { eachAlone, type JobKind, type MeterJob } from './meter-job.js';
 import { METER_OPERATION_QUEUE, meterOperationJob } from './meter-operation.job.js';
 import { PROGRAM_METER_QUEUE, programMeterJob } from './program-meter.job.js';
@@ -15,6 +16,11 @@ const SWEEP_BATCH = 500;
 /** Retries of a job (pg-boss retries with back-off after a crash or a defect); then the request fails. */
 const JOB_RETRY_LIMIT = 5;
 const DEAD_LETTER_RETRY_SECONDS = 30;
+/**
+ * How long a job outlives the last sign of life of the worker carrying it out (leased-jobs.ts): a dead worker's jobs
+ * come back about this long after it died, plus up to half of it (pg-boss's maintenance interval) and a retry delay.
+ */
+export const DEFAULT_JOB_LEASE_SECONDS = 20;
 
 export interface TelemanagementWorkflowDeps {
   storage: Storage;
@@ -26,8 +32,10 @@ export interface TelemanagementWorkflowDeps {
   pollMs: number;
   /** Jobs fetched and carried out as one batch by this process (their commands to different concentrators proceed in parallel). */
   concurrency: number;
-  /** A job still active after this long is taken to have died with its worker, and is retried. */
+  /** A batch of jobs still running after this long has its jobs retried, even if its worker is alive (a command that hangs). */
   jobTimeoutSeconds: number;
+  /** A job whose worker has shown no sign of life for this long is taken to have died with it, and is retried. */
+  jobLeaseSeconds?: number;
   /** Attempts after the first, and the delay before the first retry (doubling after): tests shorten them. */
   jobRetry?: { limit: number; delaySeconds: number };
 }
@@ -39,11 +47,12 @@ export interface TelemanagementWorkflowDeps {
  *
  * Durable and crash-safe: a sweep moves submitted requests to queued, takes them in charge within the bulk quota and
  * enqueues a pg-boss job for each one taken in charge, all in one transaction, so no request is taken in charge
- * without its job. Workers carry jobs out in batches (program-meter.job.ts, meter-operation.job.ts). A worker killed mid-command leaves the job active;
- * pg-boss expires and retries it, and the command goes again with the request id as its command id, which the
- * meter recognises and does not apply twice. A job out of attempts (it kept throwing, or its workers kept
- * dying) goes to a dead-letter queue whose handler ends the request as `failed` (`workflow_error`): nothing stays open
- * for ever.
+ * without its job. Workers carry jobs out in batches (program-meter.job.ts, meter-operation.job.ts), holding a lease on
+ * them (leased-jobs.ts). A worker killed mid-command leaves its jobs active: pg-boss expires them one lease later and
+ * retries them — at once, when the database has started since (the embedded database's next process) — and the
+ * command goes again with the request id as its command id, which the meter recognises and does not apply twice. A
+ * job out of attempts (it kept throwing, or its workers kept dying) goes to a dead-letter queue whose handler ends the
+ * request as `failed` (`workflow_error`): nothing stays open for ever.
  */
 export class TelemanagementWorkflow implements RunnableWorkflow {
   private readonly boss: PgBoss;
@@ -51,16 +60,21 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   /** The sweep running in this process, if any: sweeps run one after the other (see sweep()). */
   private sweeping: Promise<unknown> = Promise.resolve();
   private readonly jobKinds: JobKind[];
+  private readonly jobs: LeasedJobs;
   private running = false;
 
   constructor(private readonly deps: TelemanagementWorkflowDeps) {
     this.jobKinds = [programMeterJob(deps), meterOperationJob(deps)];
+    const leaseSeconds = Math.min(deps.jobLeaseSeconds ?? DEFAULT_JOB_LEASE_SECONDS, deps.jobTimeoutSeconds);
     this.boss = new PgBoss({
-      db: deps.storage.sql as PgBoss.Db, schema: 'pgboss', supervise: true, schedule: false,
+      db: deps.storage.sql as PgBoss.Db, schema: PG_BOSS_SCHEMA, supervise: true, schedule: false,
       // Expired jobs (their worker died) are failed, hence retried, by this maintenance: look as often as they may expire.
-      maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(deps.jobTimeoutSeconds / 2))),
+      maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(leaseSeconds / 2))),
     });
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
+    this.jobs = new LeasedJobs({
+      boss: this.boss, sql: deps.storage.sql, logger: deps.logger, pollMs: 500, leaseSeconds, timeoutSeconds: deps.jobTimeoutSeconds,
+    });
     this.sweeps = new SweepLoop(() => this.sweep(), deps.pollMs, deps.logger);
   }
 
@@ -75,53 +89,57 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   async start(): Promise<void> {
     if (this.running) return;
     await this.boss.start();
-    for (const kind of this.jobKinds) await this.startQueue(kind);
+    const queues = this.jobKinds.flatMap((kind) => [kind.queue, deadLettersOf(kind.queue)]);
+    for (const queue of queues) await this.ensureQueue(queue);
+    // Before working: what a predecessor held when it died is retried now, not a lease later.
+    await takeBackOrphanedJobs(this.boss, this.deps.storage.sql, queues, this.deps.logger);
+    for (const kind of this.jobKinds) this.startQueue(kind);
     this.running = true;
     this.sweeps.start();
   }
 
-  private async startQueue(kind: JobKind): Promise<void> {
-    await this.ensureQueue(deadLettersOf(kind.queue));
-    await this.ensureQueue(kind.queue);
-    await this.boss.work<MeterJob>(
-      kind.queue,
-      { batchSize: this.deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
-      // A batch is carried out set-based; if it fails as a whole, each job is tried alone, so one bad job cannot
-      // hold the others back. Each job succeeds or fails alone: pg-boss would fail the whole batch if the handler
-      // threw, and completes only jobs still active, so one failed here stays failed (and is retried).
-      async (jobs) => {
-        const ids = jobs.map((job) => job.data.id);
-        let failures: Map<string, unknown>;
-        try {
-          failures = await kind.runMany(ids);
-        } catch (error) {
-          this.deps.logger.warn({ err: error, queue: kind.queue, jobs: ids.length }, 'meter job batch failed; trying each job alone');
-          failures = await eachAlone(ids, async (id) => {
-            const failure = (await kind.runMany([id])).get(id);
-            if (failure) throw failure;
-          });
-        }
-        for (const job of jobs) {
-          const error = failures.get(job.data.id);
-          if (error === undefined) continue;
-          this.deps.logger.warn({ err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
-          await this.boss.fail(kind.queue, job.id, { message: (error as Error).message });
-        }
-      },
-    );
-    await this.boss.work<MeterJob>(deadLettersOf(kind.queue), { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-      for (const job of jobs) {
-        this.deps.logger.error({ queue: kind.queue, id: job.data.id }, 'meter job ran out of attempts: its request or operation fails');
-        try {
-          await kind.giveUp(job.data.id);
-        } catch (error) {
-          // pg-boss retries a dead letter at once, so an outage would use its retries up: try again later, for as
-          // long as it takes, so that nothing stays open for ever.
-          this.deps.logger.error({ err: error, queue: kind.queue, id: job.data.id }, `could not fail it; trying again in ${DEAD_LETTER_RETRY_SECONDS} s`);
-          await this.boss.send(deadLettersOf(kind.queue), job.data, { startAfter: DEAD_LETTER_RETRY_SECONDS });
-        }
+  private startQueue(kind: JobKind): void {
+    this.jobs.work<MeterJob>(kind.queue, this.deps.concurrency, (jobs) => this.runBatch(kind, jobs));
+    this.jobs.work<MeterJob>(deadLettersOf(kind.queue), 100, (jobs) => this.giveUp(kind, jobs));
+  }
+
+  /**
+   * A batch is carried out set-based; if it fails as a whole, each job is tried alone, so one bad job cannot hold the
+   * others back. Each job succeeds or fails alone: the jobs failed here are retried, the others are completed.
+   */
+  private async runBatch(kind: JobKind, jobs: PgBoss.JobWithMetadata<MeterJob>[]): Promise<void> {
+    const ids = jobs.map((job) => job.data.id);
+    let failures: Map<string, unknown>;
+    try {
+      failures = await kind.runMany(ids);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, queue: kind.queue, jobs: ids.length }, 'meter job batch failed; trying each job alone');
+      failures = await eachAlone(ids, async (id) => {
+        const failure = (await kind.runMany([id])).get(id);
+        if (failure) throw failure;
+      });
+    }
+    for (const job of jobs) {
+      const error = failures.get(job.data.id);
+      if (error === undefined) continue;
+      this.deps.logger.warn({ err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
+      await this.boss.fail(kind.queue, job.id, { message: (error as Error).message });
+    }
+  }
+
+  /** Dead letters: the request or operation of a job out of attempts fails. */
+  private async giveUp(kind: JobKind, jobs: PgBoss.Job<MeterJob>[]): Promise<void> {
+    for (const job of jobs) {
+      this.deps.logger.error({ queue: kind.queue, id: job.data.id }, 'meter job ran out of attempts: its request or operation fails');
+      try {
+        await kind.giveUp(job.data.id);
+      } catch (error) {
+        // pg-boss retries a dead letter at once, so an outage would use its retries up: try again later, for as
+        // long as it takes, so that nothing stays open for ever.
+        this.deps.logger.error({ err: error, queue: kind.queue, id: job.data.id }, `could not fail it; trying again in ${DEAD_LETTER_RETRY_SECONDS} s`);
+        await this.boss.send(deadLettersOf(kind.queue), job.data, { startAfter: DEAD_LETTER_RETRY_SECONDS });
       }
-    });
+    }
   }
 
   /**
@@ -145,6 +163,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     if (!this.running) return;
     this.running = false;
     await this.sweeps.stop();
+    await this.jobs.stop();
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
@@ -192,7 +211,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   private async enqueue(tx: Stores, queue: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.boss.insert(ids.map((id) => ({
-      name: queue, data: { id } satisfies MeterJob, singletonKey: id, expireInSeconds: this.deps.jobTimeoutSeconds,
+      name: queue, data: { id } satisfies MeterJob, singletonKey: id, expireInSeconds: this.jobs.expirySeconds,
       retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT, retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true,
       deadLetter: deadLettersOf(queue),
     })), { db: tx.sql as PgBoss.Db });

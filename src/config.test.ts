@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const terminal = { stdoutIsTty: true };
+const pipe = { stdoutIsTty: false };
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig: logging', () => {
+  it('logs pretty lines to a terminal and JSON lines anywhere else unless LOG_FORMAT says otherwise', () => {
+    const table: [NodeJS.ProcessEnv, { stdoutIsTty: boolean }, 'json' | 'pretty'][] = [
+      [{}, terminal, 'pretty'],
+      [{}, pipe, 'json'],
+      [{ LOG_FORMAT: 'json' }, terminal, 'json'],
+      [{ LOG_FORMAT: 'pretty' }, pipe, 'pretty'],
+      [{ LOG_FORMAT: ' ' }, pipe, 'json'],
+    ];
+    for (const [env, output, format] of table) expect(loadConfig(env, output).logFormat, JSON.stringify([env, output])).toBe(format);
+  });
+
+  it('defaults to info and accepts every pino level', () => {
+    expect(loadConfig({}, pipe).logLevel).toBe('info');
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) expect(loadConfig({ LOG_LEVEL: level }, pipe).logLevel).toBe(level);
+  });
+
+  it('reports an unknown LOG_FORMAT and LOG_LEVEL together, with the values it accepts', () => {
+    expect(problemsOf(() => loadConfig({ LOG_FORMAT: 'yaml', LOG_LEVEL: 'loud' }, terminal))).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      'LOG_FORMAT must be one of json, pretty',
+    ]);
+  });
+});
