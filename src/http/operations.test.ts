@@ -113,7 +113,7 @@ describe.each(backends())('remote operations on $name', (backend) => {
       const representative = apiClient(platform, (await makeAssetProvider(platform)).token);
       expect((await representative.get('/telemanagement/status')).status).toBe(403);
       // An API-only process without HEAD_END_URL does not see the workers' network: it says so.
-      const blind = new OperationService({ storage: platform.storage, clock: { now: () => new Date() }, newId: uuidv7, workflow: { operationSubmitted() {} }, fieldNetwork: undefined });
+      const blind = new OperationService({ storage: platform.storage, clock: { now: () => new Date() }, newId: uuidv7, workflow: { wake() {} }, fieldNetwork: undefined });
       await expect(blind.fieldNetworkStatus()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('HEAD_END_URL') });
     });
 

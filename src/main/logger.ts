@@ -1,4 +1,5 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import { pino, type DestinationStream, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { Config } from '../config.js';
 import { LOG_REDACTIONS } from '../http/app.js';
@@ -27,4 +28,19 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>, de
     ignore: HIDDEN_WHEN_PRETTY.join(','), messageFormat: (log, messageKey) => messageOf(log, messageKey),
   });
   return { ...base, stream };
+}
+
+/**
+ * The logger itself, made before the app so that every part of the platform gets it at construction (the field
+ * network, the workflow, the app). Credentials are redacted whatever the options say.
+ */
+export function createLogger(options: NonNullable<FastifyServerOptions['logger']>): FastifyBaseLogger {
+  if (options === false) return pino({ enabled: false });
+  const { stream, ...settings } = (options === true ? {} : options) as LoggerOptions & { stream?: DestinationStream };
+  const withRedaction = { ...settings, redact: [...new Set([...LOG_REDACTIONS, ...redactedPaths(settings.redact)])] };
+  return stream ? pino(withRedaction, stream) : pino(withRedaction);
+}
+
+function redactedPaths(redact: LoggerOptions['redact']): string[] {
+  return Array.isArray(redact) ? redact : redact?.paths ?? [];
 }

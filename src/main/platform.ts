@@ -15,7 +15,7 @@ import { IdempotencyService } from '../services/idempotency.service.js';
 import { KpiService } from '../services/kpi.service.js';
 import { OnboardingService } from '../services/onboarding.service.js';
 import { OperationService } from '../services/operation.service.js';
-import type { Clock, FieldNetworkView, HeadEnd, SecretBox, Storage, SupplyPointStore } from '../services/ports/index.js';
+import type { Clock, SecretBox, Storage, SupplyPointStore } from '../services/ports/index.js';
 import { RequestService } from '../services/request.service.js';
 import { SessionService } from '../services/session.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
@@ -23,10 +23,11 @@ import { sqlStorage } from '../storage/sql-storage.js';
 import type { Pod } from '../domain/identifiers.js';
 import { FieldNetworkClient } from '../telemanagement/field-network.client.js';
 import { FieldNetworkSimulator, type NetworkSite } from '../telemanagement/field-network.simulator.js';
+import { SimulatedHeadEnd } from '../telemanagement/simulated-head-end.js';
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
-import { loggerOptions } from './logger.js';
+import { createLogger, loggerOptions } from './logger.js';
 
 /** The composition root: the one place where adapters are chosen and wired together. */
 export interface Platform {
@@ -55,32 +56,6 @@ function siteLookup(supplyPoints: SupplyPointStore): (pod: Pod) => Promise<Netwo
   return async (pod) => (await supplyPoints.findForEligibility(pod)).supplyPoint;
 }
 
-/**
- * In-process: the simulator learns each meter from the registry the first time a command is addressed to it, so
- * that a network of millions of supply points costs nothing until used. Its meters live in this process's memory
- * (a restart forgets what was programmed): HEAD_END_URL puts them in a field-network service of their own.
- */
-function simulatedHeadEnd(simulator: FieldNetworkSimulator, siteOf: (pod: Pod) => Promise<NetworkSite | undefined>): HeadEnd {
-  return {
-    async send(command) {
-      return simulator.send(command, simulator.hasMeter(command.pod) ? undefined : await siteOf(command.pod));
-    },
-  };
-}
-
-/**
- * The operators' view of the field network: the in-process simulator, or the field-network service. An API-only
- * process without HEAD_END_URL has a simulator of its own that no worker uses: it has no view.
- */
-function fieldNetworkView(config: Config, network: () => FieldNetworkSimulator | FieldNetworkClient): FieldNetworkView | undefined {
-  if (config.role === 'api' && !config.headEndUrl) return undefined;
-  // Late-bound: the network is created after the app (it logs through the app's logger).
-  return {
-    concentrators: async () => network().concentrators(),
-    counters: async () => network().counters(),
-  };
-}
-
 export function databaseTargetOf(config: Config): DatabaseTarget {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
@@ -101,17 +76,27 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const storage = sqlStorage(database);
   const clock = options.clock ?? { now: () => new Date() };
   const newId = () => uuidv7();
-  const logger = options.logger ?? loggerOptions(config);
+  const logger = createLogger(options.logger ?? loggerOptions(config));
+  const secretBox = new AesGcmSecretBox(masterKey);
+
+  // Telemanagement: the field network in this process, or the field-network service (HEAD_END_URL).
+  const siteOf = siteLookup(storage.supplyPoints);
+  const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger });
+  const headEnd = fieldNetwork
+    ? new SimulatedHeadEnd(fieldNetwork, siteOf)
+    : new FieldNetworkClient(config.headEndUrl!, siteOf, config.workflowJobTimeoutSeconds * 1000);
+  // An API-only process without HEAD_END_URL has a simulator of its own that no worker uses: no view of the network.
+  const fieldNetworkView = config.role === 'api' && !config.headEndUrl ? undefined : headEnd;
 
   const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
   const requests = new RequestService(storage, clock, config.bulkQuotaPer24h);
-  // Late-bound: the workflow needs the app's logger, the services need the workflow.
-  const workflowPort = {
-    submitted: (requestId: string) => workflow.submitted(requestId),
-    operationSubmitted: (operationId: string) => workflow.operationSubmitted(operationId),
-  };
-  const secretBox = new AesGcmSecretBox(masterKey);
-  const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow: workflowPort });
+  const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
+    ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, logger)
+    : new TelemanagementWorkflow({
+      storage, requests, headEnd, secretBox, clock, logger,
+      pollMs: config.workflowPollMs, concurrency: config.workflowConcurrency, jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
+    });
+  const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow });
   const hasher = scryptHasher();
   const services = {
     access: new AccessService(storage.tokens, clock, newId),
@@ -119,9 +104,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     associations,
     requests,
     idempotency: new IdempotencyService(storage.idempotency, clock),
-    operations: new OperationService({ storage, clock, newId, workflow: workflowPort, fieldNetwork: fieldNetworkView(config, () => fieldNetwork ?? (headEnd as FieldNetworkClient)) }),
+    operations: new OperationService({ storage, clock, newId, workflow, fieldNetwork: fieldNetworkView }),
     bulkUploads: new BulkUploadService({
-      storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow: workflowPort,
+      storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow,
       limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },
     }),
     sessions: new SessionService({ storage, hasher, clock, newId }),
@@ -129,21 +114,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Monitoring counts days of the meters' clocks: the simulated time of an in-process field network (the demo's ×60).
     kpi: new KpiService({
       storage, settings: config.kpi, csvLimits: { maxBytes: config.kpi.maxBytes, maxRows: config.kpi.maxRows },
-      clock: { now: () => options.clock?.now() ?? (fieldNetwork ? new Date(fieldNetwork.now()) : new Date()) },
+      clock: options.clock ?? (fieldNetwork ? { now: () => new Date(fieldNetwork.now()) } : clock),
     }),
   };
   const app = await buildApp(services, {
-    logger, bulkMaxBytes: config.bulkMaxBytes, kpiMaxBytes: config.kpi.maxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
+    loggerInstance: logger, bulkMaxBytes: config.bulkMaxBytes, kpiMaxBytes: config.kpi.maxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
   });
-  const siteOf = siteLookup(storage.supplyPoints);
-  const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger: app.log });
-  const headEnd = fieldNetwork ? simulatedHeadEnd(fieldNetwork, siteOf) : new FieldNetworkClient(config.headEndUrl!, siteOf, config.workflowJobTimeoutSeconds * 1000);
-  const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
-    ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, app.log)
-    : new TelemanagementWorkflow({
-      storage, requests, secretBox, headEnd, clock, logger: app.log, pollMs: config.workflowPollMs,
-      concurrency: config.workflowConcurrency, jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
-    });
 
   return {
     config, database, storage, services, workflow, secretBox, fieldNetwork, app,

@@ -55,7 +55,7 @@ export class AssociationService {
       if (!request || !association) throw new Error(`request ${requestId} vanished inside its own transaction`);
       return { association, request };
     });
-    this.deps.workflow.submitted(result.request.requestId);
+    this.deps.workflow.wake();
     return result;
   }
 
@@ -90,7 +90,7 @@ export class AssociationService {
       if (changes.macAddress && await tx.associations.isMacLive(changes.macAddress, associationId)) throw macInUse();
       return this.insertRequest(tx, principal, associationId, association.pod, RequestKind.modify, this.seal(changes));
     });
-    this.deps.workflow.submitted(request.requestId);
+    this.deps.workflow.wake();
     return request;
   }
 
@@ -99,7 +99,7 @@ export class AssociationService {
       const association = await this.findChangeable(tx, principal, associationId);
       return this.insertRequest(tx, principal, associationId, association.pod, RequestKind.delete);
     });
-    this.deps.workflow.submitted(request.requestId);
+    this.deps.workflow.wake();
     return request;
   }
 

@@ -77,7 +77,7 @@ export class BulkUploadService {
       await tx.bulkUploads.insertRows(upload.bulkUploadId, rows);
       return ids;
     });
-    for (const requestId of requestIds) this.deps.workflow.submitted(requestId);
+    if (requestIds.length > 0) this.deps.workflow.wake();
     return this.summarise(upload, await storage.bulkUploads.rows(upload.bulkUploadId));
   }
 

@@ -16,7 +16,7 @@ export interface OperationListQuery {
  */
 export class OperationService {
   constructor(private readonly deps: {
-    storage: Storage; clock: Clock; newId: NewId; workflow: Pick<RequestWorkflow, 'operationSubmitted'>;
+    storage: Storage; clock: Clock; newId: NewId; workflow: RequestWorkflow;
     /** Undefined in a process that does not see the workers' field network (ROLE=api without HEAD_END_URL). */
     fieldNetwork: FieldNetworkView | undefined;
   }) {}
@@ -35,7 +35,7 @@ export class OperationService {
       createdAt: this.deps.clock.now(), completedAt: null,
     };
     await this.deps.storage.operations.insert(operation);
-    this.deps.workflow.operationSubmitted(operation.id);
+    this.deps.workflow.wake();
     return operation;
   }
 

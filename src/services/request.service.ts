@@ -153,12 +153,18 @@ export class RequestService {
   }
 
   /** The same for many requests, set-based: a few statements whatever the count (the workflow moves jobs in batches). */
-  async advanceMany(stores: Stores, moves: readonly { requestId: string; to: RequestStatus; why?: string | null }[]): Promise<ServiceRequest[]> {
+  /**
+   * Moves requests on, and their associations with them. `meterAt`: when the meter acknowledged (the head-end's clock,
+   * the meters' own — simulated time with an in-process field network): an association's activity is kept on it.
+   */
+  async advanceMany(
+    stores: Stores, moves: readonly { requestId: string; to: RequestStatus; why?: string | null; meterAt?: Date }[],
+  ): Promise<ServiceRequest[]> {
     if (moves.length === 0) return [];
     const requests = new Map((await stores.requests.findManyForUpdate(moves.map((m) => m.requestId))).map((r) => [r.requestId, r]));
     const at = this.clock.now();
     const transitions: (RequestTransition & { requestId: string; closed: boolean })[] = [];
-    const associationMoves: { associationId: string; status: AssociationStatus }[] = [];
+    const associationMoves: { associationId: string; status: AssociationStatus; meterAt?: Date }[] = [];
     const moved: ServiceRequest[] = [];
     for (const move of moves) {
       const request = requests.get(move.requestId);
@@ -175,7 +181,7 @@ export class RequestService {
         await stores.associations.applyChanges(request.associationId, request.changes, at);
       }
       const associationStatus = associationOutcome[request.kind][status];
-      if (associationStatus) associationMoves.push({ associationId: request.associationId, status: associationStatus });
+      if (associationStatus) associationMoves.push({ associationId: request.associationId, status: associationStatus, meterAt: move.meterAt });
       const closed = !isOpen(status);
       transitions.push({ requestId: request.requestId, status, reason, at, closed });
       moved.push({ ...request, status, reason, updatedAt: at, closedAt: closed ? at : null });

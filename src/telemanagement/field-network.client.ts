@@ -1,6 +1,6 @@
 import type { Pod } from '../domain/identifiers.js';
 import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
-import type { HeadEnd } from '../services/ports/index.js';
+import type { FieldNetworkView, HeadEnd } from '../services/ports/index.js';
 import type { FieldMeterState, FieldNetworkCounters, NetworkSite } from './field-network.simulator.js';
 
 /**
@@ -9,7 +9,7 @@ import type { FieldMeterState, FieldNetworkCounters, NetworkSite } from './field
  * first time it is addressed. Field failures come back as `failed` outcomes; a field network that cannot be
  * reached (or answers 5xx) rejects, and the job that sent the command is retried.
  */
-export class FieldNetworkClient implements HeadEnd {
+export class FieldNetworkClient implements HeadEnd, FieldNetworkView {
   readonly #base: string;
 
   constructor(

@@ -26,12 +26,10 @@ export class DirectCompletionWorkflow implements RunnableWorkflow {
     this.sweeps = new SweepLoop(() => this.sweep(), pollMs, logger);
   }
 
-  submitted(_requestId: string): void {
+  /** The stand-in has no head-end: remote operations stay `submitted` until a telemanagement workflow runs. */
+  wake(): void {
     this.sweeps.wake();
   }
-
-  /** The stand-in has no head-end: remote operations stay `submitted` until a telemanagement workflow runs. */
-  operationSubmitted(_operationId: string): void {}
 
   async start(): Promise<void> {
     if (this.started) return;

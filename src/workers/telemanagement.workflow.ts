@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import { OperationStatus } from '../domain/meter-operation.js';
 import { RequestStatus } from '../domain/request.js';
 import type { Clock, HeadEnd, Logger, SecretBox, Storage, Stores } from '../services/ports/index.js';
+import { MeterProgrammingService } from '../services/meter-programming.js';
 import type { RequestService } from '../services/request.service.js';
 import { LeasedJobs, PG_BOSS_SCHEMA, takeBackOrphanedJobs } from './leased-jobs.js';
 import { eachAlone, type JobKind, type MeterJob } from './meter-job.js';
@@ -64,7 +65,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   private running = false;
 
   constructor(private readonly deps: TelemanagementWorkflowDeps) {
-    this.jobKinds = [programMeterJob(deps), meterOperationJob(deps)];
+    this.jobKinds = [programMeterJob(new MeterProgrammingService(deps)), meterOperationJob(deps)];
     const leaseSeconds = Math.min(deps.jobLeaseSeconds ?? DEFAULT_JOB_LEASE_SECONDS, deps.jobTimeoutSeconds);
     this.boss = new PgBoss({
       db: deps.storage.sql as PgBoss.Db, schema: PG_BOSS_SCHEMA, supervise: true, schedule: false,
@@ -78,11 +79,7 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     this.sweeps = new SweepLoop(() => this.sweep(), deps.pollMs, deps.logger);
   }
 
-  submitted(_requestId: string): void {
-    this.sweeps.wake();
-  }
-
-  operationSubmitted(_operationId: string): void {
+  wake(): void {
     this.sweeps.wake();
   }
 

@@ -1,11 +1,11 @@
-/** What moves requests and remote operations on. */
-
 /**
- * The request workflow: told of every request committed in status `submitted`, it moves it on to a final
- * status. Telemanagement (issue 3) implements it for real; main/ wires one implementation.
+ * What moves requests and remote operations on (telemanagement: workers/telemanagement.workflow.ts). It finds
+ * them in the database by their status `submitted`, on its own every WORKFLOW_POLL_MS; main/ wires one implementation.
  */
 export interface RequestWorkflow {
-  submitted(requestId: string): void;
-  /** Told of every remote operation committed in status `submitted`. */
-  operationSubmitted(operationId: string): void;
+  /**
+   * Requests or remote operations were just committed in status `submitted`: look for them now rather than at the
+   * next poll. Nothing is lost if this is never called (or the process dies before the workflow looks).
+   */
+  wake(): void;
 }
