@@ -17,7 +17,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format, median, withScratchDatabase } from './support.js';
+import { format, median, printPeakMemory, withScratchDatabase } from './support.js';
 
 const ROWS = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -84,6 +84,7 @@ async function main() {
   for (const r of results) {
     console.log(`${r.name.padEnd(11)} | ${format(r.validate).padStart(21)} ms | ${format(r.upload).padStart(36)} ms | ${format(r.report).padStart(7)} ms | ${format(r.upload + r.report).padStart(12)} ms`);
   }
+  printPeakMemory();
 }
 
 main().catch((error) => {

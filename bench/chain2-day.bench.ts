@@ -17,7 +17,7 @@ import { PowerLineMedium } from '../sim/power-line/index.js';
 import type { DuKey, MacAddress, Pod } from '../src/domain/identifiers.js';
 import { FieldNetworkSimulator } from '../src/telemanagement/field-network.simulator.js';
 import { VirtualScheduler } from '../src/telemanagement/scheduler.js';
-import { format } from './support.js';
+import { format, printPeakMemory } from './support.js';
 
 const METERS = Number(process.env.BENCH_METERS ?? 10_000);
 const TARGET_SECONDS = 30;
@@ -102,6 +102,7 @@ async function main() {
   if (whole.frames !== sealed.frames || sealed.frames !== emitOnly.frames || parallel.frames !== whole.frames || whole.received === 0) {
     throw new Error('the runs disagree: frames differ between runs or none was received');
   }
+  printPeakMemory();
 }
 
 if (isMainThread) await main();

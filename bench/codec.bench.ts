@@ -15,6 +15,7 @@ import { HEADER_BYTES, TAG_BYTES } from '../src/codec/header.js';
 import type { Frame } from '../src/codec/layout.js';
 import { randomFrame, seededRandom } from '../src/codec/random-frame.js';
 import { deriveSystemTitle } from '../src/codec/system-title.js';
+import { printPeakMemory } from './support.js';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -121,3 +122,4 @@ for (const [label, codec, raw] of [['seal', figures.seal, figures.rawSeal], ['op
 }
 console.log('');
 console.log(`verified: ${FRAMES * (ROUNDS + 1)} frames opened equal to the frames sealed`);
+printPeakMemory();

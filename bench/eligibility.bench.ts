@@ -15,7 +15,7 @@ import { demoPod, demoSupplyPoints, categoryOf, DemoCategory, demoConcentrators,
 import { AccessService } from '../src/services/access.service.js';
 import { migrate, openDatabase, type DatabaseTarget } from '../src/storage/database.js';
 import { sqlStorage } from '../src/storage/sql-storage.js';
-import { format, median, startServer, withScratchDatabase } from './support.js';
+import { format, median, printPeakMemory, startServer, withScratchDatabase } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -23,7 +23,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const MASTER_KEY = 'b2'.repeat(32);
 
-interface Figures { database: string; loadSeconds: number; baseline: { rps: number; p99: number }; eligibility: { rps: number; p99: number } }
+interface Figures {
+  database: string; loadSeconds: number; baseline: { rps: number; p99: number }; eligibility: { rps: number; p99: number };
+  /** The server process's peak resident memory (KB). */
+  serverPeakKb: number;
+}
 
 async function load(target: DatabaseTarget): Promise<{ loadSeconds: number; token: string }> {
   const open = await openDatabase(target);
@@ -82,7 +86,7 @@ async function measure(database: string, target: DatabaseTarget, env: Record<str
       eligibility.push(await hammer(server.url, token, randomPod));
     }
     const pick = (runs: { rps: number; p99: number }[]) => ({ rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99)) });
-    return { database, loadSeconds, baseline: pick(baseline), eligibility: pick(eligibility) };
+    return { database, loadSeconds, baseline: pick(baseline), eligibility: pick(eligibility), serverPeakKb: server.peakRssKb() };
   } finally {
     await server.stop();
   }
@@ -94,7 +98,8 @@ async function main() {
     measure('PostgreSQL', { kind: 'postgres', url, poolSize: 10 }, { DATABASE_URL: url })));
   const dataDir = mkdtempSync(join(tmpdir(), 'chain2-bench-'));
   try {
-    figures.push(await measure('PGlite', { kind: 'embedded', dataDir: join(dataDir, 'db') }, { DATA_DIR: dataDir }));
+    // A million supply points: PostgreSQL's default shared_buffers (128 MB), not the demo-sized default (16 MB).
+    figures.push(await measure('PGlite', { kind: 'embedded', dataDir: join(dataDir, 'db') }, { DATA_DIR: dataDir, EMBEDDED_SHARED_BUFFERS_MB: '128' }));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -106,6 +111,8 @@ async function main() {
       + `${format(f.baseline.rps).padStart(8)} (${f.baseline.p99} ms)`.padEnd(20) + ' | '
       + `${format(f.eligibility.rps).padStart(8)} (${f.eligibility.p99} ms)`.padEnd(23) + ` | ${format(f.eligibility.rps / f.baseline.rps, 2)}`);
   }
+  console.log(`server peak RSS: ${figures.map((f) => `${f.database} ${format(f.serverPeakKb / 1024)} MB`).join(', ')}`);
+  printPeakMemory();
 }
 
 main().catch((error) => {

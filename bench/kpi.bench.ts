@@ -23,7 +23,7 @@ import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR }
 import { addDays, KpiVersion } from '../src/domain/kpi.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
 import type { DatabaseTarget } from '../src/storage/database.js';
-import { format, median, withScratchDatabase } from './support.js';
+import { format, median, printPeakMemory, withScratchDatabase } from './support.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 1_000_000);
 const RETAILERS = 10;
@@ -135,3 +135,4 @@ if (!process.env.BENCH_SKIP_PGLITE) {
     }
   });
 }
+printPeakMemory();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -14,8 +15,18 @@ export function format(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/** Every bench ends with this line: the bench process's own peak resident memory (a server it spawned is its own process). */
+export function printPeakMemory(): void {
+  console.log(`peak RSS of this bench process: ${format(process.resourceUsage().maxRSS)} KB (${format(process.resourceUsage().maxRSS / 1024)} MB)`);
+}
+
+/** A live process's peak resident memory (KB), as the kernel counts it. */
+export function peakRssKbOf(pid: number): number {
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+}
+
 /** Starts `chain2 start` in its own process (so the load generator does not share its event loop). */
-export async function startServer(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(env: Record<string, string>): Promise<{ url: string; peakRssKb(): number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['bin/chain2.js', 'start', '--no-demo'], {
     cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,6 +44,7 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
   });
   return {
     url,
+    peakRssKb: () => peakRssKbOf(child.pid!),
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -13,7 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
-import { format, withScratchDatabase } from './support.js';
+import { format, printPeakMemory, withScratchDatabase } from './support.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 
@@ -69,6 +69,7 @@ async function main() {
     console.log(`telemanagement (pg-boss + head-end simulator): ${format(telemanagement)} req/s  (${format(telemanagement / direct, 2)} of the stand-in)`);
     console.log(`the real system's average load: ≈3 remote operations/s (100 million a year): headroom ≈ ${format(telemanagement / 3)}×`);
   });
+  printPeakMemory();
 }
 
 main().catch((error) => {

@@ -14,6 +14,14 @@ function problemsOf(run: () => unknown): string[] {
   return [];
 }
 
+describe('loadConfig: the embedded database', () => {
+  it('leaves shared_buffers to the storage default unless EMBEDDED_SHARED_BUFFERS_MB sets it, in whole megabytes', () => {
+    expect(loadConfig({}, pipe).embeddedSharedBuffersMb).toBeUndefined();
+    expect(loadConfig({ EMBEDDED_SHARED_BUFFERS_MB: '128' }, pipe).embeddedSharedBuffersMb).toBe(128);
+    expect(problemsOf(() => loadConfig({ EMBEDDED_SHARED_BUFFERS_MB: '0.5' }, pipe))).toEqual(['EMBEDDED_SHARED_BUFFERS_MB must be a whole number from 1 to 1024 (got "0.5")']);
+  });
+});
+
 describe('loadConfig: logging', () => {
   it('logs pretty lines to a terminal and JSON lines anywhere else unless LOG_FORMAT says otherwise', () => {
     const table: [NodeJS.ProcessEnv, { stdoutIsTty: boolean }, 'json' | 'pretty'][] = [

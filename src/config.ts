@@ -8,6 +8,8 @@ export interface Config {
   /** Unset: the embedded database (PGlite) in `$DATA_DIR/db`. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** PostgreSQL's shared_buffers of the embedded database (MB); unset: storage/database.ts's EMBEDDED_SHARED_BUFFERS_MB. */
+  embeddedSharedBuffersMb: number | undefined;
   /** 64 hex digits; unset: `$DATA_DIR/master.key`, created on first start. */
   masterKeyHex: string | undefined;
   /** Distributor codes of this DSO (the 3 digits after `IT` in a POD); other codes are `other_distributor`. */
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl,
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    embeddedSharedBuffersMb: text('EMBEDDED_SHARED_BUFFERS_MB') === undefined ? undefined : integer('EMBEDDED_SHARED_BUFFERS_MB', 0, 1, 1024),
     masterKeyHex,
     distributorCodes,
     logLevel: logLevel as Config['logLevel'],

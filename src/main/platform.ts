@@ -59,7 +59,7 @@ function siteLookup(supplyPoints: SupplyPointStore): (pod: Pod) => Promise<Netwo
 export function databaseTargetOf(config: Config): DatabaseTarget {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
-    : { kind: 'embedded', dataDir: `${config.dataDir}/db` };
+    : { kind: 'embedded', dataDir: `${config.dataDir}/db`, sharedBuffersMb: config.embeddedSharedBuffersMb };
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
