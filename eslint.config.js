@@ -11,7 +11,16 @@ const layer = (folders, message) => ({
   group: folders.flatMap((f) => [`**/${f}/**`, `**/${f}`, `**/${f}.js`]),
   message,
 });
-const infrastructure = ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*', 'typebox', 'node:*'];
+const infrastructure = [
+  'fastify',
+  'pg',
+  'pg-copy-streams',
+  'kysely',
+  '@electric-sql/*',
+  '@fastify/*',
+  'typebox',
+  'node:*',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/'] },
@@ -27,13 +36,18 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts'],
     ignores: ['src/domain/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          layer(['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo', 'codec', 'config'],
-            'domain/ is pure rules: it imports nothing but domain/.'),
-          { group: infrastructure, message: 'domain/ does no I/O: no framework, database or Node built-in.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo', 'codec', 'config'],
+              'domain/ is pure rules: it imports nothing but domain/.',
+            ),
+            { group: infrastructure, message: 'domain/ does no I/O: no framework, database or Node built-in.' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'domain/ reads no environment: pass values in.' }],
     },
   },
@@ -41,49 +55,88 @@ export default tseslint.config(
     files: ['src/services/**/*.ts'],
     ignores: ['src/services/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          layer(['storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
-            'services/ depend on ports (services/ports/), never on adapters or transport.'),
-          { group: ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*'], message: 'services/ reach storage through ports.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
+              'services/ depend on ports (services/ports/), never on adapters or transport.',
+            ),
+            {
+              group: ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*'],
+              message: 'services/ reach storage through ports.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
-    files: ['src/storage/**/*.ts', 'src/security/**/*.ts', 'src/workers/**/*.ts', 'src/demo/**/*.ts', 'src/telemanagement/**/*.ts'],
+    files: [
+      'src/storage/**/*.ts',
+      'src/security/**/*.ts',
+      'src/workers/**/*.ts',
+      'src/demo/**/*.ts',
+      'src/telemanagement/**/*.ts',
+    ],
     ignores: ['src/**/*.test.ts', 'src/**/*.contract.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [layer(['http', 'cli', 'main'], 'adapters implement ports; they do not know transport or composition roots.')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['http', 'cli', 'main'],
+              'adapters implement ports; they do not know transport or composition roots.',
+            ),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/http/**/*.ts'],
     ignores: ['src/http/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [layer(['storage', 'cli', 'main', 'workers', 'security', 'demo'],
-          'http/ calls services; adapters are wired in main/.')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['storage', 'cli', 'main', 'workers', 'security', 'demo'],
+              'http/ calls services; adapters are wired in main/.',
+            ),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/codec/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['../**', '..'], message: 'The Chain 2 codec imports nothing else of the project.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['../**', '..'], message: 'The Chain 2 codec imports nothing else of the project.' }],
+        },
+      ],
     },
   },
   {
     files: ['sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [layer(['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
-          'sim/ holds simulators built on the codec and public interfaces only, as a DU maker\'s code would be.')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(
+              ['services', 'storage', 'http', 'cli', 'main', 'workers', 'security', 'demo'],
+              "sim/ holds simulators built on the codec and public interfaces only, as a DU maker's code would be.",
+            ),
+          ],
+        },
+      ],
     },
   },
   {
@@ -91,20 +144,32 @@ export default tseslint.config(
     files: ['web/**/*.{ts,tsx}'],
     ignores: ['web/vite.config.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/../src/**', '**/../sim/**', '**/../test/**'], message: 'web/ talks to the platform only through the public API (web/src/api.ts).' },
-          { group: ['node:*'], message: 'web/ runs in the browser.' },
-        ],
-      }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'web/ runs in the browser: there is no process.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/../src/**', '**/../sim/**', '**/../test/**'],
+              message: 'web/ talks to the platform only through the public API (web/src/api.ts).',
+            },
+            { group: ['node:*'], message: 'web/ runs in the browser.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'web/ runs in the browser: there is no process.' },
+      ],
     },
   },
   {
     files: ['src/**/*.ts', 'sim/**/*.ts'],
     ignores: ['src/config.ts', 'src/**/*.test.ts', 'src/**/*.contract.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only loadConfig(env) in src/config.ts reads the environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only loadConfig(env) in src/config.ts reads the environment.' },
+      ],
     },
   },
 );

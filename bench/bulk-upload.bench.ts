@@ -43,17 +43,28 @@ async function time<T>(work: () => Promise<T> | T): Promise<[T, number]> {
 
 async function measure(name: string, target: DatabaseTarget) {
   const platform: Platform = await createPlatform(
-    loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-bulk-bench-')), MASTER_KEY: 'c3'.repeat(32), BULK_QUOTA_PER_24H: '100' }),
+    loadConfig({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-bulk-bench-')),
+      MASTER_KEY: 'c3'.repeat(32),
+      BULK_QUOTA_PER_24H: '100',
+    }),
     { database: target, logger: false },
   );
   try {
     const points = (ROUNDS + 1) * ROWS;
-    await platform.storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(points / METERS_PER_CONCENTRATOR)));
+    await platform.storage.supplyPoints.insertConcentrators(
+      demoConcentrators(Math.ceil(points / METERS_PER_CONCENTRATOR)),
+    );
     await platform.storage.supplyPoints.importMany(demoSupplyPoints(points));
     const assetProviderId = uuidv7();
     const representativeId = uuidv7();
-    await platform.services.onboarding.importActive({ assetProviderId, name: 'Bench', vatNumber: 'B',
-      models: [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }], representatives: [{ representativeId, email: 'b@b.example', fullName: 'B' }] });
+    await platform.services.onboarding.importActive({
+      assetProviderId,
+      name: 'Bench',
+      vatNumber: 'B',
+      models: [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }],
+      representatives: [{ representativeId, email: 'b@b.example', fullName: 'B' }],
+    });
     const principal = { assetProviderId, representativeId };
     const limits = { maxBytes: 1 << 30, maxRows: 1_000_000 };
     const validate: number[] = [];
@@ -61,11 +72,22 @@ async function measure(name: string, target: DatabaseTarget) {
     const report: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const file = csv(round);
-      validate.push((await time(() => refuseDuplicates(splitBulkCsv(file, limits).map((r) => validateBulkRecord(r.fields, r.line)))))[1]);
-      const [summary, uploadMs] = await time(() => platform.services.bulkUploads.upload(principal, file, `round-${round}.csv`));
-      if (summary.counts.total !== ROWS || summary.counts.invalid < ROWS / 100) throw new Error(`unexpected counts ${JSON.stringify(summary.counts)}`);
+      validate.push(
+        (
+          await time(() =>
+            refuseDuplicates(splitBulkCsv(file, limits).map((r) => validateBulkRecord(r.fields, r.line))),
+          )
+        )[1],
+      );
+      const [summary, uploadMs] = await time(() =>
+        platform.services.bulkUploads.upload(principal, file, `round-${round}.csv`),
+      );
+      if (summary.counts.total !== ROWS || summary.counts.invalid < ROWS / 100)
+        throw new Error(`unexpected counts ${JSON.stringify(summary.counts)}`);
       upload.push(uploadMs);
-      const [text, reportMs] = await time(async () => bulkReportCsv((await platform.services.bulkUploads.get(principal, summary.bulkUploadId)).rows));
+      const [text, reportMs] = await time(async () =>
+        bulkReportCsv((await platform.services.bulkUploads.get(principal, summary.bulkUploadId)).rows),
+      );
       if (text.split('\r\n').length !== ROWS + 2) throw new Error('the report does not have one line per row');
       report.push(reportMs);
     }
@@ -77,12 +99,22 @@ async function measure(name: string, target: DatabaseTarget) {
 
 async function main() {
   const results = [];
-  results.push(await withScratchDatabase('chain2_bulk_bench', (url) => measure('PostgreSQL', { kind: 'postgres', url, poolSize: 4 })));
+  results.push(
+    await withScratchDatabase('chain2_bulk_bench', (url) =>
+      measure('PostgreSQL', { kind: 'postgres', url, poolSize: 4 }),
+    ),
+  );
   results.push(await measure('PGlite', { kind: 'embedded', dataDir: undefined }));
-  console.log(`\nBulk upload of a ${format(ROWS)}-row CSV, median of ${ROUNDS} (target: validated and reported ≤ 2,000 ms)`);
-  console.log('database    | parse + validate (no DB) | upload: validate, eligibility, requests | report CSV | upload + report');
+  console.log(
+    `\nBulk upload of a ${format(ROWS)}-row CSV, median of ${ROUNDS} (target: validated and reported ≤ 2,000 ms)`,
+  );
+  console.log(
+    'database    | parse + validate (no DB) | upload: validate, eligibility, requests | report CSV | upload + report',
+  );
   for (const r of results) {
-    console.log(`${r.name.padEnd(11)} | ${format(r.validate).padStart(21)} ms | ${format(r.upload).padStart(36)} ms | ${format(r.report).padStart(7)} ms | ${format(r.upload + r.report).padStart(12)} ms`);
+    console.log(
+      `${r.name.padEnd(11)} | ${format(r.validate).padStart(21)} ms | ${format(r.upload).padStart(36)} ms | ${format(r.report).padStart(7)} ms | ${format(r.upload + r.report).padStart(12)} ms`,
+    );
   }
   printPeakMemory();
 }

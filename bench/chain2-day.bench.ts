@@ -44,10 +44,15 @@ function programmedNetwork(): { network: FieldNetworkSimulator; scheduler: Virtu
   return { network, scheduler };
 }
 
-async function simulateDay(withDus: boolean, seal: boolean): Promise<{ seconds: number; frames: number; received: number }> {
+async function simulateDay(
+  withDus: boolean,
+  seal: boolean,
+): Promise<{ seconds: number; frames: number; received: number }> {
   const { network, scheduler } = programmedNetwork();
   const medium = new PowerLineMedium({ lossRate: 0.01, seed: 1 });
-  const dus = withDus ? meters.map((m) => new DuEmulator({ id: m.macAddress, pod: m.pod, macAddress: m.macAddress, key: m.key })) : [];
+  const dus = withDus
+    ? meters.map((m) => new DuEmulator({ id: m.macAddress, pod: m.pod, macAddress: m.macAddress, key: m.key }))
+    : [];
   for (const du of dus) medium.attach(du.macAddress, (frame) => du.receive(frame));
   const started = performance.now();
   let frames = 0;
@@ -59,8 +64,11 @@ async function simulateDay(withDus: boolean, seal: boolean): Promise<{ seconds: 
       frames += fleet.step();
     }
   } else {
-    const emitters = meters.map((m) => new MeterEmitter({ ...m, availablePowerW: 3300, seed: 1, startAt: new Date(START) }));
-    for (let t = STEP_MS; t <= DAY_MS; t += STEP_MS) for (const emitter of emitters) frames += emitter.advanceTo(new Date(START + t)).length;
+    const emitters = meters.map(
+      (m) => new MeterEmitter({ ...m, availablePowerW: 3300, seed: 1, startAt: new Date(START) }),
+    );
+    for (let t = STEP_MS; t <= DAY_MS; t += STEP_MS)
+      for (const emitter of emitters) frames += emitter.advanceTo(new Date(START + t)).length;
   }
   const seconds = (performance.now() - started) / 1000;
   return { seconds, frames, received: dus.reduce((sum, du) => sum + du.framesAccepted, 0) };
@@ -70,13 +78,22 @@ async function simulateDay(withDus: boolean, seal: boolean): Promise<{ seconds: 
 async function inThreads(threads: number): Promise<{ seconds: number; frames: number; received: number }> {
   const started = performance.now();
   const per = Math.ceil(METERS / threads);
-  const results = await Promise.all(Array.from({ length: threads }, (_, t) => new Promise<{ frames: number; received: number }>((resolve, reject) => {
-    // A worker does not inherit tsx's loader: it registers it, then loads this file.
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: { from: t * per, to: Math.min(METERS, (t + 1) * per) } satisfies Slice });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  })));
+  const results = await Promise.all(
+    Array.from(
+      { length: threads },
+      (_, t) =>
+        new Promise<{ frames: number; received: number }>((resolve, reject) => {
+          // A worker does not inherit tsx's loader: it registers it, then loads this file.
+          const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+          const worker = new Worker(boot, {
+            eval: true,
+            workerData: { from: t * per, to: Math.min(METERS, (t + 1) * per) } satisfies Slice,
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
   return {
     seconds: (performance.now() - started) / 1000,
     frames: results.reduce((sum, r) => sum + r.frames, 0),
@@ -86,20 +103,33 @@ async function inThreads(threads: number): Promise<{ seconds: number; frames: nu
 
 async function main() {
   const line = (label: string, r: { seconds: number; frames: number }, extra = '') =>
-    console.log(`  ${label.padEnd(34)}${r.seconds.toFixed(1).padStart(6)} s   ${format(r.frames).padStart(10)} frames${extra}`);
+    console.log(
+      `  ${label.padEnd(34)}${r.seconds.toFixed(1).padStart(6)} s   ${format(r.frames).padStart(10)} frames${extra}`,
+    );
   console.log(`One simulated day of Chain 2, ${format(METERS)} meters and their DUs\n`);
   const emitOnly = await simulateDay(false, false);
   line('emitters alone (baseline), 1 core', emitOnly);
   const sealed = await simulateDay(false, true);
   line('emit + seal + transmit, 1 core', sealed);
   const whole = await simulateDay(true, true);
-  line(`… + ${format(METERS)} DUs open, 1 core`, whole, `   ${format(whole.received)} received (${((1 - whole.received / whole.frames) * 100).toFixed(2)} % lost)`);
+  line(
+    `… + ${format(METERS)} DUs open, 1 core`,
+    whole,
+    `   ${format(whole.received)} received (${((1 - whole.received / whole.frames) * 100).toFixed(2)} % lost)`,
+  );
   const threads = availableParallelism();
   const parallel = await inThreads(threads);
   line(`whole day, ${threads} worker threads`, parallel, `   ${format(parallel.received)} received`);
-  console.log(`\n  whole day: ${whole.seconds.toFixed(1)} s on 1 core (${(whole.seconds / emitOnly.seconds).toFixed(2)} × the emitters alone), `
-    + `${parallel.seconds.toFixed(1)} s on ${threads} threads; target ≤ ${TARGET_SECONDS} s: ${parallel.seconds <= TARGET_SECONDS ? 'met' : 'NOT met'}`);
-  if (whole.frames !== sealed.frames || sealed.frames !== emitOnly.frames || parallel.frames !== whole.frames || whole.received === 0) {
+  console.log(
+    `\n  whole day: ${whole.seconds.toFixed(1)} s on 1 core (${(whole.seconds / emitOnly.seconds).toFixed(2)} × the emitters alone), ` +
+      `${parallel.seconds.toFixed(1)} s on ${threads} threads; target ≤ ${TARGET_SECONDS} s: ${parallel.seconds <= TARGET_SECONDS ? 'met' : 'NOT met'}`,
+  );
+  if (
+    whole.frames !== sealed.frames ||
+    sealed.frames !== emitOnly.frames ||
+    parallel.frames !== whole.frames ||
+    whole.received === 0
+  ) {
     throw new Error('the runs disagree: frames differ between runs or none was received');
   }
   printPeakMemory();

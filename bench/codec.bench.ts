@@ -26,7 +26,12 @@ const systemTitle = deriveSystemTitle('21E4E5KA101249263');
 const random = seededRandom(2024);
 const frames: Frame[] = Array.from({ length: FRAMES }, () => randomFrame(random));
 
-interface Round { seal: number; open: number; rawSeal: number; rawOpen: number }
+interface Round {
+  seal: number;
+  open: number;
+  rawSeal: number;
+  rawOpen: number;
+}
 
 function perSecond(count: number, startedAt: number): number {
   return count / ((performance.now() - startedAt) / 1000);
@@ -57,8 +62,10 @@ function measureCodec(): { seal: number; open: number; plaintextSizes: number[] 
   const open = perSecond(FRAMES, startedAt);
 
   for (let index = 0; index < FRAMES; index++) {
-    if (opened[index]!.frameCounter !== index + 1) fail(`frame ${index} opened with counter ${opened[index]!.frameCounter}`);
-    if (!isDeepStrictEqual(opened[index]!.frame, frames[index])) fail(`frame ${index} opened differently from what was sealed`);
+    if (opened[index]!.frameCounter !== index + 1)
+      fail(`frame ${index} opened with counter ${opened[index]!.frameCounter}`);
+    if (!isDeepStrictEqual(opened[index]!.frame, frames[index]))
+      fail(`frame ${index} opened differently from what was sealed`);
   }
   return { seal, open, plaintextSizes: sealed.map((bytes) => bytes.length - HEADER_BYTES - TAG_BYTES) };
 }
@@ -113,12 +120,19 @@ const figures = {
 const meanPayload = frames.reduce((sum, frame) => sum + JSON.stringify(frame.payload).length, 0) / FRAMES;
 
 console.log(`Chain 2 codec, one core (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
-console.log(`${FRAMES} frames per round, every type mixed (mean JSON payload ${Math.round(meanPayload)} chars); median of ${ROUNDS} rounds`);
+console.log(
+  `${FRAMES} frames per round, every type mixed (mean JSON payload ${Math.round(meanPayload)} chars); median of ${ROUNDS} rounds`,
+);
 console.log('');
 console.log('                      codec/s   raw AES-128-GCM/s   codec ÷ raw   target');
-for (const [label, codec, raw] of [['seal', figures.seal, figures.rawSeal], ['open', figures.open, figures.rawOpen]] as const) {
+for (const [label, codec, raw] of [
+  ['seal', figures.seal, figures.rawSeal],
+  ['open', figures.open, figures.rawOpen],
+] as const) {
   const verdict = codec >= TARGET_PER_SECOND ? 'met' : 'NOT met';
-  console.log(`  ${label.padEnd(6)}        ${format(codec)}           ${format(raw)}         ${(codec / raw).toFixed(2).padStart(5)}   ≥ ${TARGET_PER_SECOND.toLocaleString('en-US')} ${verdict}`);
+  console.log(
+    `  ${label.padEnd(6)}        ${format(codec)}           ${format(raw)}         ${(codec / raw).toFixed(2).padStart(5)}   ≥ ${TARGET_PER_SECOND.toLocaleString('en-US')} ${verdict}`,
+  );
 }
 console.log('');
 console.log(`verified: ${FRAMES * (ROUNDS + 1)} frames opened equal to the frames sealed`);

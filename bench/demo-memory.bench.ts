@@ -25,7 +25,11 @@ const SAMPLE_MS = 250;
 /** The platform must stay under this peak (MB) through start, load and rest; BENCH_MAX_PEAK_MB=0 only reports. */
 const MAX_PEAK_MB = Number(process.env.BENCH_MAX_PEAK_MB ?? 400);
 
-interface Sample { atMs: number; rssKb: number; hwmKb: number }
+interface Sample {
+  atMs: number;
+  rssKb: number;
+  hwmKb: number;
+}
 
 /** VmRSS and VmHWM (KB) of a live process, from the kernel. */
 function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
@@ -38,7 +42,9 @@ const mb = (kb: number) => format(kb / 1024);
 
 /** CPU time a live process has used, user + system (ms; /proc counts in clock ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -47,16 +53,19 @@ function cpuMsOf(pid: number): number {
  * BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=8`) in place of its flags when set, to compare settings.
  */
 function startCommand(): string[] {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts.start!;
   const node = /&&\s*node\s+((?:--\S+\s+)*)(bin\/chain2\.js start)$/.exec(script);
-  if (!node) throw new Error(`npm start is no longer "… && node [flags] bin/chain2.js start" (${script}): update this bench`);
+  if (!node)
+    throw new Error(`npm start is no longer "… && node [flags] bin/chain2.js start" (${script}): update this bench`);
   const flags = process.env.BENCH_NODE_FLAGS ?? node[1]!;
   return [...flags.split(/\s+/).filter(Boolean), ...node[2]!.split(' ')];
 }
 
 interface Credentials {
   assetProviders: {
-    representatives: { token: string }[]; examplePods: Record<string, string[]>;
+    representatives: { token: string }[];
+    examplePods: Record<string, string[]>;
     certifiedModels: { hardwareVersion: string; softwareVersion: string }[];
   }[];
 }
@@ -69,11 +78,20 @@ async function createAssociations(api: string, credentials: Credentials, seconds
     const provider = credentials.assetProviders[i % credentials.assetProviders.length]!;
     const pod = provider.examplePods.eligible![Math.floor(i / credentials.assetProviders.length)];
     if (!pod) throw new Error(`not enough eligible example PODs for ${CREATIONS} creations`);
-    const mac = `DC:BE:0C:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`.toUpperCase();
+    const mac =
+      `DC:BE:0C:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`.toUpperCase();
     const response = await fetch(`${api}/associations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${provider.representatives[0]!.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ pod, du: { name: `Bench DU ${i}`, macAddress: mac, encryptionKey: '0123456789ABCDEF0123456789ABCDEF', ...provider.certifiedModels[0] } }),
+      body: JSON.stringify({
+        pod,
+        du: {
+          name: `Bench DU ${i}`,
+          macAddress: mac,
+          encryptionKey: '0123456789ABCDEF0123456789ABCDEF',
+          ...provider.certifiedModels[0],
+        },
+      }),
     });
     if (response.status !== 202) throw new Error(`creation ${i} answered ${response.status}: ${await response.text()}`);
     accepted += 1;
@@ -86,8 +104,17 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chain2-demo-memory-'));
   const command = startCommand();
   const child = spawn(process.execPath, command, {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', DU_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LOG_FORMAT: 'json' },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DU_PORT: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      LOG_FORMAT: 'json',
+    },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const samples: Sample[] = [];
@@ -117,14 +144,19 @@ async function main() {
     const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Credentials;
     const token = credentials.assetProviders[0]!.representatives[0]!.token;
 
-    console.error(`platform ready after ${format(ready.atMs / 1000, 1)} s (${mb(ready.rssKb)} MB); ${SECONDS} s of load…`);
+    console.error(
+      `platform ready after ${format(ready.atMs / 1000, 1)} s (${mb(ready.rssKb)} MB); ${SECONDS} s of load…`,
+    );
     let seed = 1;
-    const randomPod = () => `/api/v1/supply-points/${demoPod((seed = (seed * 48271) % 2147483647) % DEMO_SUPPLY_POINTS)}/eligibility`;
+    const randomPod = () =>
+      `/api/v1/supply-points/${demoPod((seed = (seed * 48271) % 2147483647) % DEMO_SUPPLY_POINTS)}/eligibility`;
     const loadStarted = samples.length;
     const cpuBefore = cpuMsOf(child.pid!);
     const [load, created] = await Promise.all([
       autocannon({
-        url: api.replace(/\/api\/v1$/, ''), connections: CONNECTIONS, duration: SECONDS,
+        url: api.replace(/\/api\/v1$/, ''),
+        connections: CONNECTIONS,
+        duration: SECONDS,
         headers: { authorization: `Bearer ${token}` },
         requests: [{ setupRequest: (request) => ({ ...request, path: randomPod() }) }],
       }),
@@ -141,16 +173,31 @@ async function main() {
     const lastTenSeconds = rest.slice(-Math.ceil(10_000 / SAMPLE_MS));
     const peakKb = samples.at(-1)!.hwmKb;
 
-    console.log(`\nDemo platform: node ${command.join(' ')} (${format(DEMO_SUPPLY_POINTS)} supply points, embedded database), Node ${process.version}`);
-    console.log(`  ready (seeded, listening)       ${format(ready.atMs / 1000, 1).padStart(7)} s    RSS ${mb(ready.rssKb).padStart(5)} MB   peak so far ${mb(ready.hwmKb)} MB`);
-    console.log(`  load: ${SECONDS} s, ${CONNECTIONS} connections   ${format(load.requests.average).padStart(7)} eligibility req/s (p99 ${load.latency.p99} ms), `
-      + `${format(load.requests.total)} checks, ${created} associations created`);
-    console.log(`  platform CPU per 1,000 checks   ${format(cpuMsPerThousand).padStart(7)} ms   (user + system; steadier than req/s on a shared machine)`);
-    console.log(`  RSS under load                  max ${mb(Math.max(...loaded.map((s) => s.rssKb))).padStart(5)} MB   median ${mb(median(loaded.map((s) => s.rssKb)))} MB`);
-    console.log(`  RSS at rest (last ${Math.min(10, REST_SECONDS)} s of ${REST_SECONDS} s)   median ${mb(median(lastTenSeconds.map((s) => s.rssKb))).padStart(5)} MB`);
-    console.log(`  peak RSS (VmHWM)                    ${mb(peakKb).padStart(5)} MB${MAX_PEAK_MB > 0 ? `   target < ${MAX_PEAK_MB} MB` : ''}`);
+    console.log(
+      `\nDemo platform: node ${command.join(' ')} (${format(DEMO_SUPPLY_POINTS)} supply points, embedded database), Node ${process.version}`,
+    );
+    console.log(
+      `  ready (seeded, listening)       ${format(ready.atMs / 1000, 1).padStart(7)} s    RSS ${mb(ready.rssKb).padStart(5)} MB   peak so far ${mb(ready.hwmKb)} MB`,
+    );
+    console.log(
+      `  load: ${SECONDS} s, ${CONNECTIONS} connections   ${format(load.requests.average).padStart(7)} eligibility req/s (p99 ${load.latency.p99} ms), ` +
+        `${format(load.requests.total)} checks, ${created} associations created`,
+    );
+    console.log(
+      `  platform CPU per 1,000 checks   ${format(cpuMsPerThousand).padStart(7)} ms   (user + system; steadier than req/s on a shared machine)`,
+    );
+    console.log(
+      `  RSS under load                  max ${mb(Math.max(...loaded.map((s) => s.rssKb))).padStart(5)} MB   median ${mb(median(loaded.map((s) => s.rssKb)))} MB`,
+    );
+    console.log(
+      `  RSS at rest (last ${Math.min(10, REST_SECONDS)} s of ${REST_SECONDS} s)   median ${mb(median(lastTenSeconds.map((s) => s.rssKb))).padStart(5)} MB`,
+    );
+    console.log(
+      `  peak RSS (VmHWM)                    ${mb(peakKb).padStart(5)} MB${MAX_PEAK_MB > 0 ? `   target < ${MAX_PEAK_MB} MB` : ''}`,
+    );
     printPeakMemory();
-    if (MAX_PEAK_MB > 0 && peakKb / 1024 >= MAX_PEAK_MB) throw new Error(`peak RSS ${mb(peakKb)} MB is not under ${MAX_PEAK_MB} MB`);
+    if (MAX_PEAK_MB > 0 && peakKb / 1024 >= MAX_PEAK_MB)
+      throw new Error(`peak RSS ${mb(peakKb)} MB is not under ${MAX_PEAK_MB} MB`);
   } finally {
     clearInterval(sampler);
     if (child.exitCode === null) child.kill('SIGTERM');

@@ -35,7 +35,8 @@ const NOW = new Date(`${addDays(DAYS.at(-1)!, 1)}T09:00:00Z`);
 
 function retailerCsv(retailer: number, day: string): Buffer {
   const lines = ['POD;GIORNO;RICEVUTI'];
-  for (let i = retailer; i < PODS; i += RETAILERS) lines.push(`${demoPod(i)};${day};${120 + (i % 7) - (i % 97 === 0 ? 30 : 0)}`);
+  for (let i = retailer; i < PODS; i += RETAILERS)
+    lines.push(`${demoPod(i)};${day};${120 + (i % 7) - (i % 97 === 0 ? 30 : 0)}`);
   return Buffer.from(lines.join('\n'));
 }
 
@@ -47,17 +48,29 @@ async function time<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 async function measure(name: string, target: DatabaseTarget, copyBaseline: (rows: string) => Promise<number>) {
   const platform: Platform = await createPlatform(
-    loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-kpi-bench-')), MASTER_KEY: 'c4'.repeat(32), LOG_LEVEL: 'warn' }),
+    loadConfig({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-kpi-bench-')),
+      MASTER_KEY: 'c4'.repeat(32),
+      LOG_LEVEL: 'warn',
+    }),
     { database: target, logger: false, clock: { now: () => NOW } },
   );
   try {
     // The network and its retailers: set up, not measured.
     const [ids, setup] = await time(async () => {
-      await platform.storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(PODS / METERS_PER_CONCENTRATOR)));
+      await platform.storage.supplyPoints.insertConcentrators(
+        demoConcentrators(Math.ceil(PODS / METERS_PER_CONCENTRATOR)),
+      );
       await platform.storage.supplyPoints.importMany(demoSupplyPoints(PODS));
       const retailerIds = Array.from({ length: RETAILERS }, () => uuidv7());
-      for (const [r, retailerId] of retailerIds.entries()) await platform.storage.participants.insertRetailer({ retailerId, name: `Retailer ${r}`, vatNumber: `R${r}` }, NOW);
-      await platform.storage.participants.assignRetailers(Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), retailerId: retailerIds[i % RETAILERS]! })));
+      for (const [r, retailerId] of retailerIds.entries())
+        await platform.storage.participants.insertRetailer(
+          { retailerId, name: `Retailer ${r}`, vatNumber: `R${r}` },
+          NOW,
+        );
+      await platform.storage.participants.assignRetailers(
+        Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), retailerId: retailerIds[i % RETAILERS]! })),
+      );
       // What autovacuum has long done to a live network's tables (visibility map, statistics) before a day's reports.
       await sql`VACUUM ANALYZE`.execute(platform.database.db);
       return retailerIds;
@@ -69,12 +82,18 @@ async function measure(name: string, target: DatabaseTarget, copyBaseline: (rows
     let performanceOfDay = 0;
     for (const day of DAYS) {
       // The meters' counts of the day, collected by telemanagement just before (not measured, not vacuumed).
-      await platform.storage.kpiCompute.upsertMeterCounts(day, Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), sent: 120 + (i % 7) })), NOW);
+      await platform.storage.kpiCompute.upsertMeterCounts(
+        day,
+        Array.from({ length: PODS }, (_, i) => ({ pod: demoPod(i), sent: 120 + (i % 7) })),
+        NOW,
+      );
       const files = Array.from({ length: RETAILERS }, (_, r) => retailerCsv(r, day));
       bytes = files.reduce((n, f) => n + f.length, 0);
       // The ten retailers send their files at once, as they would at the start of a day (each its own transaction).
       const [accepted, ingest] = await time(async () => {
-        const results = await Promise.all(files.map((file, r) => kpi.submitCsv({ kind: 'retailer', id: ids[r]! }, file)));
+        const results = await Promise.all(
+          files.map((file, r) => kpi.submitCsv({ kind: 'retailer', id: ids[r]! }, file)),
+        );
         return results.reduce((n, result) => n + result.accepted, 0);
       });
       if (accepted !== PODS) throw new Error(`accepted ${accepted} reports, expected ${PODS}`);
@@ -93,15 +112,29 @@ async function measure(name: string, target: DatabaseTarget, copyBaseline: (rows
       performanceOfDay = overall.performance!;
       runs.push({ ingest, compute, aggregates, total: ingest + compute + aggregates });
     }
-    const baseline = await copyBaseline(Array.from({ length: RETAILERS }, (_, r) => retailerCsv(r, DAYS[0]!).toString('utf8').split('\n').slice(1).join('\n')).join('\n'));
-    const [ingest, compute, aggregates, total] = (['ingest', 'compute', 'aggregates', 'total'] as const).map((k) => median(runs.map((r) => r[k])));
+    const baseline = await copyBaseline(
+      Array.from({ length: RETAILERS }, (_, r) =>
+        retailerCsv(r, DAYS[0]!).toString('utf8').split('\n').slice(1).join('\n'),
+      ).join('\n'),
+    );
+    const [ingest, compute, aggregates, total] = (['ingest', 'compute', 'aggregates', 'total'] as const).map((k) =>
+      median(runs.map((r) => r[k])),
+    );
     const each = (k: keyof (typeof runs)[number]) => `(runs: ${runs.map((r) => format(r[k], 2)).join(' / ')})`;
-    console.log(`${name.padEnd(10)} ${format(PODS)} PODs, ${format(bytes / 1e6, 1)} MB of CSV a day, median of ${RUNS} days (setup ${format(setup, 1)} s, not counted)`);
+    console.log(
+      `${name.padEnd(10)} ${format(PODS)} PODs, ${format(bytes / 1e6, 1)} MB of CSV a day, median of ${RUNS} days (setup ${format(setup, 1)} s, not counted)`,
+    );
     console.log(`  ingest (parse, validate, rights, supersede)  ${format(ingest!, 2)} s   ${each('ingest')}`);
     console.log(`  compute the day                             ${format(compute!, 2)} s   ${each('compute')}`);
-    console.log(`  every aggregate                              ${format(aggregates!, 2)} s   ${each('aggregates')}   (overall performance ${format(performanceOfDay * 100, 2)} %)`);
-    console.log(`  total                                        ${format(total!, 2)} s   ${each('total')}   target ≤ 10 s on PostgreSQL`);
-    console.log(`  baseline: COPY of one day's rows into a bare table ${format(baseline, 2)} s   → total = ${format(total! / baseline, 1)} × the bare COPY`);
+    console.log(
+      `  every aggregate                              ${format(aggregates!, 2)} s   ${each('aggregates')}   (overall performance ${format(performanceOfDay * 100, 2)} %)`,
+    );
+    console.log(
+      `  total                                        ${format(total!, 2)} s   ${each('total')}   target ≤ 10 s on PostgreSQL`,
+    );
+    console.log(
+      `  baseline: COPY of one day's rows into a bare table ${format(baseline, 2)} s   → total = ${format(total! / baseline, 1)} × the bare COPY`,
+    );
   } finally {
     await platform.close();
   }
@@ -118,7 +151,9 @@ await withScratchDatabase('chain2_kpi_bench', async (url) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      return await copyInto(client, () => pipeline(Readable.from([rows]), client.query(copyFrom("COPY bare_reports FROM STDIN (DELIMITER ';')"))));
+      return await copyInto(client, () =>
+        pipeline(Readable.from([rows]), client.query(copyFrom("COPY bare_reports FROM STDIN (DELIMITER ';')"))),
+      );
     } finally {
       await client.end();
     }
@@ -129,7 +164,9 @@ if (!process.env.BENCH_SKIP_PGLITE) {
   await measure('PGlite', { kind: 'embedded', dataDir: undefined }, async (rows) => {
     const db = new PGlite();
     try {
-      return await copyInto(db, async () => { await db.query("COPY bare_reports FROM '/dev/blob' (DELIMITER ';')", [], { blob: new Blob([rows]) }); });
+      return await copyInto(db, async () => {
+        await db.query("COPY bare_reports FROM '/dev/blob' (DELIMITER ';')", [], { blob: new Blob([rows]) });
+      });
     } finally {
       await db.close();
     }

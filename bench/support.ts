@@ -17,7 +17,9 @@ export function format(n: number, digits = 0): string {
 
 /** Every bench ends with this line: the bench process's own peak resident memory (a server it spawned is its own process). */
 export function printPeakMemory(): void {
-  console.log(`peak RSS of this bench process: ${format(process.resourceUsage().maxRSS)} KB (${format(process.resourceUsage().maxRSS / 1024)} MB)`);
+  console.log(
+    `peak RSS of this bench process: ${format(process.resourceUsage().maxRSS)} KB (${format(process.resourceUsage().maxRSS / 1024)} MB)`,
+  );
 }
 
 /** A live process's peak resident memory (KB), as the kernel counts it. */
@@ -26,9 +28,13 @@ export function peakRssKbOf(pid: number): number {
 }
 
 /** Starts `chain2 start` in its own process (so the load generator does not share its event loop). */
-export async function startServer(env: Record<string, string>): Promise<{ url: string; peakRssKb(): number; stop(): Promise<void> }> {
+export async function startServer(
+  env: Record<string, string>,
+): Promise<{ url: string; peakRssKb(): number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['bin/chain2.js', 'start', '--no-demo'], {
-    cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';

@@ -18,11 +18,23 @@ import { format, printPeakMemory, withScratchDatabase } from './support.js';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 
 async function platformOn(url: string, workflow: 'telemanagement' | 'direct'): Promise<Platform> {
-  return createPlatform(loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-wf-bench-')), MASTER_KEY: 'd4'.repeat(32), DATABASE_URL: url, LOG_LEVEL: 'silent',
-    REQUEST_WORKFLOW: workflow, BULK_QUOTA_PER_24H: '1000000', SIMULATOR_TIME_SCALE: '1000000', SIMULATOR_LATENCY_MS: '0',
-    SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0', WORKFLOW_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '500', DATABASE_POOL_SIZE: '8',
-  }), { logger: false });
+  return createPlatform(
+    loadConfig({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'chain2-wf-bench-')),
+      MASTER_KEY: 'd4'.repeat(32),
+      DATABASE_URL: url,
+      LOG_LEVEL: 'silent',
+      REQUEST_WORKFLOW: workflow,
+      BULK_QUOTA_PER_24H: '1000000',
+      SIMULATOR_TIME_SCALE: '1000000',
+      SIMULATOR_LATENCY_MS: '0',
+      SIMULATOR_LOSS_RATE: '0',
+      SIMULATOR_UNREACHABLE_RATE: '0',
+      WORKFLOW_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '500',
+      DATABASE_POOL_SIZE: '8',
+    }),
+    { logger: false },
+  );
 }
 
 /** Submits REQUESTS create requests through a bulk upload (one transaction), then lets `workers` complete them. */
@@ -32,17 +44,29 @@ async function run(url: string, workflow: 'telemanagement' | 'direct', offset: n
   try {
     const assetProviderId = uuidv7();
     const representativeId = uuidv7();
-    await first!.services.onboarding.importActive({ assetProviderId, name: `Bench ${workflow}`, vatNumber: `B-${workflow}`,
-      models: [{ hardwareVersion: 'H', softwareVersion: 'S' }], representatives: [{ representativeId, email: `${workflow}@b.example`, fullName: 'B' }] });
+    await first!.services.onboarding.importActive({
+      assetProviderId,
+      name: `Bench ${workflow}`,
+      vatNumber: `B-${workflow}`,
+      models: [{ hardwareVersion: 'H', softwareVersion: 'S' }],
+      representatives: [{ representativeId, email: `${workflow}@b.example`, fullName: 'B' }],
+    });
     const lines = ['POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW'];
     for (let i = 0, n = 0; n < REQUESTS; i++) {
       const index = offset + i;
       if (index % 100 < 13) continue; // only eligible demo PODs
-      lines.push(`${demoPod(index)};DU;DC${(index + 1).toString(16).toUpperCase().padStart(10, '0')};${randomBytes(16).toString('hex')};H;S`);
+      lines.push(
+        `${demoPod(index)};DU;DC${(index + 1).toString(16).toUpperCase().padStart(10, '0')};${randomBytes(16).toString('hex')};H;S`,
+      );
       n++;
     }
-    const upload = await first!.services.bulkUploads.upload({ assetProviderId, representativeId }, Buffer.from(lines.join('\n')), null);
-    if (upload.counts.queued !== REQUESTS) throw new Error(`expected ${REQUESTS} requests, got ${JSON.stringify(upload.counts)}`);
+    const upload = await first!.services.bulkUploads.upload(
+      { assetProviderId, representativeId },
+      Buffer.from(lines.join('\n')),
+      null,
+    );
+    if (upload.counts.queued !== REQUESTS)
+      throw new Error(`expected ${REQUESTS} requests, got ${JSON.stringify(upload.counts)}`);
     const started = performance.now();
     await Promise.all(workers.map((w) => w.workflow.start()));
     while ((await first!.storage.requests.countInFlight()) > 0) await new Promise((r) => setTimeout(r, 20));
@@ -59,15 +83,21 @@ async function main() {
   await withScratchDatabase('chain2_wf_bench', async (url) => {
     const setup = await platformOn(url, 'direct');
     const points = REQUESTS * 3;
-    await setup.storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(points / METERS_PER_CONCENTRATOR)));
+    await setup.storage.supplyPoints.insertConcentrators(
+      demoConcentrators(Math.ceil(points / METERS_PER_CONCENTRATOR)),
+    );
     await setup.storage.supplyPoints.importMany(demoSupplyPoints(points));
     await setup.close();
     const direct = await run(url, 'direct', 0);
     const telemanagement = await run(url, 'telemanagement', Math.ceil(REQUESTS * 1.2));
     console.log(`\nRequests completed end to end, ${format(REQUESTS)} requests, 2 workers, PostgreSQL, link delays 0`);
     console.log(`stand-in (no jobs, no meters): ${format(direct)} req/s`);
-    console.log(`telemanagement (pg-boss + head-end simulator): ${format(telemanagement)} req/s  (${format(telemanagement / direct, 2)} of the stand-in)`);
-    console.log(`the real system's average load: ≈3 remote operations/s (100 million a year): headroom ≈ ${format(telemanagement / 3)}×`);
+    console.log(
+      `telemanagement (pg-boss + head-end simulator): ${format(telemanagement)} req/s  (${format(telemanagement / direct, 2)} of the stand-in)`,
+    );
+    console.log(
+      `the real system's average load: ≈3 remote operations/s (100 million a year): headroom ≈ ${format(telemanagement / 3)}×`,
+    );
   });
   printPeakMemory();
 }

@@ -18,7 +18,9 @@ describe('loadConfig: the embedded database', () => {
   it('leaves shared_buffers to the storage default unless EMBEDDED_SHARED_BUFFERS_MB sets it, in whole megabytes', () => {
     expect(loadConfig({}, pipe).embeddedSharedBuffersMb).toBeUndefined();
     expect(loadConfig({ EMBEDDED_SHARED_BUFFERS_MB: '128' }, pipe).embeddedSharedBuffersMb).toBe(128);
-    expect(problemsOf(() => loadConfig({ EMBEDDED_SHARED_BUFFERS_MB: '0.5' }, pipe))).toEqual(['EMBEDDED_SHARED_BUFFERS_MB must be a whole number from 1 to 1024 (got "0.5")']);
+    expect(problemsOf(() => loadConfig({ EMBEDDED_SHARED_BUFFERS_MB: '0.5' }, pipe))).toEqual([
+      'EMBEDDED_SHARED_BUFFERS_MB must be a whole number from 1 to 1024 (got "0.5")',
+    ]);
   });
 });
 
@@ -31,12 +33,14 @@ describe('loadConfig: logging', () => {
       [{ LOG_FORMAT: 'pretty' }, pipe, 'pretty'],
       [{ LOG_FORMAT: ' ' }, pipe, 'json'],
     ];
-    for (const [env, output, format] of table) expect(loadConfig(env, output).logFormat, JSON.stringify([env, output])).toBe(format);
+    for (const [env, output, format] of table)
+      expect(loadConfig(env, output).logFormat, JSON.stringify([env, output])).toBe(format);
   });
 
   it('defaults to info and accepts every pino level', () => {
     expect(loadConfig({}, pipe).logLevel).toBe('info');
-    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) expect(loadConfig({ LOG_LEVEL: level }, pipe).logLevel).toBe(level);
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)
+      expect(loadConfig({ LOG_LEVEL: level }, pipe).logLevel).toBe(level);
   });
 
   it('reports an unknown LOG_FORMAT and LOG_LEVEL together, with the values it accepts', () => {

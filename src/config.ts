@@ -42,7 +42,14 @@ export interface Config {
    * Monitoring: performance target (0–1), hour of D+1 (Rome) when day D is first computed, days the job looks back,
    * ranges of supply points computed at once on a server, the largest report file.
    */
-  kpi: { target: number; cutoffHour: number; lookbackDays: number; computeParts: number; maxBytes: number; maxRows: number };
+  kpi: {
+    target: number;
+    cutoffHour: number;
+    lookbackDays: number;
+    computeParts: number;
+    maxBytes: number;
+    maxRows: number;
+  };
   /** Where users reach the portal (activation links; https: makes the session cookie Secure). Unset: the request's own address. */
   publicUrl: string | undefined;
 }
@@ -61,7 +68,10 @@ const LOG_FORMATS = ['json', 'pretty'] as const;
  * The only reader of the environment. Reports every problem at once, not the first. `stdoutIsTty` chooses the
  * default log format: pretty for a person at a terminal, JSON when the output goes to a file or a collector.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty = process.stdout.isTTY === true } = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  { stdoutIsTty = process.stdout.isTTY === true } = {},
+): Config {
   const problems: string[] = [];
   const text = (name: string) => {
     const value = env[name]?.trim();
@@ -79,11 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
   };
 
   const databaseUrl = text('DATABASE_URL');
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   const masterKeyHex = text('MASTER_KEY');
-  if (masterKeyHex && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) problems.push('MASTER_KEY must be 64 hex digits (256 bits)');
+  if (masterKeyHex && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex))
+    problems.push('MASTER_KEY must be 64 hex digits (256 bits)');
   const distributorCodes = (text('DISTRIBUTOR_CODES') ?? '001').split(',').map((c) => c.trim());
-  if (distributorCodes.some((c) => !/^\d{3}$/.test(c))) problems.push('DISTRIBUTOR_CODES must be comma-separated 3-digit codes, e.g. 001');
+  if (distributorCodes.some((c) => !/^\d{3}$/.test(c)))
+    problems.push('DISTRIBUTOR_CODES must be comma-separated 3-digit codes, e.g. 001');
   const fraction = (name: string, fallback: number) => {
     const raw = text(name);
     if (raw === undefined) return fallback;
@@ -95,18 +108,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
     return value;
   };
   const requestWorkflow = text('REQUEST_WORKFLOW') ?? 'telemanagement';
-  if (requestWorkflow !== 'telemanagement' && requestWorkflow !== 'direct') problems.push('REQUEST_WORKFLOW must be telemanagement or direct');
+  if (requestWorkflow !== 'telemanagement' && requestWorkflow !== 'direct')
+    problems.push('REQUEST_WORKFLOW must be telemanagement or direct');
   const role = text('ROLE') ?? 'both';
   if (role !== 'api' && role !== 'worker' && role !== 'both') problems.push('ROLE must be api, worker or both');
-  else if (role !== 'both' && !databaseUrl) problems.push(`ROLE=${role} needs DATABASE_URL: the embedded database belongs to one process, which must then run both`);
+  else if (role !== 'both' && !databaseUrl)
+    problems.push(
+      `ROLE=${role} needs DATABASE_URL: the embedded database belongs to one process, which must then run both`,
+    );
   const headEndUrl = text('HEAD_END_URL');
-  if (headEndUrl && !/^https?:\/\/[^/]+/.test(headEndUrl)) problems.push('HEAD_END_URL must be an http:// URL, e.g. http://127.0.0.1:4810');
+  if (headEndUrl && !/^https?:\/\/[^/]+/.test(headEndUrl))
+    problems.push('HEAD_END_URL must be an http:// URL, e.g. http://127.0.0.1:4810');
   const publicUrl = text('PUBLIC_URL')?.replace(/\/+$/, '');
-  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) problems.push('PUBLIC_URL must be the portal\'s origin, e.g. https://chain2.example.it');
+  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl))
+    problems.push("PUBLIC_URL must be the portal's origin, e.g. https://chain2.example.it");
   const logLevel = text('LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel as Config['logLevel']))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = text('LOG_FORMAT') ?? (stdoutIsTty ? 'pretty' : 'json');
-  if (!LOG_FORMATS.includes(logFormat as Config['logFormat'])) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
+  if (!LOG_FORMATS.includes(logFormat as Config['logFormat']))
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const config: Config = {
     host: text('HOST') ?? '127.0.0.1',
@@ -114,7 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl,
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
-    embeddedSharedBuffersMb: text('EMBEDDED_SHARED_BUFFERS_MB') === undefined ? undefined : integer('EMBEDDED_SHARED_BUFFERS_MB', 0, 1, 1024),
+    embeddedSharedBuffersMb:
+      text('EMBEDDED_SHARED_BUFFERS_MB') === undefined ? undefined : integer('EMBEDDED_SHARED_BUFFERS_MB', 0, 1, 1024),
     masterKeyHex,
     distributorCodes,
     logLevel: logLevel as Config['logLevel'],
@@ -128,7 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
     workflowConcurrency: integer('WORKFLOW_CONCURRENCY', 100, 1, 5000),
     workflowJobTimeoutSeconds: integer('WORKFLOW_JOB_TIMEOUT_SECONDS', 900, 1, 86_400),
     headEndUrl,
-    fieldNetwork: { host: text('FIELD_NETWORK_HOST') ?? '127.0.0.1', port: integer('FIELD_NETWORK_PORT', 4810, 0, 65535) },
+    fieldNetwork: {
+      host: text('FIELD_NETWORK_HOST') ?? '127.0.0.1',
+      port: integer('FIELD_NETWORK_PORT', 4810, 0, 65535),
+    },
     simulator: {
       timeScale: integer('SIMULATOR_TIME_SCALE', 60, 1, 1_000_000),
       latencyMs: integer('SIMULATOR_LATENCY_MS', 300, 0, 60_000),
@@ -139,9 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { stdoutIsTty =
     chain2: { lossRate: fraction('CHAIN2_LOSS_RATE', 0.01), duPort: integer('DU_PORT', 8081, 0, 65535) },
     publicUrl,
     kpi: {
-      target: fraction('KPI_TARGET', 0.99), cutoffHour: integer('KPI_CUTOFF_HOUR', 6, 0, 23), lookbackDays: integer('KPI_LOOKBACK_DAYS', 3, 2, 60),
+      target: fraction('KPI_TARGET', 0.99),
+      cutoffHour: integer('KPI_CUTOFF_HOUR', 6, 0, 23),
+      lookbackDays: integer('KPI_LOOKBACK_DAYS', 3, 2, 60),
       computeParts: integer('KPI_COMPUTE_PARTS', 2, 1, 64),
-      maxBytes: integer('KPI_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024), maxRows: integer('KPI_MAX_ROWS', 2_000_000, 1, 20_000_000),
+      maxBytes: integer('KPI_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxRows: integer('KPI_MAX_ROWS', 2_000_000, 1, 20_000_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -26,7 +26,9 @@ describe('the portal has words for every error code the server sends', () => {
   });
 
   it.each(Object.keys(dictionaries))('has no label in %s for a code the server never sends', (language) => {
-    const codes = Object.keys(dictionaries[language]!).map((key) => (SERVER_CODES.has(key) ? key : key.replace(PLURAL, '')));
+    const codes = Object.keys(dictionaries[language]!).map((key) =>
+      SERVER_CODES.has(key) ? key : key.replace(PLURAL, ''),
+    );
     expect(codes.filter((code) => !SERVER_CODES.has(code) && !PORTAL_ENTRIES.has(code))).toEqual([]);
   });
 
@@ -35,6 +37,9 @@ describe('the portal has words for every error code the server sends', () => {
     const source = readFileSync(join(import.meta.dirname, '..', 'src', 'http', 'errors.ts'), 'utf8');
     const written = [...source.matchAll(/\bcode: '([a-z_]+)'|errorBody\('([a-z_]+)'/g)].map((m) => m[1] ?? m[2]!);
     expect(written.length).toBeGreaterThan(0);
-    expect(written.filter((code) => !SERVER_CODES.has(code)), 'add these codes to HTTP_ERROR_CODES in src/http/errors.ts').toEqual([]);
+    expect(
+      written.filter((code) => !SERVER_CODES.has(code)),
+      'add these codes to HTTP_ERROR_CODES in src/http/errors.ts',
+    ).toEqual([]);
   });
 });

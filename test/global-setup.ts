@@ -21,9 +21,12 @@ const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 function findChromium(project: TestProject) {
   const path = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
   if (existsSync(path)) return project.provide('chromiumPath', path);
-  if (process.env.CI) throw new Error(`CI needs Chromium at ${path} for the browser tests (.ci/run installs Debian's chromium)`);
-  console.warn(`\n!!! Chromium not found at ${path}: the browser tests (test/browser/) are SKIPPED. `
-    + 'Run them with `apt-get install chromium` (or CHROMIUM_PATH=/path/to/chromium), then npm test.\n');
+  if (process.env.CI)
+    throw new Error(`CI needs Chromium at ${path} for the browser tests (.ci/run installs Debian's chromium)`);
+  console.warn(
+    `\n!!! Chromium not found at ${path}: the browser tests (test/browser/) are SKIPPED. ` +
+      'Run them with `apt-get install chromium` (or CHROMIUM_PATH=/path/to/chromium), then npm test.\n',
+  );
   project.provide('chromiumPath', '');
 }
 
@@ -41,7 +44,9 @@ export default async function setup(project: TestProject) {
     project.provide('testDatabaseUrl', url);
   } catch (error) {
     if (process.env.CI) throw new Error(`CI needs PostgreSQL at ${url} for the storage contract`, { cause: error });
-    console.warn(`\n!!! PostgreSQL not reachable at ${url}: the PostgreSQL half of the suites is SKIPPED. Set TEST_DATABASE_URL.\n`);
+    console.warn(
+      `\n!!! PostgreSQL not reachable at ${url}: the PostgreSQL half of the suites is SKIPPED. Set TEST_DATABASE_URL.\n`,
+    );
     project.provide('testDatabaseUrl', '');
   } finally {
     await client.end().catch(() => {});

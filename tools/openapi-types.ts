@@ -24,17 +24,29 @@ const HEADER = `/**
  * service at registration fails here loudly instead of producing a document from a fake.
  */
 function neverCalled(name: string): never {
-  return new Proxy({}, {
-    get(_target, property) {
-      throw new Error(`tools/openapi-types: ${name}.${String(property)} was used while building the OpenAPI document (no service runs here)`);
+  return new Proxy(
+    {},
+    {
+      get(_target, property) {
+        throw new Error(
+          `tools/openapi-types: ${name}.${String(property)} was used while building the OpenAPI document (no service runs here)`,
+        );
+      },
     },
-  }) as never;
+  ) as never;
 }
 
 const placeholderServices: AppServices = {
-  access: neverCalled('access'), eligibility: neverCalled('eligibility'), associations: neverCalled('associations'),
-  requests: neverCalled('requests'), idempotency: neverCalled('idempotency'), bulkUploads: neverCalled('bulkUploads'),
-  operations: neverCalled('operations'), sessions: neverCalled('sessions'), onboarding: neverCalled('onboarding'), kpi: neverCalled('kpi'),
+  access: neverCalled('access'),
+  eligibility: neverCalled('eligibility'),
+  associations: neverCalled('associations'),
+  requests: neverCalled('requests'),
+  idempotency: neverCalled('idempotency'),
+  bulkUploads: neverCalled('bulkUploads'),
+  operations: neverCalled('operations'),
+  sessions: neverCalled('sessions'),
+  onboarding: neverCalled('onboarding'),
+  kpi: neverCalled('kpi'),
 };
 
 /** The OpenAPI document exactly as the platform serves it, from an app built in process (no database, no port). */
@@ -50,14 +62,27 @@ export async function openApiDocument(): Promise<OpenAPI3> {
 
 /** Patterns of the document the portal checks fields against before sending: constants, since types cannot carry them. */
 const PATTERNS = {
-  MAC_ADDRESS_PATTERN: ['components', 'schemas', 'Association', 'properties', 'du', 'properties', 'macAddress', 'pattern'],
+  MAC_ADDRESS_PATTERN: [
+    'components',
+    'schemas',
+    'Association',
+    'properties',
+    'du',
+    'properties',
+    'macAddress',
+    'pattern',
+  ],
 };
 
 function patternConstants(document: OpenAPI3): string {
   const lines = Object.entries(PATTERNS).map(([name, path]) => {
     const pattern = path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
-    if (typeof pattern !== 'string') throw new Error(`tools/openapi-types: the OpenAPI document has no pattern at ${path.join('.')}`);
-    return `/** ${path.slice(2, -1).filter((key) => key !== 'properties').join('.')}: the form the API stores and returns. */\nexport const ${name} = ${JSON.stringify(pattern)};\n`;
+    if (typeof pattern !== 'string')
+      throw new Error(`tools/openapi-types: the OpenAPI document has no pattern at ${path.join('.')}`);
+    return `/** ${path
+      .slice(2, -1)
+      .filter((key) => key !== 'properties')
+      .join('.')}: the form the API stores and returns. */\nexport const ${name} = ${JSON.stringify(pattern)};\n`;
   });
   return `\n${lines.join('')}`;
 }

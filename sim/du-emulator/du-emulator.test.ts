@@ -1,11 +1,25 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FrameSealer, deriveSystemTitle, parseChain2Json, parseDuKey, type Chain2Json, type Frame } from '../../src/codec/index.js';
+import {
+  FrameSealer,
+  deriveSystemTitle,
+  parseChain2Json,
+  parseDuKey,
+  type Chain2Json,
+  type Frame,
+} from '../../src/codec/index.js';
 import { DuEmulator, meterTimestampOf } from './du-emulator.js';
 import { KEY, MAC, OTHER_KEY, POD, makeMeter, type SimulatedMeter } from './meter-frames.test-support.js';
 
 function makeDu(overrides: Partial<ConstructorParameters<typeof DuEmulator>[0]> = {}): DuEmulator {
-  return new DuEmulator({ id: 'du-test', pod: POD, macAddress: MAC, key: KEY, now: () => new Date('2026-03-02T08:00:00Z'), ...overrides });
+  return new DuEmulator({
+    id: 'du-test',
+    pod: POD,
+    macAddress: MAC,
+    key: KEY,
+    now: () => new Date('2026-03-02T08:00:00Z'),
+    ...overrides,
+  });
 }
 
 /** The meter's first frame (its simulated time starts at 22:00). */
@@ -17,7 +31,16 @@ function firstFrame(meter: SimulatedMeter): { frame: Frame; sealed: Buffer } {
 
 /** A CF21 the meter stamped at `at` (Europe/Rome offsets in the ISO text). */
 function cf21At(at: string, eventsCounter = 1): Frame {
-  return { type: 'CF21', meter: 'M1', payload: { EventType: 1, EventsCounter: eventsCounter, EventPosixTimestamp: Date.parse(at) / 1000, InstantPower: 1_200 } };
+  return {
+    type: 'CF21',
+    meter: 'M1',
+    payload: {
+      EventType: 1,
+      EventsCounter: eventsCounter,
+      EventPosixTimestamp: Date.parse(at) / 1000,
+      InstantPower: 1_200,
+    },
+  };
 }
 
 describe('DuEmulator: accepted frames', () => {
@@ -48,7 +71,9 @@ describe('DuEmulator: accepted frames', () => {
     expect(du.framesReceivedOn('2026-03-02', 'CF1')).toBe(96);
     expect(du.framesReceivedOn('2026-03-02')).toBeGreaterThan(96);
     expect(du.framesReceivedOn('2026-03-04')).toBe(0);
-    expect(du.dailyCounts().filter((row) => row.date === '2026-03-02' && row.type === 'CF1')).toEqual([{ date: '2026-03-02', type: 'CF1', count: 96 }]);
+    expect(du.dailyCounts().filter((row) => row.date === '2026-03-02' && row.type === 'CF1')).toEqual([
+      { date: '2026-03-02', type: 'CF1', count: 96 },
+    ]);
   });
 
   it('counts a frame of 23:59:50 Rome time received after midnight for the earlier day', () => {
@@ -62,7 +87,9 @@ describe('DuEmulator: accepted frames', () => {
   });
 
   it('reads the meter timestamp from periodic and event frames', () => {
-    const cf1 = makeMeter().advanceTo(new Date('2026-03-01T22:15:00+01:00')).find(({ frame }) => frame.type === 'CF1');
+    const cf1 = makeMeter()
+      .advanceTo(new Date('2026-03-01T22:15:00+01:00'))
+      .find(({ frame }) => frame.type === 'CF1');
     expect(meterTimestampOf(cf1!.frame)).toBe(Date.parse('2026-03-01T22:15:00+01:00') / 1000);
     expect(meterTimestampOf(cf21At('2026-03-02T12:00:00Z'))).toBe(Date.parse('2026-03-02T12:00:00Z') / 1000);
   });
@@ -97,7 +124,14 @@ describe('DuEmulator: refused frames', () => {
     const tampered = Buffer.from(sealed);
     tampered[tampered.length - 1]! ^= 1;
     expect(du.receive(tampered)).toEqual({ accepted: false, code: 'authentication_failed' });
-    expect(du.rejections()).toEqual({ replayed: 1, malformed: 1, incomplete: 1, oversized: 1, invalid_value: 1, authentication_failed: 1 });
+    expect(du.rejections()).toEqual({
+      replayed: 1,
+      malformed: 1,
+      incomplete: 1,
+      oversized: 1,
+      invalid_value: 1,
+      authentication_failed: 1,
+    });
     expect(du.framesRejected).toBe(6);
   });
 
@@ -128,7 +162,11 @@ describe('DuEmulator: refused frames', () => {
 describe('DuEmulator: identity and secrecy', () => {
   it('never shows the key in JSON, inspection or the Chain2Info', () => {
     const du = makeDu();
-    const shown = [JSON.stringify(du), inspect(du, { depth: 10, showHidden: true }), JSON.stringify(du.info('127.0.0.1'))].join('\n');
+    const shown = [
+      JSON.stringify(du),
+      inspect(du, { depth: 10, showHidden: true }),
+      JSON.stringify(du.info('127.0.0.1')),
+    ].join('\n');
     expect(shown).not.toContain(KEY);
     expect(shown.toLowerCase()).not.toContain(KEY.toLowerCase());
     expect(shown).toContain(MAC);
@@ -136,7 +174,15 @@ describe('DuEmulator: identity and secrecy', () => {
 
   it('answers Chain2Info with id, ip, MAC, masked POD, emulator firmware and frames since boot', () => {
     expect(makeDu().info('192.168.1.64')).toEqual({
-      Chain2Info: { Id: 'du-test', Ip: '192.168.1.64', Mac: MAC, Pod: 'IT001E****5678', ProgId: 'chain2-du-emulator', FwVersion: 'emulator', CFcountFromBoot: 0 },
+      Chain2Info: {
+        Id: 'du-test',
+        Ip: '192.168.1.64',
+        Mac: MAC,
+        Pod: 'IT001E****5678',
+        ProgId: 'chain2-du-emulator',
+        FwVersion: 'emulator',
+        CFcountFromBoot: 0,
+      },
     });
   });
 
@@ -153,7 +199,9 @@ describe('DuEmulator: identity and secrecy', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^DuEmulator: id must be .*; pod must be .*; macAddress must be .*; Invalid value at key: expected 32 hex digits$/);
+    expect(message).toMatch(
+      /^DuEmulator: id must be .*; pod must be .*; macAddress must be .*; Invalid value at key: expected 32 hex digits$/,
+    );
     expect(message).not.toContain(badKey);
   });
 });

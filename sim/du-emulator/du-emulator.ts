@@ -49,8 +49,7 @@ export interface Chain2InfoJson {
 }
 
 export type ReceiveOutcome =
-  | { accepted: true; message: Chain2Json; frameCounter: number }
-  | { accepted: false; code: CodecErrorCode };
+  { accepted: true; message: Chain2Json; frameCounter: number } | { accepted: false; code: CodecErrorCode };
 
 export type Chain2DataListener = (message: Chain2Json) => void;
 
@@ -73,7 +72,8 @@ export class DuEmulator {
 
   constructor(options: DuEmulatorOptions) {
     const problems: string[] = [];
-    if (typeof options.id !== 'string' || !DU_ID.test(options.id)) problems.push('id must be 1-64 of A-Z a-z 0-9 . _ : -');
+    if (typeof options.id !== 'string' || !DU_ID.test(options.id))
+      problems.push('id must be 1-64 of A-Z a-z 0-9 . _ : -');
     const pod = parsePod(options.pod, 'pod');
     if (!pod.ok) problems.push(pod.issue.message);
     const mac = parseMacAddress(options.macAddress, 'macAddress');
@@ -191,8 +191,20 @@ export class DuEmulator {
   }
 
   /** What JSON.stringify and logs see: identity and counters, never the key. */
-  toJSON(): { id: string; pod: string; macAddress: string; framesAccepted: number; rejections: Partial<Record<CodecErrorCode, number>> } {
-    return { id: this.id, pod: this.pod, macAddress: this.macAddress, framesAccepted: this.#accepted, rejections: this.rejections() };
+  toJSON(): {
+    id: string;
+    pod: string;
+    macAddress: string;
+    framesAccepted: number;
+    rejections: Partial<Record<CodecErrorCode, number>>;
+  } {
+    return {
+      id: this.id,
+      pod: this.pod,
+      macAddress: this.macAddress,
+      framesAccepted: this.#accepted,
+      rejections: this.rejections(),
+    };
   }
 
   #countOnMeterDay(frame: Frame): void {
@@ -216,7 +228,8 @@ export class DuEmulator {
       }
     }
     if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} Chain2Data subscribers of DU ${this.id} failed`);
+    if (errors.length > 1)
+      throw new AggregateError(errors, `${errors.length} Chain2Data subscribers of DU ${this.id} failed`);
   }
 }
 

@@ -19,7 +19,9 @@ beforeEach(async () => {
   prefix = `test/${randomUUID()}`; // a fresh tree per test: no retained message of another run is seen
   received.length = 0;
   subscriber = await mqtt.connectAsync(BROKER_URL, { reconnectPeriod: 0 });
-  subscriber.on('message', (topic, payload, packet) => received.push({ topic, text: payload.toString(), retain: packet.retain }));
+  subscriber.on('message', (topic, payload, packet) =>
+    received.push({ topic, text: payload.toString(), retain: packet.retain }),
+  );
   await subscriber.subscribeAsync(`${prefix}/#`, { qos: 0 });
 });
 
@@ -80,14 +82,16 @@ describe('DuMqttPublisher', () => {
 
   it('rejects a broker it cannot reach with the URL and the cause, without credentials', async () => {
     const startedAt = Date.now();
-    await expect(DuMqttPublisher.connect({ url: 'mqtt://user:secret@127.0.0.1:1', connectTimeoutMs: 2_000 })).rejects.toThrow(
-      /^MQTT broker mqtt:\/\/127\.0\.0\.1:1 not reachable: .*ECONNREFUSED/,
-    );
+    await expect(
+      DuMqttPublisher.connect({ url: 'mqtt://user:secret@127.0.0.1:1', connectTimeoutMs: 2_000 }),
+    ).rejects.toThrow(/^MQTT broker mqtt:\/\/127\.0\.0\.1:1 not reachable: .*ECONNREFUSED/);
     expect(Date.now() - startedAt).toBeLessThan(2_000);
   });
 
   it('refuses a topic prefix or DU id that would not be a plain topic', async () => {
-    await expect(DuMqttPublisher.connect({ url: BROKER_URL, topicPrefix: 'chain2/+' })).rejects.toThrow(/without '\+', '#'/);
+    await expect(DuMqttPublisher.connect({ url: BROKER_URL, topicPrefix: 'chain2/+' })).rejects.toThrow(
+      /without '\+', '#'/,
+    );
     const publisher = await DuMqttPublisher.connect({ url: BROKER_URL, topicPrefix: prefix });
     publishers.push(publisher);
     expect(() => publisher.topicsOf('a/b')).toThrow(/cannot be a topic level/);
@@ -108,7 +112,12 @@ describe('DuMqttPublisher', () => {
     const problems: string[] = [];
     const du = new DuEmulator({ id: 'du-test', pod: POD, macAddress: MAC, key: KEY });
     const port = (relay.address() as { port: number }).port;
-    const publisher = await DuMqttPublisher.connect({ url: `mqtt://127.0.0.1:${port}`, topicPrefix: prefix, reconnectPeriodMs: 50, onProblem: (m) => problems.push(m) });
+    const publisher = await DuMqttPublisher.connect({
+      url: `mqtt://127.0.0.1:${port}`,
+      topicPrefix: prefix,
+      reconnectPeriodMs: 50,
+      onProblem: (m) => problems.push(m),
+    });
     publishers.push(publisher);
     publisher.attach(du, '127.0.0.1');
     try {

@@ -51,7 +51,9 @@ export class DuMqttPublisher {
     this.topicPrefix = topicPrefix;
     this.#onProblem = onProblem;
     client.on('error', (error) => this.#report(`MQTT ${safeUrl}: ${error.message}`));
-    client.on('offline', () => this.#report(`MQTT ${safeUrl}: broker unreachable; frames are dropped until it is back`));
+    client.on('offline', () =>
+      this.#report(`MQTT ${safeUrl}: broker unreachable; frames are dropped until it is back`),
+    );
     client.on('connect', () => {
       if (this.#reported.size > 0) {
         this.#reported.clear();
@@ -65,7 +67,9 @@ export class DuMqttPublisher {
   static async connect(options: DuMqttPublisherOptions): Promise<DuMqttPublisher> {
     const topicPrefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     if (!topicPrefix.split('/').every((level) => TOPIC_LEVEL.test(level))) {
-      throw new RangeError(`DuMqttPublisher: topicPrefix "${topicPrefix}" must be topic levels without '+', '#' or empty levels`);
+      throw new RangeError(
+        `DuMqttPublisher: topicPrefix "${topicPrefix}" must be topic levels without '+', '#' or empty levels`,
+      );
     }
     const safeUrl = withoutCredentials(options.url);
     const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -35,7 +35,8 @@ function makeDu(macAddress = MAC, pod = POD, id = `du-${macAddress}`): DuEmulato
 /** A DU in "another process": it hears the medium only through the bridge socket. */
 async function tapDu(du: DuEmulator): Promise<void> {
   taps.push(await connectPowerLine(mediumUrl, du.macAddress, (frame) => du.receive(frame)));
-  for (let attempt = 0; attempt < 200 && medium.listenerCount(du.macAddress) === 0; attempt++) await new Promise((r) => setTimeout(r, 5));
+  for (let attempt = 0; attempt < 200 && medium.listenerCount(du.macAddress) === 0; attempt++)
+    await new Promise((r) => setTimeout(r, 5));
 }
 
 async function serve(options: Parameters<typeof DuWebSocketServer.listen>[0]): Promise<DuWebSocketServer> {
@@ -62,7 +63,15 @@ describe('DuWebSocketServer: single DU at /', () => {
     client.send('!');
     const info = (await client.next()) as Message;
     expect(info).toEqual({
-      Chain2Info: { Id: `du-${MAC}`, Ip: '127.0.0.1', Mac: MAC, Pod: 'IT001E****5678', ProgId: 'chain2-du-emulator', FwVersion: 'emulator', CFcountFromBoot: 0 },
+      Chain2Info: {
+        Id: `du-${MAC}`,
+        Ip: '127.0.0.1',
+        Mac: MAC,
+        Pod: 'IT001E****5678',
+        ProgId: 'chain2-du-emulator',
+        FwVersion: 'emulator',
+        CFcountFromBoot: 0,
+      },
     });
 
     const sent = makeMeter().advanceTo(new Date('2026-03-01T23:00:00+01:00'));
@@ -83,7 +92,9 @@ describe('DuWebSocketServer: single DU at /', () => {
     const client = await watch(server.urlOf(MAC));
     client.send('!');
     await client.next();
-    const [forged] = makeMeter({ key: OTHER_KEY, meterSerial: 'FORGER' }).advanceTo(new Date('2026-03-01T22:15:00+01:00'));
+    const [forged] = makeMeter({ key: OTHER_KEY, meterSerial: 'FORGER' }).advanceTo(
+      new Date('2026-03-01T22:15:00+01:00'),
+    );
     const [genuine] = makeMeter().advanceTo(new Date('2026-03-01T22:15:00+01:00'));
     medium.transmit(MAC, forged!.sealed);
     medium.transmit(MAC, genuine!.sealed);
@@ -100,9 +111,13 @@ describe('DuWebSocketServer: single DU at /', () => {
     const [early] = makeMeter().advanceTo(new Date('2026-03-01T22:15:00+01:00'));
     du.receive(early!.sealed);
     client.send('hello');
-    expect(await client.next()).toEqual({ Error: { Code: 'unknown_command', Message: 'the only command is "!" (Chain2Info, then Chain2Data)' } });
+    expect(await client.next()).toEqual({
+      Error: { Code: 'unknown_command', Message: 'the only command is "!" (Chain2Info, then Chain2Data)' },
+    });
     client.send(Buffer.of(0x21));
-    expect(await client.next()).toEqual({ Error: { Code: 'binary_not_supported', Message: 'this WebSocket speaks text: send "!"' } });
+    expect(await client.next()).toEqual({
+      Error: { Code: 'binary_not_supported', Message: 'this WebSocket speaks text: send "!"' },
+    });
     client.send('!\n');
     expect(((await client.next()) as Message).Chain2Info!.CFcountFromBoot).toBe(1);
     client.send('!');
@@ -112,7 +127,10 @@ describe('DuWebSocketServer: single DU at /', () => {
 
   it('refuses other paths with 404, and answers plain HTTP with 426', async () => {
     const server = await serve({ mode: 'single', dus: [makeDu()] });
-    expect(await upgradeStatus(`${server.url}/du/${MAC}`)).toEqual({ status: 404, body: `no DU at /du/${MAC}: this DU is at /\n` });
+    expect(await upgradeStatus(`${server.url}/du/${MAC}`)).toEqual({
+      status: 404,
+      body: `no DU at /du/${MAC}: this DU is at /\n`,
+    });
     const response = await fetch(server.url.replace('ws:', 'http:'));
     expect(response.status).toBe(426);
     expect(await response.text()).toMatch(/send "!"/);
@@ -127,8 +145,12 @@ describe('DuWebSocketServer: single DU at /', () => {
   });
 
   it('refuses a layout it cannot serve', async () => {
-    await expect(DuWebSocketServer.listen({ mode: 'single', dus: [makeDu(), makeDu(OTHER_MAC)] })).rejects.toThrow(/exactly one DU, got 2/);
-    await expect(DuWebSocketServer.listen({ mode: 'fleet', dus: [makeDu(), makeDu()] })).rejects.toThrow(`two DUs with MAC ${MAC}`);
+    await expect(DuWebSocketServer.listen({ mode: 'single', dus: [makeDu(), makeDu(OTHER_MAC)] })).rejects.toThrow(
+      /exactly one DU, got 2/,
+    );
+    await expect(DuWebSocketServer.listen({ mode: 'fleet', dus: [makeDu(), makeDu()] })).rejects.toThrow(
+      `two DUs with MAC ${MAC}`,
+    );
   });
 
   it('closes its clients with 1001 when it stops', async () => {
@@ -141,7 +163,7 @@ describe('DuWebSocketServer: single DU at /', () => {
 });
 
 describe('DuWebSocketServer: fleet at /du/<MAC>', () => {
-  it('routes each DU\'s frames to the clients of its MAC only', async () => {
+  it("routes each DU's frames to the clients of its MAC only", async () => {
     const first = makeDu(MAC, POD);
     const second = makeDu(OTHER_MAC, OTHER_POD);
     await tapDu(first);
@@ -158,7 +180,9 @@ describe('DuWebSocketServer: fleet at /du/<MAC>', () => {
     expect(((await secondClient.next()) as Message).Chain2Info!.Mac).toBe(OTHER_MAC);
 
     const firstFrames = makeMeter({ pod: POD }).advanceTo(new Date('2026-03-01T22:30:00+01:00'));
-    const secondFrames = makeMeter({ pod: OTHER_POD, meterSerial: '21E4E5KA101249999' }).advanceTo(new Date('2026-03-01T22:30:00+01:00'));
+    const secondFrames = makeMeter({ pod: OTHER_POD, meterSerial: '21E4E5KA101249999' }).advanceTo(
+      new Date('2026-03-01T22:30:00+01:00'),
+    );
     for (const { sealed } of secondFrames) medium.transmit(OTHER_MAC, sealed);
     for (const { sealed } of firstFrames) medium.transmit(MAC, sealed);
     for (const { frame } of firstFrames) {
@@ -176,7 +200,10 @@ describe('DuWebSocketServer: fleet at /du/<MAC>', () => {
 
   it('refuses an unknown MAC, a malformed one and the root path, each with its reason', async () => {
     const server = await serve({ mode: 'fleet', dus: [makeDu()] });
-    expect(await upgradeStatus(`${server.url}/du/${OTHER_MAC}`)).toEqual({ status: 404, body: `no DU with MAC ${OTHER_MAC} on this server\n` });
+    expect(await upgradeStatus(`${server.url}/du/${OTHER_MAC}`)).toEqual({
+      status: 404,
+      body: `no DU with MAC ${OTHER_MAC} on this server\n`,
+    });
     expect((await upgradeStatus(`${server.url}/du/xyz`)).body).toMatch(/12 hex digits starting with DC/);
     expect((await upgradeStatus(`${server.url}/`)).body).toBe('no DU at /: DUs are at /du/<MAC>\n');
     expect(() => server.urlOf(OTHER_MAC)).toThrow(`no DU with MAC ${OTHER_MAC} here`);

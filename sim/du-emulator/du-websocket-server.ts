@@ -60,7 +60,8 @@ export class DuWebSocketServer {
 
   private constructor(mode: DuServerMode, dus: readonly DuEmulator[]) {
     this.mode = mode;
-    if (mode !== DuServerMode.single && mode !== DuServerMode.fleet) throw new RangeError(`DuWebSocketServer: unknown mode "${String(mode)}"`);
+    if (mode !== DuServerMode.single && mode !== DuServerMode.fleet)
+      throw new RangeError(`DuWebSocketServer: unknown mode "${String(mode)}"`);
     if (mode === DuServerMode.single && dus.length !== 1) {
       throw new RangeError(`DuWebSocketServer: single mode hosts exactly one DU, got ${dus.length}`);
     }
@@ -69,7 +70,9 @@ export class DuWebSocketServer {
       response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
       response.end(`A Chain 2 DU WebSocket: connect with a WebSocket client to ${this.#pathHint()} and send "!".\n`);
     });
-    this.#http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(request, socket, head));
+    this.#http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#onUpgrade(request, socket, head),
+    );
   }
 
   /** Starts listening; rejects with the address and cause when the port cannot be bound. */
@@ -77,7 +80,8 @@ export class DuWebSocketServer {
     const server = new DuWebSocketServer(options.mode, options.dus);
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`DuWebSocketServer: port must be 0-65535, got ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new RangeError(`DuWebSocketServer: port must be 0-65535, got ${port}`);
     await new Promise<void>((resolve, reject) => {
       const onError = (cause: Error): void => {
         server.#dispose();
@@ -117,13 +121,18 @@ export class DuWebSocketServer {
   /** Where to watch one DU: `<url>/` in single mode, `<url>/du/<MAC>` in fleet mode. */
   urlOf(macAddress: string): string {
     const parsed = parseMacAddress(macAddress);
-    if (!parsed.ok || !this.#hosted.has(parsed.value)) throw new RangeError(`DuWebSocketServer: no DU with MAC ${macAddress} here`);
+    if (!parsed.ok || !this.#hosted.has(parsed.value))
+      throw new RangeError(`DuWebSocketServer: no DU with MAC ${macAddress} here`);
     return this.mode === DuServerMode.single ? `${this.url}/` : `${this.url}${FLEET_PATH_PREFIX}${parsed.value}`;
   }
 
   /** One row per hosted DU, for printing. */
   endpoints(): { duId: string; macAddress: MacAddress; url: string }[] {
-    return [...this.#hosted.values()].map(({ du }) => ({ duId: du.id, macAddress: du.macAddress, url: this.urlOf(du.macAddress) }));
+    return [...this.#hosted.values()].map(({ du }) => ({
+      duId: du.id,
+      macAddress: du.macAddress,
+      url: this.urlOf(du.macAddress),
+    }));
   }
 
   get clientCount(): number {
@@ -160,9 +169,12 @@ export class DuWebSocketServer {
   /** The DU a path names, or the reason there is none. */
   #route(path: string | undefined): HostedDu | string {
     if (this.mode === DuServerMode.single) {
-      return path === '/' ? this.#hosted.values().next().value! : `no DU at ${path ?? '(unreadable path)'}: this DU is at /`;
+      return path === '/'
+        ? this.#hosted.values().next().value!
+        : `no DU at ${path ?? '(unreadable path)'}: this DU is at /`;
     }
-    if (path === undefined || !path.startsWith(FLEET_PATH_PREFIX)) return `no DU at ${path ?? '(unreadable path)'}: DUs are at ${FLEET_PATH_PREFIX}<MAC>`;
+    if (path === undefined || !path.startsWith(FLEET_PATH_PREFIX))
+      return `no DU at ${path ?? '(unreadable path)'}: DUs are at ${FLEET_PATH_PREFIX}<MAC>`;
     const mac = parseMacAddress(path.slice(FLEET_PATH_PREFIX.length));
     if (!mac.ok) return `${FLEET_PATH_PREFIX}<MAC>: ${mac.issue.message}`;
     return this.#hosted.get(mac.value) ?? `no DU with MAC ${mac.value} on this server`;
@@ -175,7 +187,8 @@ export class DuWebSocketServer {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return sendError(ws, DuServerErrorCode.binaryNotSupported, 'this WebSocket speaks text: send "!"');
       const text = data.toString().trim();
-      if (text !== INFO_COMMAND) return sendError(ws, DuServerErrorCode.unknownCommand, 'the only command is "!" (Chain2Info, then Chain2Data)');
+      if (text !== INFO_COMMAND)
+        return sendError(ws, DuServerErrorCode.unknownCommand, 'the only command is "!" (Chain2Info, then Chain2Data)');
       ws.send(JSON.stringify(hosted.du.info(ip)));
       hosted.watchers.add(ws);
     });

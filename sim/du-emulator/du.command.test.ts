@@ -38,11 +38,18 @@ function makeIo(env: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' };
   return {
     out,
-    io: { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) }, env },
+    io: {
+      stdout: { write: (text: string) => (out.stdout += text) },
+      stderr: { write: (text: string) => (out.stderr += text) },
+      env,
+    },
   };
 }
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ result: DuCommandResult; out: { stdout: string; stderr: string } }> {
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ result: DuCommandResult; out: { stdout: string; stderr: string } }> {
   const { io, out } = makeIo(env);
   const result = await runDuCommand(args, io);
   if (result.running) running.push(result);
@@ -50,13 +57,16 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 async function untilListening(mac: string): Promise<void> {
-  for (let attempt = 0; attempt < 200 && medium.listenerCount(mac) === 0; attempt++) await new Promise((r) => setTimeout(r, 5));
+  for (let attempt = 0; attempt < 200 && medium.listenerCount(mac) === 0; attempt++)
+    await new Promise((r) => setTimeout(r, 5));
   expect(medium.listenerCount(mac)).toBe(1);
 }
 
 describe('runDuCommand: one DU', () => {
   it('taps the medium for its MAC, prints the WebSocket to watch, streams frames, and stops with a summary', async () => {
-    const { result, out } = await run(['--mac', 'dc:0a:1b:2c:3d:4e', '--pod', POD, '--medium', mediumUrl], { CHAIN2_DU_KEY: KEY });
+    const { result, out } = await run(['--mac', 'dc:0a:1b:2c:3d:4e', '--pod', POD, '--medium', mediumUrl], {
+      CHAIN2_DU_KEY: KEY,
+    });
     if (!result.running) throw new Error(out.stderr);
     const url = /watch (ws:\/\/\S+)/.exec(out.stdout)?.[1];
     expect(url).toBe(result.endpoints[0]!.url);
@@ -82,16 +92,38 @@ describe('runDuCommand: one DU', () => {
   });
 
   it('stops with exit code 1 when the power line goes away', async () => {
-    const { result, out } = await run(['--mac', MAC, '--key', KEY, '--pod', POD, '--medium', mediumUrl, '--id', 'kitchen-du']);
+    const { result, out } = await run([
+      '--mac',
+      MAC,
+      '--key',
+      KEY,
+      '--pod',
+      POD,
+      '--medium',
+      mediumUrl,
+      '--id',
+      'kitchen-du',
+    ]);
     if (!result.running) throw new Error(out.stderr);
     await line.bridge.close();
     expect(await result.done).toBe(1);
-    expect(out.stderr).toMatch(/lost the power line for DC0A1B2C3D4E \(close 1001: power-line bridge closing\); stopping/);
+    expect(out.stderr).toMatch(
+      /lost the power line for DC0A1B2C3D4E \(close 1001: power-line bridge closing\); stopping/,
+    );
     expect(out.stdout).toContain('DU kitchen-du: 0 frame(s) accepted');
   });
 
   it('fails with exit code 1 and the URL when the medium cannot be reached', async () => {
-    const { result, out } = await run(['--mac', MAC, '--key', KEY, '--pod', POD, '--medium', 'ws://127.0.0.1:1/power-line']);
+    const { result, out } = await run([
+      '--mac',
+      MAC,
+      '--key',
+      KEY,
+      '--pod',
+      POD,
+      '--medium',
+      'ws://127.0.0.1:1/power-line',
+    ]);
     expect(result).toEqual({ running: false, exitCode: 1 });
     expect(out.stderr).toMatch(/power line ws:\/\/127\.0\.0\.1:1\/power-line\/DC0A1B2C3D4E: cannot connect/);
   });
@@ -100,7 +132,13 @@ describe('runDuCommand: one DU', () => {
 describe('runDuCommand: fleet', () => {
   it('hosts every DU of the file at /du/<MAC> on one port and routes frames by MAC', async () => {
     const file = join(directory, 'fleet.json');
-    await writeFile(file, JSON.stringify([{ pod: POD, macAddress: MAC, key: KEY }, { pod: OTHER_POD, macAddress: OTHER_MAC, key: OTHER_KEY, id: 'garage' }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { pod: POD, macAddress: MAC, key: KEY },
+        { pod: OTHER_POD, macAddress: OTHER_MAC, key: OTHER_KEY, id: 'garage' },
+      ]),
+    );
     const { result, out } = await run(['--fleet', file, '--medium', mediumUrl]);
     if (!result.running) throw new Error(out.stderr);
     expect(result.endpoints.map(({ duId, url }) => [duId, new URL(url).pathname])).toEqual([
@@ -125,7 +163,13 @@ describe('runDuCommand: fleet', () => {
   it('names each bad fleet entry without echoing keys', async () => {
     const file = join(directory, 'bad-fleet.json');
     const badKey = 'not-a-key-but-secret-0123456789';
-    await writeFile(file, JSON.stringify([{ pod: POD, macAddress: MAC, key: badKey }, { pod: 'IT9', macAddress: MAC, key: KEY }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { pod: POD, macAddress: MAC, key: badKey },
+        { pod: 'IT9', macAddress: MAC, key: KEY },
+      ]),
+    );
     const { result, out } = await run(['--fleet', file, '--medium', mediumUrl]);
     expect(result).toEqual({ running: false, exitCode: 2 });
     expect(out.stderr).toContain('fleet[0]: Invalid value at key: expected 32 hex digits');
@@ -135,9 +179,19 @@ describe('runDuCommand: fleet', () => {
 
   it('refuses a duplicated MAC, a missing file and a file that is not JSON', async () => {
     const file = join(directory, 'twice.json');
-    await writeFile(file, JSON.stringify([{ pod: POD, macAddress: MAC, key: KEY }, { pod: OTHER_POD, macAddress: 'dc-0a-1b-2c-3d-4e', key: KEY, id: 'x' }]));
-    expect((await run(['--fleet', file, '--medium', mediumUrl])).out.stderr).toContain(`two DUs with macAddress ${MAC}`);
-    expect((await run(['--fleet', join(directory, 'missing.json'), '--medium', mediumUrl])).out.stderr).toContain('cannot read (ENOENT)');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { pod: POD, macAddress: MAC, key: KEY },
+        { pod: OTHER_POD, macAddress: 'dc-0a-1b-2c-3d-4e', key: KEY, id: 'x' },
+      ]),
+    );
+    expect((await run(['--fleet', file, '--medium', mediumUrl])).out.stderr).toContain(
+      `two DUs with macAddress ${MAC}`,
+    );
+    expect((await run(['--fleet', join(directory, 'missing.json'), '--medium', mediumUrl])).out.stderr).toContain(
+      'cannot read (ENOENT)',
+    );
     const notJson = join(directory, 'not.json');
     await writeFile(notJson, `[{"key": "${KEY}",`);
     const { out } = await run(['--fleet', notJson, '--medium', mediumUrl]);
@@ -159,8 +213,12 @@ describe('runDuCommand: arguments', () => {
 
   it('names an unknown option, a bad medium URL and mixing --fleet with --mac', async () => {
     expect((await run(['--port', '1'])).out.stderr).toMatch(/Unknown option '--port'/);
-    expect((await run(['--mac', MAC, '--key', KEY, '--pod', POD, '--medium', 'http://x'])).out.stderr).toContain('--medium must be a ws:// or wss:// URL');
-    expect((await run(['--fleet', 'f.json', '--mac', MAC, '--medium', mediumUrl])).out.stderr).toContain('--fleet cannot be combined with --mac');
+    expect((await run(['--mac', MAC, '--key', KEY, '--pod', POD, '--medium', 'http://x'])).out.stderr).toContain(
+      '--medium must be a ws:// or wss:// URL',
+    );
+    expect((await run(['--fleet', 'f.json', '--mac', MAC, '--medium', mediumUrl])).out.stderr).toContain(
+      '--fleet cannot be combined with --mac',
+    );
   });
 
   it('refuses an invalid key without repeating it', async () => {

@@ -85,7 +85,14 @@ export async function runDuCommand(args: string[], io: DuCommandIo): Promise<DuC
     const where = parsed.mode === DuServerMode.fleet ? `fleet[${index}]: ` : '';
     try {
       const macAddress = String(spec.macAddress ?? '');
-      dus.push(new DuEmulator({ id: spec.id ?? defaultDuId(macAddress), pod: spec.pod as string, macAddress, key: spec.key as string }));
+      dus.push(
+        new DuEmulator({
+          id: spec.id ?? defaultDuId(macAddress),
+          pod: spec.pod as string,
+          macAddress,
+          key: spec.key as string,
+        }),
+      );
     } catch (error) {
       problems.push(`${where}${(error as Error).message.replace(/^DuEmulator: /, '')}`);
     }
@@ -151,7 +158,9 @@ async function startDus(dus: DuEmulator[], options: DuCommandOptions, io: DuComm
   taps.forEach((tap, index) => {
     void tap.closed.then(({ code, reason }) => {
       if (stopping) return;
-      io.stderr.write(`chain2 du: lost the power line for ${dus[index]!.macAddress} (close ${code}${reason ? `: ${reason}` : ''}); stopping\n`);
+      io.stderr.write(
+        `chain2 du: lost the power line for ${dus[index]!.macAddress} (close ${code}${reason ? `: ${reason}` : ''}); stopping\n`,
+      );
       void stop(EXIT_FAILURE);
     });
   });
@@ -192,7 +201,10 @@ function duplicatesOf(dus: readonly DuEmulator[]): string[] {
 }
 
 /** The options, 'help', or every problem found (all at once, each naming its option). */
-async function parseDuArguments(args: string[], env: Readonly<Record<string, string | undefined>>): Promise<DuCommandOptions | 'help' | string[]> {
+async function parseDuArguments(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<DuCommandOptions | 'help' | string[]> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -219,9 +231,12 @@ async function parseDuArguments(args: string[], env: Readonly<Record<string, str
   if (values.help) return 'help';
   const problems: string[] = [];
   const wsPort = Number(values['ws-port']);
-  if (!/^\d+$/.test(values['ws-port']) || wsPort > 65_535) problems.push(`--ws-port must be an integer 0-65535, got "${values['ws-port']}"`);
-  if (values.medium === undefined) problems.push('--medium is required (the power-line bridge, e.g. ws://127.0.0.1:8080/power-line)');
-  else if (!/^wss?:\/\/./.test(values.medium)) problems.push(`--medium must be a ws:// or wss:// URL, got "${values.medium}"`);
+  if (!/^\d+$/.test(values['ws-port']) || wsPort > 65_535)
+    problems.push(`--ws-port must be an integer 0-65535, got "${values['ws-port']}"`);
+  if (values.medium === undefined)
+    problems.push('--medium is required (the power-line bridge, e.g. ws://127.0.0.1:8080/power-line)');
+  else if (!/^wss?:\/\/./.test(values.medium))
+    problems.push(`--medium must be a ws:// or wss:// URL, got "${values.medium}"`);
   if (values.mqtt !== undefined && !/^(mqtts?|wss?|tcp|ssl):\/\/./.test(values.mqtt)) {
     problems.push('--mqtt must be a URL such as mqtt://127.0.0.1:1883');
   }
@@ -229,13 +244,17 @@ async function parseDuArguments(args: string[], env: Readonly<Record<string, str
   let specs: DuSpec[] = [];
   if (values.fleet !== undefined) {
     const single = (['mac', 'key', 'pod', 'id'] as const).filter((name) => values[name] !== undefined);
-    if (single.length > 0) problems.push(`--fleet cannot be combined with ${single.map((name) => `--${name}`).join(', ')}`);
+    if (single.length > 0)
+      problems.push(`--fleet cannot be combined with ${single.map((name) => `--${name}`).join(', ')}`);
     const fleet = await readFleetFile(values.fleet);
     if (Array.isArray(fleet)) specs = fleet;
     else problems.push(fleet.problem);
   } else {
     const key = values.key ?? env[KEY_ENV];
-    for (const [name, value] of [['mac', values.mac], ['pod', values.pod]] as const) {
+    for (const [name, value] of [
+      ['mac', values.mac],
+      ['pod', values.pod],
+    ] as const) {
       if (value === undefined) problems.push(`--${name} is required (or use --fleet)`);
     }
     if (key === undefined) problems.push(`--key is required, or set ${KEY_ENV}`);
@@ -258,7 +277,9 @@ async function readFleetFile(path: string): Promise<DuSpec[] | { problem: string
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return { problem: `--fleet ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return {
+      problem: `--fleet ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   let value: unknown;
   try {
@@ -266,12 +287,15 @@ async function readFleetFile(path: string): Promise<DuSpec[] | { problem: string
   } catch {
     return { problem: `--fleet ${path}: not JSON` }; // the parser's message may quote the file, and the file holds keys
   }
-  if (!Array.isArray(value) || value.length === 0) return { problem: `--fleet ${path}: expected a non-empty JSON array of {"pod", "macAddress", "key"}` };
+  if (!Array.isArray(value) || value.length === 0)
+    return { problem: `--fleet ${path}: expected a non-empty JSON array of {"pod", "macAddress", "key"}` };
   const specs: DuSpec[] = [];
   for (const [index, entry] of value.entries()) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problem: `--fleet ${path}: fleet[${index}] must be an object` };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return { problem: `--fleet ${path}: fleet[${index}] must be an object` };
     const { pod, macAddress, key, id } = entry as Record<string, unknown>;
-    if (id !== undefined && typeof id !== 'string') return { problem: `--fleet ${path}: fleet[${index}].id must be a string` };
+    if (id !== undefined && typeof id !== 'string')
+      return { problem: `--fleet ${path}: fleet[${index}].id must be a string` };
     specs.push({ id, pod, macAddress, key });
   }
   return specs;

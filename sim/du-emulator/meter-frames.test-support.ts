@@ -19,7 +19,9 @@ export interface SimulatedMeter {
   advanceTo(until: Date): { frame: Frame; sealed: Buffer }[];
 }
 
-export function makeMeter(options: { pod?: string; meterSerial?: string; key?: string; startAt?: Date; seed?: number } = {}): SimulatedMeter {
+export function makeMeter(
+  options: { pod?: string; meterSerial?: string; key?: string; startAt?: Date; seed?: number } = {},
+): SimulatedMeter {
   const meterSerial = options.meterSerial ?? '21E4E5KA101249263';
   const emitter = new MeterEmitter({
     pod: options.pod ?? POD,

@@ -9,7 +9,9 @@ const STEP_S = 10;
 function samples(seed: number, start: Date, days: number, contractPowerW = 3_000, stepS = STEP_S): number[] {
   const profile = makeLoadProfile(seed, contractPowerW);
   const from = start.getTime() / 1000;
-  return Array.from({ length: (days * 86_400) / stepS }, (_, index) => loadPowerAt(profile, new Date((from + index * stepS) * 1000)));
+  return Array.from({ length: (days * 86_400) / stepS }, (_, index) =>
+    loadPowerAt(profile, new Date((from + index * stepS) * 1000)),
+  );
 }
 
 function meanPowerW(seed: number, fromIso: string, minutes: number): number {
@@ -38,7 +40,9 @@ describe('load profile', () => {
 
   it('draws more power in the evening than in the small hours, for every household', () => {
     for (const seed of SEEDS) {
-      expect(meanPowerW(seed, '2024-06-12T19:30:00+02:00', 120)).toBeGreaterThan(meanPowerW(seed, '2024-06-12T02:00:00+02:00', 120) * 1.5);
+      expect(meanPowerW(seed, '2024-06-12T19:30:00+02:00', 120)).toBeGreaterThan(
+        meanPowerW(seed, '2024-06-12T02:00:00+02:00', 120) * 1.5,
+      );
     }
   });
 

@@ -77,10 +77,30 @@ const UINT32_RANGE = 4_294_967_296;
 
 /** Probability that an appliance starts in a 20-minute slot, by local hour: [working day, rest day]. */
 const START_PROBABILITY: readonly (readonly [number, number])[] = [
-  [0.01, 0.01], [0.01, 0.01], [0.01, 0.01], [0.01, 0.01], [0.01, 0.01], [0.01, 0.01], // 00–05
-  [0.1, 0.03], [0.2, 0.1], [0.12, 0.2], [0.05, 0.2], [0.05, 0.18], [0.08, 0.2], // 06–11
-  [0.15, 0.25], [0.12, 0.2], [0.05, 0.1], [0.05, 0.1], [0.06, 0.1], [0.08, 0.12], // 12–17
-  [0.15, 0.15], [0.25, 0.22], [0.25, 0.22], [0.15, 0.15], [0.08, 0.08], [0.03, 0.04], // 18–23
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01], // 00–05
+  [0.1, 0.03],
+  [0.2, 0.1],
+  [0.12, 0.2],
+  [0.05, 0.2],
+  [0.05, 0.18],
+  [0.08, 0.2], // 06–11
+  [0.15, 0.25],
+  [0.12, 0.2],
+  [0.05, 0.1],
+  [0.05, 0.1],
+  [0.06, 0.1],
+  [0.08, 0.12], // 12–17
+  [0.15, 0.15],
+  [0.25, 0.22],
+  [0.25, 0.22],
+  [0.15, 0.15],
+  [0.08, 0.08],
+  [0.03, 0.04], // 18–23
 ];
 const MAX_START_DRAW = Math.max(...START_PROBABILITY.flat()) * UINT32_RANGE;
 
@@ -106,7 +126,11 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
     fridgeOffsetSeconds: Math.floor(random() * hours(1)),
     workdayPeaks: Object.freeze([
       { centreSecond: morning, widthSeconds: minutes(between(30, 50)), powerW: between(240, 450) * scale },
-      { centreSecond: hours(between(12.5, 13.5)), widthSeconds: minutes(45), powerW: homeByDay * between(150, 450) * scale },
+      {
+        centreSecond: hours(between(12.5, 13.5)),
+        widthSeconds: minutes(45),
+        powerW: homeByDay * between(150, 450) * scale,
+      },
       { centreSecond: evening, widthSeconds: minutes(between(60, 80)), powerW: eveningW },
     ]),
     restDayPeaks: Object.freeze([
@@ -129,7 +153,8 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
 function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array {
   const shape = new Float64Array(MINUTES_PER_DAY + 1);
   for (let minute = 0; minute <= MINUTES_PER_DAY; minute++) {
-    shape[minute] = basePowerW + peaks.reduce((sum, peak) => sum + peakPowerW(peak, (minute % MINUTES_PER_DAY) * 60), 0);
+    shape[minute] =
+      basePowerW + peaks.reduce((sum, peak) => sum + peakPowerW(peak, (minute % MINUTES_PER_DAY) * 60), 0);
   }
   return shape;
 }
@@ -139,7 +164,12 @@ function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array
  * the day type of that local date. The hot path of the emitter, which knows both per quarter-hour; `loadPowerAt`
  * works them out from a Date.
  */
-export function loadPowerW(profile: LoadProfile, posixSeconds: number, localSecondOfDay: number, dayType: DayType): number {
+export function loadPowerW(
+  profile: LoadProfile,
+  posixSeconds: number,
+  localSecondOfDay: number,
+  dayType: DayType,
+): number {
   const isRestDay = dayType !== DayType.weekday;
   const shape = isRestDay ? profile.restDayShapeW : profile.workdayShapeW;
   const minute = Math.floor(localSecondOfDay / 60);
@@ -187,7 +217,13 @@ function noiseAt(seed: number, posixSeconds: number): number {
 }
 
 /** Power of the appliance started in `slot`, if one started there and is still running at `posixSeconds`. */
-function appliancePowerW(profile: LoadProfile, slot: number, posixSeconds: number, slotLocalSecond: number, isRestDay: boolean): number {
+function appliancePowerW(
+  profile: LoadProfile,
+  slot: number,
+  posixSeconds: number,
+  slotLocalSecond: number,
+  isRestDay: boolean,
+): number {
   const draw = hash32(profile.applianceSeed, slot);
   if (draw >= MAX_START_DRAW) return 0; // cheap exit for most slots, before the time of day is looked at
   const which = hash32(draw, slot);

@@ -10,7 +10,14 @@
 
 import type { Frame, PayloadOf } from '../../src/codec/index.js';
 import { formatMeterDateTime } from '../../src/codec/index.js';
-import { DayType, dayTypeOf, romeLocalParts, tariffBandAt, type LocalDate, type TariffBand } from '../../src/domain/tariff-bands.js';
+import {
+  DayType,
+  dayTypeOf,
+  romeLocalParts,
+  tariffBandAt,
+  type LocalDate,
+  type TariffBand,
+} from '../../src/domain/tariff-bands.js';
 import { derivedSeed } from '../../src/telemanagement/seeded-random.js';
 import { loadPowerW, makeLoadProfile, type LoadProfile } from './load-profile.js';
 import { supplyVoltageV, voltageBandOf, VOLTAGE_INTERVAL_SECONDS } from './supply-voltage.js';
@@ -205,7 +212,8 @@ export class MeterEmitter {
     const fromMs = instantMs('from', from);
     const toMs = instantMs('to', to);
     if (!(toMs > fromMs)) throw new RangeError('an outage ends after it starts');
-    if (fromMs < this.#advancedToMs) throw new RangeError('an outage cannot start before the simulated time already reached');
+    if (fromMs < this.#advancedToMs)
+      throw new RangeError('an outage cannot start before the simulated time already reached');
     const fromS = Math.max(ceilToStep(fromMs), this.#nowS + STEP_SECONDS);
     const toS = Math.max(ceilToStep(toMs), fromS + STEP_SECONDS);
     this.#outages = mergeOutages([...this.#outages, { fromMs, toMs, fromS, toS }]);
@@ -428,7 +436,12 @@ export class MeterEmitter {
     this.#emit(out, {
       type: 'CF21',
       meter: 'M1',
-      payload: { EventType: eventType, EventsCounter: ++this.#eventsCounters.CF21, EventPosixTimestamp: s, InstantPower: this.#powerW },
+      payload: {
+        EventType: eventType,
+        EventsCounter: ++this.#eventsCounters.CF21,
+        EventPosixTimestamp: s,
+        InstantPower: this.#powerW,
+      },
     });
   }
 
@@ -516,7 +529,8 @@ function contractData(given: Partial<ContractData> | undefined, meterSeed: numbe
   assertText('contract.customerCode', contract.customerCode, TEXT_WIDTHS.customerCode);
   assertText('contract.vendor', contract.vendor, TEXT_WIDTHS.vendor);
   assertText('contract.phone', contract.phone, TEXT_WIDTHS.phone);
-  if (!Number.isInteger(contract.pesse) || contract.pesse < 0 || contract.pesse > 255) throw new RangeError('contract.pesse must be 0..255');
+  if (!Number.isInteger(contract.pesse) || contract.pesse < 0 || contract.pesse > 255)
+    throw new RangeError('contract.pesse must be 0..255');
   instantMs('contract.startContract', contract.startContract);
   return contract;
 }
@@ -541,5 +555,6 @@ function assertText(name: string, value: string, widthBytes: number): void {
 }
 
 function assertWatts(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0 || value > 0xffff_ffff) throw new RangeError(`${name} must be a positive integer of watts`);
+  if (!Number.isInteger(value) || value <= 0 || value > 0xffff_ffff)
+    throw new RangeError(`${name} must be a positive integer of watts`);
 }

@@ -3,7 +3,15 @@ import { supplyVoltageV, voltageBandOf } from './supply-voltage.js';
 
 describe('voltageBandOf (EN 50160 bands of CF9)', () => {
   it.each([
-    [195, 1], [196, 2], [206, 2], [207, 3], [230, 3], [253, 3], [254, 4], [264, 4], [265, 5],
+    [195, 1],
+    [196, 2],
+    [206, 2],
+    [207, 3],
+    [230, 3],
+    [253, 3],
+    [254, 4],
+    [264, 4],
+    [265, 5],
   ])('puts %i V in band %i', (volts, band) => {
     expect(voltageBandOf(volts)).toBe(band);
   });

@@ -23,7 +23,13 @@ const DISTURBANCES: readonly (readonly [number, number])[] = [
 ];
 
 /** Whole volts at `posixSeconds` (held over its 10-minute interval, except the load term). */
-export function supplyVoltageV(seed: number, posixSeconds: number, localSecondOfDay: number, loadW: number, contractPowerW: number): number {
+export function supplyVoltageV(
+  seed: number,
+  posixSeconds: number,
+  localSecondOfDay: number,
+  loadW: number,
+  contractPowerW: number,
+): number {
   const interval = Math.floor(posixSeconds / VOLTAGE_INTERVAL_SECONDS);
   // Highest at 04:00, lowest at 16:00 local time.
   const dailyV = DAILY_SWING_V * Math.cos((2 * Math.PI * (localSecondOfDay - 4 * 3_600)) / 86_400);

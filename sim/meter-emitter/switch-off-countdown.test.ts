@@ -11,9 +11,12 @@ describe('switchOffCountdownSeconds', () => {
     [4_950, 3_300, 600], // 50 %
     [4_951, 3_300, 120],
     [30_000, 3_300, 120],
-  ])('gives %i W over an available %i W a countdown of %i s: the larger the excess, the shorter', (powerW, availableW, seconds) => {
-    expect(switchOffCountdownSeconds(powerW, availableW)).toBe(seconds);
-  });
+  ])(
+    'gives %i W over an available %i W a countdown of %i s: the larger the excess, the shorter',
+    (powerW, availableW, seconds) => {
+      expect(switchOffCountdownSeconds(powerW, availableW)).toBe(seconds);
+    },
+  );
 
   it('refuses a power that does not exceed the available power (no countdown is running)', () => {
     expect(() => switchOffCountdownSeconds(3_300, 3_300)).toThrow(RangeError);

@@ -19,5 +19,6 @@ export function switchOffCountdownSeconds(instantPowerW: number, availablePowerW
   }
   const excessTimes100 = (instantPowerW - availablePowerW) * 100;
   // The last step's bound is infinite, so a step always matches.
-  return SWITCH_OFF_COUNTDOWN_STEPS.find((step) => excessTimes100 <= step.maxExcessPercent * availablePowerW)!.countdownSeconds;
+  return SWITCH_OFF_COUNTDOWN_STEPS.find((step) => excessTimes100 <= step.maxExcessPercent * availablePowerW)!
+    .countdownSeconds;
 }

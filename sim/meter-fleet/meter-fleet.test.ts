@@ -17,7 +17,9 @@ const START = Date.UTC(2026, 2, 2, 6, 50);
 function world() {
   const scheduler = new VirtualScheduler({ startMs: START, autoAdvance: true });
   const network = new FieldNetworkSimulator({
-    scheduler, lossRate: 0, unreachableRate: 0,
+    scheduler,
+    lossRate: 0,
+    unreachableRate: 0,
     meters: [{ pod: POD, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 }],
   });
   const medium = new PowerLineMedium({ lossRate: 0 });
@@ -30,7 +32,8 @@ function world() {
     return { emulator, received };
   };
   let command = 0;
-  const send = (c: Parameters<FieldNetworkSimulator['send']>[0]['command']) => network.send({ commandId: `c-${++command}`, pod: POD, command: c });
+  const send = (c: Parameters<FieldNetworkSimulator['send']>[0]['command']) =>
+    network.send({ commandId: `c-${++command}`, pod: POD, command: c });
   /** Moves simulated time on in 1-minute steps, as the demo's timer does. */
   const live = async (minutes: number) => {
     for (let i = 0; i < minutes; i++) {
@@ -41,15 +44,18 @@ function world() {
   return { fleet, du, send, live };
 }
 
-const cf1 = (messages: Chain2Json[]) => messages.filter((m) => m.Chain2Data.Type === 'CF1').map((m) => m.Chain2Data.Payload as Record<string, number>);
+const cf1 = (messages: Chain2Json[]) =>
+  messages.filter((m) => m.Chain2Data.Type === 'CF1').map((m) => m.Chain2Data.Payload as Record<string, number>);
 
-describe('MeterFleet: the meters\' side of Chain 2', () => {
+describe("MeterFleet: the meters' side of Chain 2", () => {
   it('is silent until telemanagement programs the meter, then sends CF1 every quarter-hour with energy rising and the band of the hour', async () => {
     const { fleet, du, send, live } = world();
     const { emulator, received } = du(KEY);
     await live(10);
     expect(received).toEqual([]);
-    expect(await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY })).toMatchObject({ status: 'done' });
+    expect(await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY })).toMatchObject({
+      status: 'done',
+    });
     await live(60);
     const quarters = cf1(received);
     expect(quarters.length).toBe(4);

@@ -63,8 +63,12 @@ export class MeterFleet {
       if (!meter) {
         meter = {
           emitter: new MeterEmitter({
-            pod: config.pod, meterSerial: config.meterSerial, contractPowerW: config.contractPowerW,
-            availablePowerW: config.availablePowerW, seed: this.#options.seed, startAt: now,
+            pod: config.pod,
+            meterSerial: config.meterSerial,
+            contractPowerW: config.contractPowerW,
+            availablePowerW: config.availablePowerW,
+            seed: this.#options.seed,
+            startAt: now,
           }),
           sealer: sealerFor(config.meterSerial, config.key, this.#firstFrameCounter(config.pod, now)),
           macAddress: config.macAddress,
@@ -113,7 +117,8 @@ export class MeterFleet {
   sentOn(date: string | LocalDate): { pod: string; sent: number }[] {
     const suffix = `|${dayKeyOf(date)}`;
     const counts: { pod: string; sent: number }[] = [];
-    for (const [key, sent] of this.#sentByDay) if (key.endsWith(suffix)) counts.push({ pod: key.slice(0, -suffix.length), sent });
+    for (const [key, sent] of this.#sentByDay)
+      if (key.endsWith(suffix)) counts.push({ pod: key.slice(0, -suffix.length), sent });
     return counts;
   }
 

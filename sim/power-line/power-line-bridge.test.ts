@@ -28,7 +28,8 @@ afterEach(async () => {
 
 /** Waits until the medium has `count` listeners for the MAC: the bridge attaches once the handshake is done. */
 async function untilListening(mac: string, count = 1): Promise<void> {
-  for (let attempt = 0; attempt < 200 && medium.listenerCount(mac) !== count; attempt++) await new Promise((r) => setTimeout(r, 5));
+  for (let attempt = 0; attempt < 200 && medium.listenerCount(mac) !== count; attempt++)
+    await new Promise((r) => setTimeout(r, 5));
   expect(medium.listenerCount(mac)).toBe(count);
 }
 
@@ -89,7 +90,9 @@ describe('power-line bridge', () => {
   });
 
   it('refuses a bad base URL or MAC before connecting', async () => {
-    await expect(connectPowerLine('http://127.0.0.1:1/power-line', MAC, () => {})).rejects.toThrow(/must be a ws:\/\/ or wss:\/\/ URL/);
+    await expect(connectPowerLine('http://127.0.0.1:1/power-line', MAC, () => {})).rejects.toThrow(
+      /must be a ws:\/\/ or wss:\/\/ URL/,
+    );
     await expect(connectPowerLine(baseUrl, 'DC12', () => {})).rejects.toThrow(/12 hex digits starting with DC/);
   });
 

@@ -36,7 +36,11 @@ export interface PowerLineBridge {
  * Handles upgrade requests whose path starts with the prefix; others are left to the server's other `upgrade`
  * listeners (when there are none, the caller must answer them, or the socket stays open).
  */
-export function attachPowerLineBridge(server: Server, medium: PowerLineMedium, options: PowerLineBridgeOptions = {}): PowerLineBridge {
+export function attachPowerLineBridge(
+  server: Server,
+  medium: PowerLineMedium,
+  options: PowerLineBridgeOptions = {},
+): PowerLineBridge {
   const pathPrefix = options.pathPrefix ?? DEFAULT_PATH_PREFIX;
   if (!pathPrefix.startsWith('/') || !pathPrefix.endsWith('/')) {
     throw new RangeError(`attachPowerLineBridge: pathPrefix must start and end with '/', got "${pathPrefix}"`);
@@ -105,7 +109,11 @@ export interface PowerLineTap {
  * Resolves once connected; rejects with an error naming the URL and the cause (refused, HTTP status and reason).
  * No reconnection: when the server goes away, `closed` resolves and the caller decides.
  */
-export async function connectPowerLine(baseUrl: string, macAddress: string, onFrame: (frame: Uint8Array) => void): Promise<PowerLineTap> {
+export async function connectPowerLine(
+  baseUrl: string,
+  macAddress: string,
+  onFrame: (frame: Uint8Array) => void,
+): Promise<PowerLineTap> {
   const url = tapUrl(baseUrl, macAddress);
   const ws = new WebSocket(url, { maxPayload: MAX_FRAME_MESSAGE_BYTES });
   // Listeners first: nothing the server sends right after the handshake can slip past them.
@@ -126,15 +134,20 @@ export async function connectPowerLine(baseUrl: string, macAddress: string, onFr
       reject(error);
     };
     const onOpen = (): void => settle();
-    const onError = (cause: Error): void => settle(new Error(`power line ${url}: cannot connect (${cause.message})`, { cause }));
+    const onError = (cause: Error): void =>
+      settle(new Error(`power line ${url}: cannot connect (${cause.message})`, { cause }));
     const onUnexpectedResponse = (_request: ClientRequest, response: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8').trim();
-        settle(new Error(`power line ${url}: refused with HTTP ${response.statusCode} (${body || response.statusMessage})`));
+        settle(
+          new Error(`power line ${url}: refused with HTTP ${response.statusCode} (${body || response.statusMessage})`),
+        );
       });
-      response.on('error', (cause) => settle(new Error(`power line ${url}: refused with HTTP ${response.statusCode}`, { cause })));
+      response.on('error', (cause) =>
+        settle(new Error(`power line ${url}: refused with HTTP ${response.statusCode}`, { cause })),
+      );
     };
     ws.on('open', onOpen).on('error', onError).on('unexpected-response', onUnexpectedResponse);
   });
@@ -163,4 +176,3 @@ function tapUrl(baseUrl: string, macAddress: string): string {
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/${mac}`;
   return url.toString();
 }
-

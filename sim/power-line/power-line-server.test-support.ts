@@ -21,7 +21,9 @@ export async function startPowerLineServer(): Promise<PowerLineServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let closing: Promise<void> | undefined;
   return {
-    medium, server, bridge,
+    medium,
+    server,
+    bridge,
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/power-line`,
     close() {
       closing ??= (async () => {

@@ -9,13 +9,17 @@ import { untilSignal } from './signals.js';
  */
 export async function fieldNetworkCommand(config: Config): Promise<number> {
   const server = await startFieldNetworkServer({
-    host: config.fieldNetwork.host, port: config.fieldNetwork.port, logLevel: config.logLevel,
+    host: config.fieldNetwork.host,
+    port: config.fieldNetwork.port,
+    logLevel: config.logLevel,
     network: (logger) => new FieldNetworkSimulator({ ...config.simulator, logger }),
   });
   const { timeScale, latencyMs, lossRate, unreachableRate } = config.simulator;
-  console.log(`\nchain2 field network is running\n  Head-end URL: ${server.url}   (set HEAD_END_URL=${server.url} on the workers)`
-    + `\n  Simulation:   time ×${timeScale}, hop latency ${latencyMs} ms, loss ${lossRate}, unreachable ${unreachableRate}`
-    + '\n  Stop:         Ctrl+C\n');
+  console.log(
+    `\nchain2 field network is running\n  Head-end URL: ${server.url}   (set HEAD_END_URL=${server.url} on the workers)` +
+      `\n  Simulation:   time ×${timeScale}, hop latency ${latencyMs} ms, loss ${lossRate}, unreachable ${unreachableRate}` +
+      '\n  Stop:         Ctrl+C\n',
+  );
   await untilSignal();
   await server.close();
   return 0;

@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { if (code !== 0 || process.exitCode === undefined) process.exitCode = code; },
+  (code) => {
+    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
+  },
   (error: unknown) => {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exitCode = 1;

@@ -5,7 +5,9 @@ import { createPlatform } from '../main/platform.js';
 
 export async function seedCommand(config: Config, options: { json: boolean }): Promise<number> {
   // Warnings only, on stderr: stdout is the credentials (--json: read by scripts).
-  const platform = await createPlatform(config, { logger: loggerOptions({ ...config, logLevel: 'warn' }, process.stderr) });
+  const platform = await createPlatform(config, {
+    logger: loggerOptions({ ...config, logLevel: 'warn' }, process.stderr),
+  });
   try {
     await platform.workflow.start(); // the seed's associations are programmed like any other
     const seeded = await seedDemoIfEmpty(platform);
@@ -13,7 +15,9 @@ export async function seedCommand(config: Config, options: { json: boolean }): P
     if (options.json) {
       console.log(JSON.stringify(credentials, null, 2));
     } else {
-      console.log(seeded ? 'Demo network seeded.' : 'The database already holds the demo: new demo tokens were issued.');
+      console.log(
+        seeded ? 'Demo network seeded.' : 'The database already holds the demo: new demo tokens were issued.',
+      );
       for (const ap of credentials.assetProviders) {
         console.log(`\n${ap.name}`);
         for (const r of ap.representatives) console.log(`  ${r.email}  token ${r.token}`);

@@ -30,9 +30,11 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
     }
     // The demo's associations are programmed by a workflow: only a process that runs one seeds it.
     const demo = options.demo && config.role === 'both';
-    const seeded = demo && await seedDemoIfEmpty(platform);
+    const seeded = demo && (await seedDemoIfEmpty(platform));
     if (!runsApi) {
-      console.log(`\nchain2-platform worker is running (ROLE=worker): request workflow on ${config.databaseUrl ? 'the PostgreSQL server' : 'PGlite'}\n  Stop:         Ctrl+C\n`);
+      console.log(
+        `\nchain2-platform worker is running (ROLE=worker): request workflow on ${config.databaseUrl ? 'the PostgreSQL server' : 'PGlite'}\n  Stop:         Ctrl+C\n`,
+      );
       await untilSignal();
       log.info('shutting down');
       await close();
@@ -41,7 +43,10 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
     await platform.app.listen({ host: config.host, port: config.port });
     if (demo && platform.fieldNetwork) {
       chain2 = await startChain2Field(platform, {
-        host: config.host, duPort: config.chain2.duPort, lossRate: config.chain2.lossRate, seed: config.simulator.seed,
+        host: config.host,
+        duPort: config.chain2.duPort,
+        lossRate: config.chain2.lossRate,
+        seed: config.simulator.seed,
       });
     }
     if (demo) {
@@ -56,17 +61,24 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
     throw error;
   }
   const base = baseUrlOf(platform);
-  const roleLine = config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
+  const roleLine =
+    config.role === 'api' ? '\n  Role:         api only (ROLE=api): requests are moved on by worker processes' : '';
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded (${join(config.dataDir, 'db')})`;
   const watch = chain2?.endpoints()[0];
   const portal = builtPortal() ? `${base}/` : 'not built (run npm run build:web, or start with npm start)';
-  console.log(`\nchain2-platform is running\n  Portal:       ${portal}\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json`
-    + `\n  Database:     ${database}${roleLine}`
-    + (options.demo && config.role === 'both' ? `\n  Demo logins:  ${join(config.dataDir, CREDENTIALS_FILE)}   (portal email/password and API tokens)` : '')
-    + (chain2 ? `\n  Chain 2:      ${chain2.endpoints().length} emulated DUs (one per programmed meter, listed in the file above), simulated time ×${config.simulator.timeScale}`
-      + (watch ? `\n  Watch a DU:   ${watch.ws}   (WebSocket: send "!", then frames arrive; POD ${watch.pod})` : '')
-      + `\n  Power line:   ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)})` : '')
-    + '\n  Stop:         Ctrl+C\n');
+  console.log(
+    `\nchain2-platform is running\n  Portal:       ${portal}\n  API:          ${base}${API_PREFIX}\n  OpenAPI:      ${base}${API_PREFIX}/openapi.json` +
+      `\n  Database:     ${database}${roleLine}` +
+      (options.demo && config.role === 'both'
+        ? `\n  Demo logins:  ${join(config.dataDir, CREDENTIALS_FILE)}   (portal email/password and API tokens)`
+        : '') +
+      (chain2
+        ? `\n  Chain 2:      ${chain2.endpoints().length} emulated DUs (one per programmed meter, listed in the file above), simulated time ×${config.simulator.timeScale}` +
+          (watch ? `\n  Watch a DU:   ${watch.ws}   (WebSocket: send "!", then frames arrive; POD ${watch.pod})` : '') +
+          `\n  Power line:   ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)})`
+        : '') +
+      '\n  Stop:         Ctrl+C\n',
+  );
 
   await untilSignal();
   log.info('shutting down');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatEnvelopeTs, formatMeterDateTime, isEnvelopeTs, isMeterDateTime, readMeterDateTime, writeMeterDateTime } from './date-time.js';
+import {
+  formatEnvelopeTs,
+  formatMeterDateTime,
+  isEnvelopeTs,
+  isMeterDateTime,
+  readMeterDateTime,
+  writeMeterDateTime,
+} from './date-time.js';
 
 function roundTrip(text: string): string | number {
   const bytes = new Uint8Array(8);
@@ -23,12 +30,20 @@ describe('payload date-times', () => {
     expect(roundTrip('01/06/2024 19:42:11')).toBe('01/06/2024 19:42:11 255');
   });
 
-  it.each(['1/06/2024 19:42:11 6', '01/06/24 19:42:11 6', '32/06/2024 19:42:11 6', '01/06/2024 24:00:00 1', '01/06/2024 19:42:11 8',
-    '01/06/2024 19:42:11 6 ', '01-06-2024 19:42:11 6', '254/06/2024 19:42:11 6', '01/06/2024 19:42:11 0', ''])(
-    'refuses %j', (text) => {
-      expect(isMeterDateTime(text)).toBe(false);
-    },
-  );
+  it.each([
+    '1/06/2024 19:42:11 6',
+    '01/06/24 19:42:11 6',
+    '32/06/2024 19:42:11 6',
+    '01/06/2024 24:00:00 1',
+    '01/06/2024 19:42:11 8',
+    '01/06/2024 19:42:11 6 ',
+    '01-06-2024 19:42:11 6',
+    '254/06/2024 19:42:11 6',
+    '01/06/2024 19:42:11 0',
+    '',
+  ])('refuses %j', (text) => {
+    expect(isMeterDateTime(text)).toBe(false);
+  });
 
   it('reports the first byte out of range when reading', () => {
     const bytes = Uint8Array.from([0x07, 0xe8, 6, 1, 6, 24, 0, 0]);

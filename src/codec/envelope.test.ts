@@ -3,7 +3,11 @@ import { caught } from './caught.test-support.js';
 import { fromChain2Json, parseChain2Json, toChain2Json } from './envelope.js';
 import type { Frame } from './layout.js';
 
-const cf21: Frame = { type: 'CF21', meter: 'M1', payload: { EventType: 1, EventsCounter: 2841, EventPosixTimestamp: 1717240523, InstantPower: 1200 } };
+const cf21: Frame = {
+  type: 'CF21',
+  meter: 'M1',
+  payload: { EventType: 1, EventsCounter: 2841, EventPosixTimestamp: 1717240523, InstantPower: 1200 },
+};
 const json = {
   Chain2Data: {
     Id: 'c2g-57CD6A0CC',
@@ -29,12 +33,32 @@ describe('JSON envelope', () => {
   });
 
   it.each([
-    ['a missing payload field', withData({ Payload: { EventType: 1, EventsCounter: 2841, EventPosixTimestamp: 1717240523 } }), 'Chain2Data.Payload.InstantPower'],
-    ['an unknown payload field', withData({ Payload: { ...json.Chain2Data.Payload, Extra: 1 } }), 'Chain2Data.Payload.Extra'],
+    [
+      'a missing payload field',
+      withData({ Payload: { EventType: 1, EventsCounter: 2841, EventPosixTimestamp: 1717240523 } }),
+      'Chain2Data.Payload.InstantPower',
+    ],
+    [
+      'an unknown payload field',
+      withData({ Payload: { ...json.Chain2Data.Payload, Extra: 1 } }),
+      'Chain2Data.Payload.Extra',
+    ],
     ['a field of another frame type', withData({ Type: 'CF23' }), 'Chain2Data.Payload.InstantPower'],
-    ['a number given as a string', withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: '1200' } }), 'Chain2Data.Payload.InstantPower'],
-    ['a fractional number', withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: 1200.5 } }), 'Chain2Data.Payload.InstantPower'],
-    ['a negative power', withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: -1 } }), 'Chain2Data.Payload.InstantPower'],
+    [
+      'a number given as a string',
+      withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: '1200' } }),
+      'Chain2Data.Payload.InstantPower',
+    ],
+    [
+      'a fractional number',
+      withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: 1200.5 } }),
+      'Chain2Data.Payload.InstantPower',
+    ],
+    [
+      'a negative power',
+      withData({ Payload: { ...json.Chain2Data.Payload, InstantPower: -1 } }),
+      'Chain2Data.Payload.InstantPower',
+    ],
     ['an unknown meter', withData({ Meter: 'M3' }), 'Chain2Data.Meter'],
     ['an unknown frame type', withData({ Type: 'CF2' }), 'Chain2Data.Type'],
     ['a Ts in another format', withData({ Ts: '2024-06-01T13:15:41Z' }), 'Chain2Data.Ts'],
@@ -55,9 +79,16 @@ describe('JSON envelope', () => {
         ...json.Chain2Data,
         Type: 'CF9',
         Payload: {
-          MeasurePosixTimestamp: 1717365600, WeeklyVeffMin: 218, WeeklyVeffMinDateTime: '2024-05-29 19:20:00', WeeklyVeffMax: 241,
-          WeeklyVeffMaxDateTime: '02/06/2024 13:10:00 7', WeeklyVeffBand1Counter: 0, WeeklyVeffBand2Counter: 2,
-          WeeklyVeffBand3Counter: 1001, WeeklyVeffBand4Counter: 5, WeeklyVeffBand5Counter: 0,
+          MeasurePosixTimestamp: 1717365600,
+          WeeklyVeffMin: 218,
+          WeeklyVeffMinDateTime: '2024-05-29 19:20:00',
+          WeeklyVeffMax: 241,
+          WeeklyVeffMaxDateTime: '02/06/2024 13:10:00 7',
+          WeeklyVeffBand1Counter: 0,
+          WeeklyVeffBand2Counter: 2,
+          WeeklyVeffBand3Counter: 1001,
+          WeeklyVeffBand4Counter: 5,
+          WeeklyVeffBand5Counter: 0,
         },
       },
     };

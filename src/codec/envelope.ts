@@ -31,7 +31,15 @@ export function toChain2Json(envelope: Chain2Envelope): Chain2Json {
   checkTs(ts);
   if (!isMeter(frame.meter)) throw new InvalidValueError(`${ROOT}.Meter`, 'expected M1 or M2');
   if (!isFrameType(frame.type)) throw new InvalidValueError(`${ROOT}.Type`, 'unknown frame type');
-  return { Chain2Data: { Id: duId, Ts: ts, Meter: frame.meter, Type: frame.type, Payload: readPayload(frame.type, frame.payload) } };
+  return {
+    Chain2Data: {
+      Id: duId,
+      Ts: ts,
+      Meter: frame.meter,
+      Type: frame.type,
+      Payload: readPayload(frame.type, frame.payload),
+    },
+  };
 }
 
 /** The envelope in `value` (already parsed JSON); throws InvalidValueError naming the first bad path. */
@@ -62,7 +70,11 @@ export function parseChain2Json(text: string): Chain2Envelope {
 function readPayload(type: FrameType, value: unknown): PayloadValues {
   const layout = LAYOUTS[type];
   const path = `${ROOT}.Payload`;
-  const source = expectObject(value, path, layout.fields.map((field) => field.name));
+  const source = expectObject(
+    value,
+    path,
+    layout.fields.map((field) => field.name),
+  );
   const payload: PayloadValues = {};
   for (const field of layout.fields) {
     const fieldValue = source[field.name];
@@ -98,5 +110,6 @@ function checkDuId(duId: unknown): asserts duId is string {
 }
 
 function checkTs(ts: unknown): asserts ts is string {
-  if (typeof ts !== 'string' || !isEnvelopeTs(ts)) throw new InvalidValueError(`${ROOT}.Ts`, 'expected YYYY/MM/DD HH:MM:SS');
+  if (typeof ts !== 'string' || !isEnvelopeTs(ts))
+    throw new InvalidValueError(`${ROOT}.Ts`, 'expected YYYY/MM/DD HH:MM:SS');
 }

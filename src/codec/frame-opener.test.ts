@@ -39,9 +39,21 @@ const cf20: Frame = {
   type: 'CF20',
   meter: 'M1',
   payload: {
-    EventType: 1, EventPosixTimestamp: 1717210380, EventsCounter: 17, CustomerCode: '123456789', POD: 'IT001E12345678',
-    PESSE: 0, Vendor: 'ENEL ENERGIA', Phone: '800900800', StartContract: 1483225200, ContractPower: 3000,
-    AvailablePower: 3300, FreezingDay: 1, Gap: 300, DataPlate: '21E4E5KA101249263', K: 1,
+    EventType: 1,
+    EventPosixTimestamp: 1717210380,
+    EventsCounter: 17,
+    CustomerCode: '123456789',
+    POD: 'IT001E12345678',
+    PESSE: 0,
+    Vendor: 'ENEL ENERGIA',
+    Phone: '800900800',
+    StartContract: 1483225200,
+    ContractPower: 3000,
+    AvailablePower: 3300,
+    FreezingDay: 1,
+    Gap: 300,
+    DataPlate: '21E4E5KA101249263',
+    K: 1,
   },
 };
 
@@ -86,7 +98,12 @@ describe('FrameOpener', () => {
 
   it('rejects a change to any byte the tag covers as authentication_failed, without saying which', () => {
     const sealed = sealOne(cf20);
-    const structural: number[] = [HeaderOffset.magic, HeaderOffset.version, HeaderOffset.payloadLength, HeaderOffset.payloadLength + 1];
+    const structural: number[] = [
+      HeaderOffset.magic,
+      HeaderOffset.version,
+      HeaderOffset.payloadLength,
+      HeaderOffset.payloadLength + 1,
+    ];
     const messages = new Set<string>();
     for (let offset = 0; offset < sealed.length; offset++) {
       if (structural.includes(offset)) continue; // these change where the frame ends: see the next tests
@@ -186,7 +203,10 @@ describe('FrameOpener', () => {
   it('rejects a header declaring a payload beyond the largest frame type as oversized, before any crypto', () => {
     const bytes = sealOne();
     bytes.writeUInt16BE(0xffff, HeaderOffset.payloadLength);
-    expect(caught(() => new FrameOpener({ key }).open(bytes))).toMatchObject({ code: 'oversized', limitBytes: MAX_FRAME_BYTES });
+    expect(caught(() => new FrameOpener({ key }).open(bytes))).toMatchObject({
+      code: 'oversized',
+      limitBytes: MAX_FRAME_BYTES,
+    });
   });
 
   it('rejects an authentic frame of an unknown type as malformed at byte 2', () => {
@@ -229,9 +249,17 @@ describe('FrameOpener', () => {
       type: 'CF5',
       meter: 'M1',
       payload: {
-        MeasurePosixTimestamp: 1717279200, DailyTotalActEnergyF1: 0, DailyTotalActEnergyF2: 5820, DailyTotalActEnergyF3: 2310,
-        DailyTotalActEnergyF4: 0, DailyTotalActEnergyF5: 0, DailyTotalActEnergyF6: 0, DailyMaxInstantPower: 3105,
-        DailyMaxInstantPowerDateTime: '01/06/2024 19:42:11 6', PrepaidCredit: 0, DayType: 2,
+        MeasurePosixTimestamp: 1717279200,
+        DailyTotalActEnergyF1: 0,
+        DailyTotalActEnergyF2: 5820,
+        DailyTotalActEnergyF3: 2310,
+        DailyTotalActEnergyF4: 0,
+        DailyTotalActEnergyF5: 0,
+        DailyTotalActEnergyF6: 0,
+        DailyMaxInstantPower: 3105,
+        DailyMaxInstantPowerDateTime: '01/06/2024 19:42:11 6',
+        PrepaidCredit: 0,
+        DayType: 2,
       },
     };
     const plaintext = plaintextOf(frame);
@@ -242,11 +270,16 @@ describe('FrameOpener', () => {
   });
 
   it('rejects input that is not bytes with a codec error', () => {
-    expect(caught(() => new FrameOpener({ key }).open('c2' as unknown as Uint8Array))).toBeInstanceOf(InvalidValueError);
+    expect(caught(() => new FrameOpener({ key }).open('c2' as unknown as Uint8Array))).toBeInstanceOf(
+      InvalidValueError,
+    );
   });
 
   it('refuses a key that is not 16 bytes', () => {
-    expect(caught(() => new FrameOpener({ key: new Uint8Array(32) }))).toMatchObject({ code: 'invalid_value', path: 'key' });
+    expect(caught(() => new FrameOpener({ key: new Uint8Array(32) }))).toMatchObject({
+      code: 'invalid_value',
+      path: 'key',
+    });
   });
 });
 

@@ -1,6 +1,19 @@
-import { IncompleteFrameError, InvalidValueError, MalformedFrameError, OversizedFrameError, ReplayedFrameError } from './errors.js';
+import {
+  IncompleteFrameError,
+  InvalidValueError,
+  MalformedFrameError,
+  OversizedFrameError,
+  ReplayedFrameError,
+} from './errors.js';
 import { copyKey, openFrameBytes } from './frame-crypto.js';
-import { HEADER_BYTES, HeaderOffset, MAX_FRAME_COUNTER, SYSTEM_TITLE_BYTES, measureFrame, readUint32 } from './header.js';
+import {
+  HEADER_BYTES,
+  HeaderOffset,
+  MAX_FRAME_COUNTER,
+  SYSTEM_TITLE_BYTES,
+  measureFrame,
+  readUint32,
+} from './header.js';
 import { LAYOUT_BY_WIRE_CODE, type Frame, type Meter } from './layout.js';
 import { decodePayload } from './payload.js';
 
@@ -54,7 +67,11 @@ export class FrameOpener {
     const plaintext = openFrameBytes(this.#key, input);
 
     const frameCounter = readUint32(input, HeaderOffset.frameCounter);
-    const systemTitleHex = input.toString('hex', HeaderOffset.systemTitle, HeaderOffset.systemTitle + SYSTEM_TITLE_BYTES);
+    const systemTitleHex = input.toString(
+      'hex',
+      HeaderOffset.systemTitle,
+      HeaderOffset.systemTitle + SYSTEM_TITLE_BYTES,
+    );
     const last = this.#lastFrameCounters.get(systemTitleHex);
     if (last !== undefined && frameCounter <= last) throw new ReplayedFrameError(frameCounter, last);
 

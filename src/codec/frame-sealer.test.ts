@@ -9,7 +9,11 @@ import { deriveSystemTitle } from './system-title.js';
 
 const key = new Uint8Array(16).fill(3);
 const systemTitle = deriveSystemTitle('21E4E5KA101249263');
-const cf23: Frame = { type: 'CF23', meter: 'M1', payload: { EventType: 1, EventsCounter: 3, EventPosixTimestamp: 1717226400, OutageDuration: 754 } };
+const cf23: Frame = {
+  type: 'CF23',
+  meter: 'M1',
+  payload: { EventType: 1, EventsCounter: 3, EventPosixTimestamp: 1717226400, OutageDuration: 754 },
+};
 
 describe('FrameSealer', () => {
   it('gives each frame the next counter, so no two frames share a nonce', () => {
@@ -40,10 +44,24 @@ describe('FrameSealer', () => {
   it('refuses text longer than its field or outside printable ASCII', () => {
     const sealer = new FrameSealer({ key, systemTitle });
     const cf20 = {
-      type: 'CF20', meter: 'M1',
+      type: 'CF20',
+      meter: 'M1',
       payload: {
-        EventType: 1, EventPosixTimestamp: 0, EventsCounter: 0, CustomerCode: '', POD: 'IT001E123456789X', PESSE: 0,
-        Vendor: '', Phone: '', StartContract: 0, ContractPower: 0, AvailablePower: 0, FreezingDay: 1, Gap: 300, DataPlate: '', K: 1,
+        EventType: 1,
+        EventPosixTimestamp: 0,
+        EventsCounter: 0,
+        CustomerCode: '',
+        POD: 'IT001E123456789X',
+        PESSE: 0,
+        Vendor: '',
+        Phone: '',
+        StartContract: 0,
+        ContractPower: 0,
+        AvailablePower: 0,
+        FreezingDay: 1,
+        Gap: 300,
+        DataPlate: '',
+        K: 1,
       },
     } as Frame;
     expect(caught(() => sealer.seal(cf20))).toMatchObject({ path: 'payload.POD' });
@@ -53,8 +71,12 @@ describe('FrameSealer', () => {
 
   it('refuses a key, a system title or a first counter it cannot use', () => {
     expect(caught(() => new FrameSealer({ key: new Uint8Array(15), systemTitle }))).toBeInstanceOf(InvalidValueError);
-    expect(caught(() => new FrameSealer({ key, systemTitle: new Uint8Array(12) }))).toMatchObject({ path: 'systemTitle' });
-    expect(caught(() => new FrameSealer({ key, systemTitle, nextFrameCounter: -1 }))).toMatchObject({ path: 'nextFrameCounter' });
+    expect(caught(() => new FrameSealer({ key, systemTitle: new Uint8Array(12) }))).toMatchObject({
+      path: 'systemTitle',
+    });
+    expect(caught(() => new FrameSealer({ key, systemTitle, nextFrameCounter: -1 }))).toMatchObject({
+      path: 'nextFrameCounter',
+    });
   });
 
   it('keeps its own copy of the key, so wiping the caller’s array does not change the frames', () => {

@@ -58,7 +58,10 @@ export function* demoSupplyPoints(count: number, seed = 2026): Generator<SupplyP
       meterGeneration: category === DemoCategory.firstGeneration ? MeterGeneration.first : MeterGeneration.second,
       installedInMassPlan: category === DemoCategory.eligible,
       meterSerial: `2${i % 10}E4E5KA1${serialDigits}`,
-      contractPowerW: category === DemoCategory.mediumVoltage ? 100_000 : CONTRACT_POWERS_W[Math.floor(random() * CONTRACT_POWERS_W.length)]!,
+      contractPowerW:
+        category === DemoCategory.mediumVoltage
+          ? 100_000
+          : CONTRACT_POWERS_W[Math.floor(random() * CONTRACT_POWERS_W.length)]!,
       concentratorId: concentratorId(Math.floor(i / METERS_PER_CONCENTRATOR)),
     };
   }

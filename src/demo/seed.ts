@@ -7,19 +7,33 @@ import type { OnboardingService } from '../services/onboarding.service.js';
 import type { SessionService } from '../services/session.service.js';
 import type { Clock, Storage } from '../services/ports/index.js';
 import type { TokenHolder } from '../domain/caller.js';
-import { categoryOf, DemoCategory, demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from './demo-network.js';
+import {
+  categoryOf,
+  DemoCategory,
+  demoConcentrators,
+  demoPod,
+  demoSupplyPoints,
+  METERS_PER_CONCENTRATOR,
+} from './demo-network.js';
 
 export const DEMO_SUPPLY_POINTS = 6_000;
 export const DEMO_TOKEN_LABEL = 'demo';
 /** The DU model the demo's asset providers had certified before the platform (their DUs are of this model). */
-export const DEMO_DU_MODELS = [{ hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' }, { hardwareVersion: 'HW-2.2', softwareVersion: 'SW-1.5.0' }];
+export const DEMO_DU_MODELS = [
+  { hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' },
+  { hardwareVersion: 'HW-2.2', softwareVersion: 'SW-1.5.0' },
+];
 const ELIGIBLE_EXAMPLES_PER_ASSET_PROVIDER = 200;
 const OTHER_EXAMPLES = 5;
 const ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER = 8;
 
 /** Fictional asset providers (names and VAT numbers invented) with up to three representatives each. */
 const ASSET_PROVIDERS = [
-  { name: 'Domotica Alpina S.r.l.', vatNumber: 'IT01234560011', representatives: ['Giulia Bianchi', 'Marco Rossi', 'Sara Colombo'] },
+  {
+    name: 'Domotica Alpina S.r.l.',
+    vatNumber: 'IT01234560011',
+    representatives: ['Giulia Bianchi', 'Marco Rossi', 'Sara Colombo'],
+  },
   { name: 'Casa Connessa S.p.A.', vatNumber: 'IT09876540012', representatives: ['Luca Ferrari', 'Elena Ricci'] },
   { name: 'Energia Chiara S.r.l.', vatNumber: 'IT05555550013', representatives: ['Paolo Greco', 'Anna Romano'] },
 ];
@@ -69,7 +83,11 @@ export interface DemoCredentials {
 }
 
 function emailOf(fullName: string, company: string): string {
-  const domain = company.toLowerCase().replace(/ s\.(r\.l|p\.a)\.$/, '').replace(/[^a-z]+/g, '') + '.example';
+  const domain =
+    company
+      .toLowerCase()
+      .replace(/ s\.(r\.l|p\.a)\.$/, '')
+      .replace(/[^a-z]+/g, '') + '.example';
   return `${fullName.toLowerCase().replace(/[^a-z]+/g, '.')}@${domain}`;
 }
 
@@ -82,7 +100,8 @@ function ineligibleExamples(): Record<string, string[]> {
     const list = (byCategory[category] ??= []);
     if (list.length < OTHER_EXAMPLES) list.push(demoPod(i));
   }
-  const outside = (first: number, code?: string) => Array.from({ length: OTHER_EXAMPLES }, (_, k) => demoPod(first + k, code));
+  const outside = (first: number, code?: string) =>
+    Array.from({ length: OTHER_EXAMPLES }, (_, k) => demoPod(first + k, code));
   return {
     ...byCategory,
     other_distributor: outside(0, '002'),
@@ -108,22 +127,46 @@ function randomKeyHex(): string {
 /** Loads the demo network and participants on an empty database; then makes a few associations active. */
 export async function seedDemo(deps: SeedDeps): Promise<void> {
   const { storage, clock } = deps;
-  await storage.supplyPoints.insertConcentrators(demoConcentrators(Math.ceil(DEMO_SUPPLY_POINTS / METERS_PER_CONCENTRATOR)));
+  await storage.supplyPoints.insertConcentrators(
+    demoConcentrators(Math.ceil(DEMO_SUPPLY_POINTS / METERS_PER_CONCENTRATOR)),
+  );
   await storage.supplyPoints.importMany(demoSupplyPoints(DEMO_SUPPLY_POINTS));
-  for (const operator of OPERATORS) await storage.participants.insertOperator({ operatorId: uuidv7(), ...operator }, clock.now());
+  for (const operator of OPERATORS)
+    await storage.participants.insertOperator({ operatorId: uuidv7(), ...operator }, clock.now());
   const retailerIds: string[] = [];
   for (const retailer of RETAILERS) {
     const retailerId = uuidv7();
-    await storage.participants.insertRetailer({ retailerId, name: retailer.name, vatNumber: retailer.vatNumber }, clock.now());
-    await storage.participants.insertRetailerUser({ retailerUserId: uuidv7(), retailerId, email: emailOf(retailer.user, retailer.name), fullName: retailer.user }, clock.now());
+    await storage.participants.insertRetailer(
+      { retailerId, name: retailer.name, vatNumber: retailer.vatNumber },
+      clock.now(),
+    );
+    await storage.participants.insertRetailerUser(
+      { retailerUserId: uuidv7(), retailerId, email: emailOf(retailer.user, retailer.name), fullName: retailer.user },
+      clock.now(),
+    );
     retailerIds.push(retailerId);
   }
   // Every supply point is served by one of them, in turn.
-  await storage.participants.assignRetailers(Array.from({ length: DEMO_SUPPLY_POINTS }, (_, i) => ({ pod: demoPod(i), retailerId: retailerIds[i % retailerIds.length]! })));
+  await storage.participants.assignRetailers(
+    Array.from({ length: DEMO_SUPPLY_POINTS }, (_, i) => ({
+      pod: demoPod(i),
+      retailerId: retailerIds[i % retailerIds.length]!,
+    })),
+  );
   for (const [index, ap] of ASSET_PROVIDERS.entries()) {
     const assetProviderId = uuidv7();
-    const representatives = ap.representatives.map((fullName) => ({ representativeId: uuidv7(), email: emailOf(fullName, ap.name), fullName }));
-    await deps.onboarding.importActive({ assetProviderId, name: ap.name, vatNumber: ap.vatNumber, models: DEMO_DU_MODELS, representatives });
+    const representatives = ap.representatives.map((fullName) => ({
+      representativeId: uuidv7(),
+      email: emailOf(fullName, ap.name),
+      fullName,
+    }));
+    await deps.onboarding.importActive({
+      assetProviderId,
+      name: ap.name,
+      vatNumber: ap.vatNumber,
+      models: DEMO_DU_MODELS,
+      representatives,
+    });
     const principal = { assetProviderId, representativeId: representatives[0]!.representativeId };
     const pods = eligiblePods(index, ACTIVE_ASSOCIATIONS_PER_ASSET_PROVIDER);
     for (const [k, pod] of pods.entries()) {
@@ -131,7 +174,8 @@ export async function seedDemo(deps: SeedDeps): Promise<void> {
         pod,
         du: {
           name: `DU ${ap.name.split(' ')[0]} ${k + 1}`,
-          macAddress: `DC${(index + 1).toString(16).padStart(2, '0')}${(k + 1).toString(16).padStart(8, '0')}`.toUpperCase(),
+          macAddress:
+            `DC${(index + 1).toString(16).padStart(2, '0')}${(k + 1).toString(16).padStart(8, '0')}`.toUpperCase(),
           encryptionKey: randomKeyHex(),
           ...DEMO_DU_MODELS[0]!,
         },
@@ -155,16 +199,24 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
     for (const user of await storage.participants.listRetailerUsers(retailer.retailerId)) {
       const holder = { retailerUserId: user.retailerUserId };
       await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
-      users.push({ email: user.email, name: user.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
-        password: await newDemoPassword(deps, holder, user.email) });
+      users.push({
+        email: user.email,
+        name: user.fullName,
+        token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+        password: await newDemoPassword(deps, holder, user.email),
+      });
     }
     result.retailers.push({ id: retailer.retailerId, name: retailer.name, users });
   }
   for (const operator of await storage.participants.listOperators()) {
     const holder = { operatorId: operator.operatorId };
     await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
-    result.operators.push({ email: operator.email, name: operator.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
-      password: await newDemoPassword(deps, holder, operator.email) });
+    result.operators.push({
+      email: operator.email,
+      name: operator.fullName,
+      token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+      password: await newDemoPassword(deps, holder, operator.email),
+    });
   }
   for (const ap of assetProviders) {
     const index = ASSET_PROVIDERS.findIndex((d) => d.name === ap.name);
@@ -172,8 +224,12 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
     for (const r of await storage.participants.listRepresentatives(ap.assetProviderId)) {
       const holder = { representativeId: r.representativeId };
       await deps.access.revokeTokens(holder, DEMO_TOKEN_LABEL);
-      representatives.push({ email: r.email, name: r.fullName, token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
-        password: await newDemoPassword(deps, holder, r.email) });
+      representatives.push({
+        email: r.email,
+        name: r.fullName,
+        token: await deps.access.issueToken(holder, DEMO_TOKEN_LABEL),
+        password: await newDemoPassword(deps, holder, r.email),
+      });
     }
     const eligible: string[] = [];
     if (index >= 0) {
@@ -184,8 +240,15 @@ export async function demoCredentials(deps: SeedDeps, apiBaseUrl: string): Promi
       }
     }
     const certifiedModels = (await storage.onboarding.duModels(ap.assetProviderId))
-      .filter((m) => m.outcome === 'passed').map(({ hardwareVersion, softwareVersion }) => ({ hardwareVersion, softwareVersion }));
-    result.assetProviders.push({ id: ap.assetProviderId, name: ap.name, certifiedModels, representatives, examplePods: { eligible, ...others } });
+      .filter((m) => m.outcome === 'passed')
+      .map(({ hardwareVersion, softwareVersion }) => ({ hardwareVersion, softwareVersion }));
+    result.assetProviders.push({
+      id: ap.assetProviderId,
+      name: ap.name,
+      certifiedModels,
+      representatives,
+      examplePods: { eligible, ...others },
+    });
   }
   return result;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AssociationStatus, canMoveAssociation, Chain2Channel, isLive, LIVE_ASSOCIATION_STATUSES, type AssociationStatus as Status,
+  AssociationStatus,
+  canMoveAssociation,
+  Chain2Channel,
+  isLive,
+  LIVE_ASSOCIATION_STATUSES,
+  type AssociationStatus as Status,
 } from './association.js';
 
 const ALL: Status[] = ['pending', 'active', 'rejected', 'deleted'];
@@ -26,13 +31,19 @@ describe('AssociationStatus', () => {
 });
 
 describe('canMoveAssociation', () => {
-  it.each(allPairs.filter(([from, to]) => isAllowed(from, to)))('allows an association to move from %s to %s', (from, to) => {
-    expect(canMoveAssociation(from, to)).toBe(true);
-  });
+  it.each(allPairs.filter(([from, to]) => isAllowed(from, to)))(
+    'allows an association to move from %s to %s',
+    (from, to) => {
+      expect(canMoveAssociation(from, to)).toBe(true);
+    },
+  );
 
-  it.each(allPairs.filter(([from, to]) => !isAllowed(from, to)))('refuses to move an association from %s to %s', (from, to) => {
-    expect(canMoveAssociation(from, to)).toBe(false);
-  });
+  it.each(allPairs.filter(([from, to]) => !isAllowed(from, to)))(
+    'refuses to move an association from %s to %s',
+    (from, to) => {
+      expect(canMoveAssociation(from, to)).toBe(false);
+    },
+  );
 
   it('covers all 16 pairs, 3 allowed and 13 refused', () => {
     expect(allPairs).toHaveLength(16);

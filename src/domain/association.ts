@@ -10,7 +10,10 @@ export const AssociationStatus = {
 export type AssociationStatus = (typeof AssociationStatus)[keyof typeof AssociationStatus];
 
 /** Live associations hold their POD and their DU's MAC address: at most one each. */
-export const LIVE_ASSOCIATION_STATUSES: readonly AssociationStatus[] = [AssociationStatus.pending, AssociationStatus.active];
+export const LIVE_ASSOCIATION_STATUSES: readonly AssociationStatus[] = [
+  AssociationStatus.pending,
+  AssociationStatus.active,
+];
 
 /** How Chain 2 reaches the DU: an attribute of the association, not a constant (ARERA 289/2017, CHAIN2.md §5). */
 export const Chain2Channel = { plcBandC: 'plc_band_c' } as const;

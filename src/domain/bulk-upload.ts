@@ -19,35 +19,60 @@ const DU_FIELD_OF: Record<Exclude<BulkColumn, 'POD'>, keyof UserDevice> = {
   VERSIONE_HW: 'hardwareVersion',
   VERSIONE_SW: 'softwareVersion',
 };
-const COLUMN_OF = Object.fromEntries(Object.entries(DU_FIELD_OF).map(([column, field]) => [`du.${field}`, column])) as Record<string, BulkColumn>;
+const COLUMN_OF = Object.fromEntries(
+  Object.entries(DU_FIELD_OF).map(([column, field]) => [`du.${field}`, column]),
+) as Record<string, BulkColumn>;
 
 /** What became of a row at upload; once a request exists, the row follows the request's status. */
 export const BulkRowOutcome = { invalid: 'invalid', notEligible: 'not_eligible', request: 'request' } as const;
 export type BulkRowOutcome = (typeof BulkRowOutcome)[keyof typeof BulkRowOutcome];
 
 /** Why rows of one file clash with each other (the first occurrence goes on, the later ones are refused). */
-export const BulkRowIssue = { duplicatePod: 'duplicate_pod', duplicateMac: 'duplicate_mac_address', wrongColumnCount: 'wrong_column_count' } as const;
+export const BulkRowIssue = {
+  duplicatePod: 'duplicate_pod',
+  duplicateMac: 'duplicate_mac_address',
+  wrongColumnCount: 'wrong_column_count',
+} as const;
 
 export type ValidatedRow =
-  | { ok: true; line: number; pod: Pod; du: UserDevice }
-  | { ok: false; line: number; pod: string; issues: FieldIssue[] };
+  { ok: true; line: number; pod: Pod; du: UserDevice } | { ok: false; line: number; pod: string; issues: FieldIssue[] };
 
 /** Validates one record (already split into fields); issues name the CSV column, e.g. `MAC_ADDRESS`. */
 export function validateBulkRecord(record: readonly string[], line: number): ValidatedRow {
   const rawPod = (record[0] ?? '').trim();
   if (record.length !== BULK_COLUMNS.length) {
-    return { ok: false, line, pod: rawPod, issues: [{ field: 'row', code: BulkRowIssue.wrongColumnCount,
-      message: `line ${line} has ${record.length} fields; expected ${BULK_COLUMNS.length} (${BULK_COLUMNS.join(';')})` }] };
+    return {
+      ok: false,
+      line,
+      pod: rawPod,
+      issues: [
+        {
+          field: 'row',
+          code: BulkRowIssue.wrongColumnCount,
+          message: `line ${line} has ${record.length} fields; expected ${BULK_COLUMNS.length} (${BULK_COLUMNS.join(';')})`,
+        },
+      ],
+    };
   }
   const issues: FieldIssue[] = [];
   const pod = parsePod(record[0], 'POD');
   if (!pod.ok) issues.push(pod.issue);
-  const du = parseUserDevice(Object.fromEntries(BULK_COLUMNS.slice(1).map((column, i) => [DU_FIELD_OF[column as Exclude<BulkColumn, 'POD'>], record[i + 1]])), issues);
+  const du = parseUserDevice(
+    Object.fromEntries(
+      BULK_COLUMNS.slice(1).map((column, i) => [DU_FIELD_OF[column as Exclude<BulkColumn, 'POD'>], record[i + 1]]),
+    ),
+    issues,
+  );
   if (!pod.ok || !du) {
-    return { ok: false, line, pod: rawPod, issues: issues.map((i) => {
-      const column = COLUMN_OF[i.field] ?? i.field;
-      return { ...i, field: column, message: i.message.replace(i.field, column) };
-    }) };
+    return {
+      ok: false,
+      line,
+      pod: rawPod,
+      issues: issues.map((i) => {
+        const column = COLUMN_OF[i.field] ?? i.field;
+        return { ...i, field: column, message: i.message.replace(i.field, column) };
+      }),
+    };
   }
   return { ok: true, line, pod: pod.value, du };
 }
@@ -61,8 +86,18 @@ export function refuseDuplicates(rows: ValidatedRow[]): ValidatedRow[] {
     const podLine = firstPod.get(row.pod);
     const macLine = firstMac.get(row.du.macAddress);
     const issues: FieldIssue[] = [];
-    if (podLine !== undefined) issues.push({ field: 'POD', code: BulkRowIssue.duplicatePod, message: `POD already on line ${podLine} of this file` });
-    if (macLine !== undefined) issues.push({ field: 'MAC_ADDRESS', code: BulkRowIssue.duplicateMac, message: `MAC_ADDRESS already on line ${macLine} of this file` });
+    if (podLine !== undefined)
+      issues.push({
+        field: 'POD',
+        code: BulkRowIssue.duplicatePod,
+        message: `POD already on line ${podLine} of this file`,
+      });
+    if (macLine !== undefined)
+      issues.push({
+        field: 'MAC_ADDRESS',
+        code: BulkRowIssue.duplicateMac,
+        message: `MAC_ADDRESS already on line ${macLine} of this file`,
+      });
     if (issues.length > 0) return { ok: false, line: row.line, pod: row.pod, issues };
     firstPod.set(row.pod, row.line);
     firstMac.set(row.du.macAddress, row.line);
@@ -94,7 +129,16 @@ export interface BulkCounts {
 
 /** `queued` counts requests not yet taken in charge (submitted or queued, e.g. waiting for the quota). */
 export function countRows(rows: readonly Pick<BulkReportRow, 'status'>[]): BulkCounts {
-  const counts: BulkCounts = { total: rows.length, invalid: 0, notEligible: 0, queued: 0, takenInCharge: 0, completed: 0, rejected: 0, failed: 0 };
+  const counts: BulkCounts = {
+    total: rows.length,
+    invalid: 0,
+    notEligible: 0,
+    queued: 0,
+    takenInCharge: 0,
+    completed: 0,
+    rejected: 0,
+    failed: 0,
+  };
   for (const { status } of rows) {
     if (status === 'invalid') counts.invalid++;
     else if (status === 'not_eligible') counts.notEligible++;

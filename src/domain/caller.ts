@@ -8,7 +8,11 @@ export interface Principal {
 }
 
 /** The three kinds of user: the published list of `Caller['role']` (API schemas, the portal). */
-export const Role = { assetProvider: 'asset_provider', dsoOperator: 'dso_operator', retailer: 'retailer' } as const satisfies Record<string, Caller['role']>;
+export const Role = {
+  assetProvider: 'asset_provider',
+  dsoOperator: 'dso_operator',
+  retailer: 'retailer',
+} as const satisfies Record<string, Caller['role']>;
 export type Role = (typeof Role)[keyof typeof Role];
 
 /** Whoever a token or a session belongs to: an asset provider's representative, a DSO operator or a retailer's user. */

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  distributorCodeOf, maskKey, MAX_TEXT_LENGTH, parseDuKey, parseLabel, parseMacAddress, parsePod, type Pod,
+  distributorCodeOf,
+  maskKey,
+  MAX_TEXT_LENGTH,
+  parseDuKey,
+  parseLabel,
+  parseMacAddress,
+  parsePod,
+  type Pod,
 } from './identifiers.js';
 
 // Identifier rules of CHAIN2.md §2. Every parser reports a refusal as data ({ ok: false, issue }) and never throws.
 
-const POD_MESSAGE = 'pod must be IT + 3-digit distributor code + E + 8 digits, optionally one check character (e.g. IT001E12345678)';
+const POD_MESSAGE =
+  'pod must be IT + 3-digit distributor code + E + 8 digits, optionally one check character (e.g. IT001E12345678)';
 const MAC_MESSAGE = 'macAddress must be 12 hex digits starting with DC (e.g. DC0A1B2C3D4E)';
 const KEY_MESSAGE = 'encryptionKey must be 32 hex digits (a 128-bit AES key)';
 
@@ -47,7 +55,10 @@ describe('parsePod', () => {
     ['null', null],
     ['an empty string', ''],
   ])('reports a POD given as %s as required', (_case, input) => {
-    expect(parsePod(input)).toEqual({ ok: false, issue: { field: 'pod', code: 'required', message: 'pod is required' } });
+    expect(parsePod(input)).toEqual({
+      ok: false,
+      issue: { field: 'pod', code: 'required', message: 'pod is required' },
+    });
   });
 
   it.each([
@@ -55,7 +66,10 @@ describe('parsePod', () => {
     ['an object', { pod: 'IT001E12345678' }],
     ['a boolean', true],
   ])('refuses a POD given as %s with invalid_type', (_case, input) => {
-    expect(parsePod(input)).toEqual({ ok: false, issue: { field: 'pod', code: 'invalid_type', message: 'pod must be a string' } });
+    expect(parsePod(input)).toEqual({
+      ok: false,
+      issue: { field: 'pod', code: 'invalid_type', message: 'pod must be a string' },
+    });
   });
 
   it('names the field it was given in the issue', () => {

@@ -33,8 +33,11 @@ export function parsePod(value: unknown, field = 'pod'): Parsed<Pod> {
   if (!text.ok) return text;
   const pod = text.value.trim().toUpperCase();
   if (!POD_PATTERN.test(pod)) {
-    return issue(field, 'invalid_pod',
-      `${field} must be IT + 3-digit distributor code + E + 8 digits, optionally one check character (e.g. IT001E12345678)`);
+    return issue(
+      field,
+      'invalid_pod',
+      `${field} must be IT + 3-digit distributor code + E + 8 digits, optionally one check character (e.g. IT001E12345678)`,
+    );
   }
   return { ok: true, value: pod as Pod };
 }
@@ -61,7 +64,8 @@ export function parseDuKey(value: unknown, field = 'encryptionKey'): Parsed<DuKe
   if (!text.ok) return text;
   const key = text.value.trim().toUpperCase();
   // The message never echoes the value: it is a secret even when malformed.
-  if (!KEY_PATTERN.test(key)) return issue(field, 'invalid_encryption_key', `${field} must be 32 hex digits (a 128-bit AES key)`);
+  if (!KEY_PATTERN.test(key))
+    return issue(field, 'invalid_encryption_key', `${field} must be 32 hex digits (a 128-bit AES key)`);
   return { ok: true, value: key as DuKey };
 }
 
@@ -71,10 +75,12 @@ export function parseLabel(value: unknown, field: string): Parsed<string> {
   if (!text.ok) return text;
   const label = text.value.trim();
   if (label === '') return issue(field, 'required', `${field} is required`);
-  if ([...label].length > MAX_TEXT_LENGTH) return issue(field, 'too_long', `${field} must be at most ${MAX_TEXT_LENGTH} characters`);
+  if ([...label].length > MAX_TEXT_LENGTH)
+    return issue(field, 'too_long', `${field} must be at most ${MAX_TEXT_LENGTH} characters`);
   // Line and paragraph separators (U+2028, U+2029) are not control characters (\p{C}) but break a line all the same:
   // in a log, a CSV report, a screen.
-  if (/[\p{C}\p{Zl}\p{Zp}]/u.test(label)) return issue(field, 'not_printable', `${field} must contain printable characters only`);
+  if (/[\p{C}\p{Zl}\p{Zp}]/u.test(label))
+    return issue(field, 'not_printable', `${field} must contain printable characters only`);
   return { ok: true, value: label };
 }
 

@@ -29,12 +29,22 @@ export const KpiVersion = { provisional: 1, final: 2 } as const;
 export type KpiVersion = (typeof KpiVersion)[keyof typeof KpiVersion];
 
 /** `dayAndAssetProvider` / `dayAndRetailer`: one row per day and company, keyed `YYYY-MM-DD|<id>` (the lines of a chart). */
-export const KPI_GROUPINGS = ['day', 'assetProvider', 'retailer', 'pod', 'dayAndAssetProvider', 'dayAndRetailer'] as const;
+export const KPI_GROUPINGS = [
+  'day',
+  'assetProvider',
+  'retailer',
+  'pod',
+  'dayAndAssetProvider',
+  'dayAndRetailer',
+] as const;
 export type KpiGrouping = (typeof KPI_GROUPINGS)[number];
 
 /** Who reports: an asset provider (for supply points with its associations) or a retailer (for those it serves). */
 export type KpiParticipant = { kind: 'asset_provider'; id: string } | { kind: 'retailer'; id: string };
-export const KpiParticipantKind = { assetProvider: 'asset_provider', retailer: 'retailer' } as const satisfies Record<string, KpiParticipant['kind']>;
+export const KpiParticipantKind = { assetProvider: 'asset_provider', retailer: 'retailer' } as const satisfies Record<
+  string,
+  KpiParticipant['kind']
+>;
 
 export interface KpiReport {
   pod: Pod;
@@ -71,7 +81,10 @@ export type KpiCondition =
 export type KpiComparison = '<' | '<=' | '>' | '>=';
 
 /** Received ÷ sent is a performance that falls in a band: frames sent, and no more received than sent. */
-const HAS_PERFORMANCE = [{ kind: 'someSent' }, { kind: 'received', op: '<=', edge: 1 }] as const satisfies readonly KpiCondition[];
+const HAS_PERFORMANCE = [
+  { kind: 'someSent' },
+  { kind: 'received', op: '<=', edge: 1 },
+] as const satisfies readonly KpiCondition[];
 
 /** The flags of a supply-point day, each with the conditions that raise it (in KpiFlag's order). */
 export const KPI_FLAG_RULES = {
@@ -90,8 +103,16 @@ export const KPI_FLAG_RULES = {
 export const PERFORMANCE_BANDS = {
   when: HAS_PERFORMANCE,
   bands: [
-    { bucket: 0, from: 0 }, { bucket: 1, from: 0.1 }, { bucket: 2, from: 0.2 }, { bucket: 3, from: 0.3 }, { bucket: 4, from: 0.4 },
-    { bucket: 5, from: 0.5 }, { bucket: 6, from: 0.6 }, { bucket: 7, from: 0.7 }, { bucket: 8, from: 0.8 }, { bucket: 9, from: 0.9 },
+    { bucket: 0, from: 0 },
+    { bucket: 1, from: 0.1 },
+    { bucket: 2, from: 0.2 },
+    { bucket: 3, from: 0.3 },
+    { bucket: 4, from: 0.4 },
+    { bucket: 5, from: 0.5 },
+    { bucket: 6, from: 0.6 },
+    { bucket: 7, from: 0.7 },
+    { bucket: 8, from: 0.8 },
+    { bucket: 9, from: 0.9 },
     { bucket: 10, from: 'target' },
   ],
 } as const satisfies { when: readonly KpiCondition[]; bands: readonly { bucket: number; from: KpiEdge }[] };
@@ -103,7 +124,8 @@ export interface Fraction {
 }
 
 /** A condition with its edge, if any, resolved to an exact fraction. */
-export type ResolvedCondition = Exclude<KpiCondition, { kind: 'received' }> | { kind: 'received'; op: KpiComparison; edge: Fraction };
+export type ResolvedCondition =
+  Exclude<KpiCondition, { kind: 'received' }> | { kind: 'received'; op: KpiComparison; edge: Fraction };
 
 export interface PerformanceBand {
   bucket: number;
@@ -131,7 +153,9 @@ export function exactFraction(value: number): Fraction {
   const [whole = '0', decimals = ''] = mantissa.split('.');
   const places = decimals.length - Number(exponent);
   const digits = BigInt(whole + decimals);
-  return places >= 0 ? { numerator: digits, denominator: 10n ** BigInt(places) } : { numerator: digits * 10n ** BigInt(-places), denominator: 1n };
+  return places >= 0
+    ? { numerator: digits, denominator: 10n ** BigInt(places) }
+    : { numerator: digits * 10n ** BigInt(-places), denominator: 1n };
 }
 
 /** a − b's sign, exactly. */
@@ -158,12 +182,17 @@ export function kpiRules(target: number): KpiRules {
   const edge = (value: KpiEdge) => (value === 'target' ? targetEdge : exactFraction(value));
   const resolve = (conditions: readonly KpiCondition[]): ResolvedCondition[] =>
     conditions.map((c) => (c.kind === 'received' ? { ...c, edge: edge(c.edge) } : c));
-  const all = PERFORMANCE_BANDS.bands.map((band) => ({ bucket: band.bucket, from: edge(band.from), isTop: band.from === 'target' }));
+  const all = PERFORMANCE_BANDS.bands.map((band) => ({
+    bucket: band.bucket,
+    from: edge(band.from),
+    isTop: band.from === 'target',
+  }));
   const bands: PerformanceBand[] = [];
   for (const [i, band] of all.entries()) {
     if (!band.isTop && compareFractions(band.from, targetEdge) >= 0) continue;
     const next = all[i + 1]?.from;
-    const to = band.isTop || next === undefined ? exactFraction(1) : compareFractions(next, targetEdge) < 0 ? next : targetEdge;
+    const to =
+      band.isTop || next === undefined ? exactFraction(1) : compareFractions(next, targetEdge) < 0 ? next : targetEdge;
     bands.push({ bucket: band.bucket, from: band.from, to, name: `${percentText(band.from)}-${percentText(to)}` });
   }
   return {
@@ -183,13 +212,25 @@ export interface PodDayCounts {
 
 function holds(condition: ResolvedCondition, day: PodDayCounts): boolean {
   switch (condition.kind) {
-    case 'expected': return day.expected;
-    case 'missing': return day[condition.count] === null;
-    case 'someSent': return day.sent !== null && day.sent > 0;
+    case 'expected':
+      return day.expected;
+    case 'missing':
+      return day[condition.count] === null;
+    case 'someSent':
+      return day.sent !== null && day.sent > 0;
     case 'received': {
       if (day.sent === null || day.received === null) return false;
-      const [left, right] = [BigInt(day.received) * condition.edge.denominator, BigInt(day.sent) * condition.edge.numerator];
-      return condition.op === '<' ? left < right : condition.op === '<=' ? left <= right : condition.op === '>' ? left > right : left >= right;
+      const [left, right] = [
+        BigInt(day.received) * condition.edge.denominator,
+        BigInt(day.sent) * condition.edge.numerator,
+      ];
+      return condition.op === '<'
+        ? left < right
+        : condition.op === '<='
+          ? left <= right
+          : condition.op === '>'
+            ? left > right
+            : left >= right;
     }
   }
 }
@@ -207,7 +248,11 @@ const MAX_COUNT = 1_000_000;
 function count(value: unknown, field: string, issues: FieldIssue[]): number | undefined {
   const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number)) {
-    issues.push({ field, code: typeof number === 'number' && number < 0 ? 'negative_count' : 'invalid_count', message: `${field} must be a whole number ≥ 0` });
+    issues.push({
+      field,
+      code: typeof number === 'number' && number < 0 ? 'negative_count' : 'invalid_count',
+      message: `${field} must be a whole number ≥ 0`,
+    });
     return undefined;
   }
   if (number < 0) {
@@ -235,10 +280,20 @@ export function parseReportDay(value: unknown, today: string, field = 'day'): Pa
   const text = typeof value === 'string' ? value.trim() : '';
   const italian = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text);
   const iso = italian ? `${italian[3]}-${italian[2]}-${italian[1]}` : text;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || !isCalendarDate(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))) {
-    return { ok: false, issue: { field, code: 'invalid_date', message: `${field} must be a date: YYYY-MM-DD or dd/mm/yyyy` } };
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(iso) ||
+    !isCalendarDate(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
+  ) {
+    return {
+      ok: false,
+      issue: { field, code: 'invalid_date', message: `${field} must be a date: YYYY-MM-DD or dd/mm/yyyy` },
+    };
   }
-  if (iso > today) return { ok: false, issue: { field, code: 'future_day', message: `${field} ${iso} has not ended yet: report a day once it is over` } };
+  if (iso > today)
+    return {
+      ok: false,
+      issue: { field, code: 'future_day', message: `${field} ${iso} has not ended yet: report a day once it is over` },
+    };
   return { ok: true, value: iso };
 }
 
@@ -246,8 +301,10 @@ export function parseReportDay(value: unknown, today: string, field = 'day'): Pa
  * One report: POD, day (not after today), frames received (whole, ≥ 0) and optionally the count by frame type,
  * whose sum must then be the total (or stands for it when the total is left out).
  */
-export function parseKpiReport(input: { pod?: unknown; day?: unknown; received?: unknown; receivedByType?: unknown }, today: string):
-  { ok: true; report: KpiReport } | { ok: false; pod: string; issues: FieldIssue[] } {
+export function parseKpiReport(
+  input: { pod?: unknown; day?: unknown; received?: unknown; receivedByType?: unknown },
+  today: string,
+): { ok: true; report: KpiReport } | { ok: false; pod: string; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   const pod = parsePod(input.pod);
   if (!pod.ok) issues.push(pod.issue);
@@ -256,12 +313,20 @@ export function parseKpiReport(input: { pod?: unknown; day?: unknown; received?:
   let byType: Partial<Record<ReportedFrameType, number>> | null = null;
   if (input.receivedByType !== undefined && input.receivedByType !== null) {
     if (typeof input.receivedByType !== 'object' || Array.isArray(input.receivedByType)) {
-      issues.push({ field: 'receivedByType', code: 'invalid_type', message: 'receivedByType must be an object such as {"CF1": 95}' });
+      issues.push({
+        field: 'receivedByType',
+        code: 'invalid_type',
+        message: 'receivedByType must be an object such as {"CF1": 95}',
+      });
     } else {
       byType = {};
       for (const [type, value] of Object.entries(input.receivedByType)) {
         if (!(REPORTED_FRAME_TYPES as readonly string[]).includes(type)) {
-          issues.push({ field: `receivedByType.${type}`, code: 'unknown_frame_type', message: `${type} is not a frame type (${REPORTED_FRAME_TYPES.join(', ')})` });
+          issues.push({
+            field: `receivedByType.${type}`,
+            code: 'unknown_frame_type',
+            message: `${type} is not a frame type (${REPORTED_FRAME_TYPES.join(', ')})`,
+          });
           continue;
         }
         const n = count(value, `receivedByType.${type}`, issues);
@@ -270,9 +335,14 @@ export function parseKpiReport(input: { pod?: unknown; day?: unknown; received?:
     }
   }
   const sumByType = byType ? Object.values(byType).reduce((a, b) => a + b, 0) : undefined;
-  const received = input.received === undefined && sumByType !== undefined ? sumByType : count(input.received, 'received', issues);
+  const received =
+    input.received === undefined && sumByType !== undefined ? sumByType : count(input.received, 'received', issues);
   if (received !== undefined && sumByType !== undefined && received !== sumByType && issues.length === 0) {
-    issues.push({ field: 'received', code: 'total_mismatch', message: `received is ${received} but the counts by frame type add up to ${sumByType}` });
+    issues.push({
+      field: 'received',
+      code: 'total_mismatch',
+      message: `received is ${received} but the counts by frame type add up to ${sumByType}`,
+    });
   }
   if (!pod.ok || !day.ok || received === undefined || issues.length > 0) {
     return { ok: false, pod: pod.ok ? pod.value : String(input.pod ?? ''), issues };

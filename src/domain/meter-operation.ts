@@ -56,7 +56,9 @@ export interface OperationInput {
 }
 
 /** Validates an operator's input into a POD and a command, reporting every problem at once. */
-export function parseOperation(input: OperationInput): { ok: true; pod: Pod; command: OperationCommand } | { ok: false; issues: FieldIssue[] } {
+export function parseOperation(
+  input: OperationInput,
+): { ok: true; pod: Pod; command: OperationCommand } | { ok: false; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   const pod = parsePod(input.pod);
   if (!pod.ok) issues.push(pod.issue);
@@ -70,17 +72,33 @@ export function parseOperation(input: OperationInput): { ok: true; pod: Pod; com
     case 'set_available_power': {
       const watts = input.availablePowerW;
       if (typeof watts !== 'number' || !Number.isInteger(watts) || watts < 0 || watts > MAX_AVAILABLE_POWER_W) {
-        issues.push({ field: 'availablePowerW', code: 'invalid_power', message: `must be whole watts from 0 to ${MAX_AVAILABLE_POWER_W}` });
+        issues.push({
+          field: 'availablePowerW',
+          code: 'invalid_power',
+          message: `must be whole watts from 0 to ${MAX_AVAILABLE_POWER_W}`,
+        });
       } else command = { kind: 'set_available_power', availablePowerW: watts };
       break;
     }
     case 'set_tariff_calendar': {
       const calendar = input.calendar as TariffCalendar | undefined;
-      const shapeOk = calendar !== null && typeof calendar === 'object'
-        && (['weekday', 'saturday', 'holiday'] as const).every((day) => Array.isArray(calendar[day])
-          && calendar[day].every((s) => s !== null && typeof s === 'object' && typeof s.fromMinute === 'number' && typeof s.band === 'number'));
+      const shapeOk =
+        calendar !== null &&
+        typeof calendar === 'object' &&
+        (['weekday', 'saturday', 'holiday'] as const).every(
+          (day) =>
+            Array.isArray(calendar[day]) &&
+            calendar[day].every(
+              (s) =>
+                s !== null && typeof s === 'object' && typeof s.fromMinute === 'number' && typeof s.band === 'number',
+            ),
+        );
       if (!shapeOk) {
-        issues.push({ field: 'calendar', code: 'invalid_calendar', message: 'must hold weekday, saturday and holiday lists of {fromMinute, band}' });
+        issues.push({
+          field: 'calendar',
+          code: 'invalid_calendar',
+          message: 'must hold weekday, saturday and holiday lists of {fromMinute, band}',
+        });
       } else {
         const calendarIssues = tariffCalendarIssues(calendar);
         if (calendarIssues.length > 0) issues.push(...calendarIssues);

@@ -36,9 +36,11 @@ export type OnboardingStep = keyof typeof ONBOARDING_STEPS;
 export function statusAfter(step: OnboardingStep, current: AssetProviderStatus): AssetProviderStatus {
   const rule = ONBOARDING_STEPS[step];
   if (!(rule.from as readonly string[]).includes(current)) {
-    throw new DomainError(DomainErrorCode.onboardingStepOutOfOrder,
+    throw new DomainError(
+      DomainErrorCode.onboardingStepOutOfOrder,
       `The asset provider is ${current}: "${step}" is possible only when it is ${rule.from.join(' or ')}`,
-      { status: current, step });
+      { status: current, step },
+    );
   }
   return rule.to;
 }
@@ -49,12 +51,25 @@ export function canRecordDuModel(current: AssetProviderStatus): boolean {
 }
 
 /** A DU model is its hardware and software version together: the key of a certification. */
-export const duModelKey = (hardwareVersion: string, softwareVersion: string) => `${hardwareVersion}\u0000${softwareVersion}`;
+export const duModelKey = (hardwareVersion: string, softwareVersion: string) =>
+  `${hardwareVersion}\u0000${softwareVersion}`;
 
-export function notCertified(hardwareVersion: string, softwareVersion: string, field = 'du.hardwareVersion'): DomainError {
-  return new DomainError(DomainErrorCode.duModelNotCertified,
+export function notCertified(
+  hardwareVersion: string,
+  softwareVersion: string,
+  field = 'du.hardwareVersion',
+): DomainError {
+  return new DomainError(
+    DomainErrorCode.duModelNotCertified,
     `DU model ${hardwareVersion} / ${softwareVersion} has not passed the integration tests for this asset provider`,
-    [{ field, code: DomainErrorCode.duModelNotCertified, message: `${hardwareVersion} / ${softwareVersion} is not a certified DU model` }]);
+    [
+      {
+        field,
+        code: DomainErrorCode.duModelNotCertified,
+        message: `${hardwareVersion} / ${softwareVersion} is not a certified DU model`,
+      },
+    ],
+  );
 }
 
 export const MAX_REPRESENTATIVES = 3;
@@ -70,17 +85,26 @@ export function parsePastDate(value: unknown, field: string, today: string): Par
   if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
     return { ok: false, issue: { field, code: 'invalid_date', message: `${field} is not a calendar date` } };
   }
-  if (value > today) return { ok: false, issue: { field, code: 'future_date', message: `${field} cannot be in the future` } };
+  if (value > today)
+    return { ok: false, issue: { field, code: 'future_date', message: `${field} cannot be in the future` } };
   return { ok: true, value };
 }
 
 /** Passwords: length only (NIST SP 800-63B), checked before hashing. */
 export function passwordIssue(password: unknown): FieldIssue | undefined {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
-    return { field: 'password', code: 'too_short', message: `The password must be at least ${MIN_PASSWORD_LENGTH} characters long` };
+    return {
+      field: 'password',
+      code: 'too_short',
+      message: `The password must be at least ${MIN_PASSWORD_LENGTH} characters long`,
+    };
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    return { field: 'password', code: 'too_long', message: `The password must be at most ${MAX_PASSWORD_LENGTH} characters long` };
+    return {
+      field: 'password',
+      code: 'too_long',
+      message: `The password must be at most ${MAX_PASSWORD_LENGTH} characters long`,
+    };
   }
   return undefined;
 }
@@ -89,7 +113,10 @@ export function passwordIssue(password: unknown): FieldIssue | undefined {
 export function parseEmail(value: unknown, field = 'email'): Parsed<string> {
   const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (!/^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/.test(email) || email.length > 254) {
-    return { ok: false, issue: { field, code: 'invalid_email', message: `${field} must be an email address (name@example.it)` } };
+    return {
+      ok: false,
+      issue: { field, code: 'invalid_email', message: `${field} must be an email address (name@example.it)` },
+    };
   }
   return { ok: true, value: email };
 }

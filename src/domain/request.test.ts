@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canMoveRequest, CLOSED_REQUEST_STATUSES, isOpen, needsReason, OPEN_REQUEST_STATUSES, RequestKind, RequestStatus,
+  canMoveRequest,
+  CLOSED_REQUEST_STATUSES,
+  isOpen,
+  needsReason,
+  OPEN_REQUEST_STATUSES,
+  RequestKind,
+  RequestStatus,
   type RequestStatus as Status,
 } from './request.js';
 
@@ -32,13 +38,19 @@ describe('RequestStatus and RequestKind', () => {
 });
 
 describe('canMoveRequest', () => {
-  it.each(allPairs.filter(([from, to]) => isAllowed(from, to)))('allows a request to move from %s to %s', (from, to) => {
-    expect(canMoveRequest(from, to)).toBe(true);
-  });
+  it.each(allPairs.filter(([from, to]) => isAllowed(from, to)))(
+    'allows a request to move from %s to %s',
+    (from, to) => {
+      expect(canMoveRequest(from, to)).toBe(true);
+    },
+  );
 
-  it.each(allPairs.filter(([from, to]) => !isAllowed(from, to)))('refuses to move a request from %s to %s', (from, to) => {
-    expect(canMoveRequest(from, to)).toBe(false);
-  });
+  it.each(allPairs.filter(([from, to]) => !isAllowed(from, to)))(
+    'refuses to move a request from %s to %s',
+    (from, to) => {
+      expect(canMoveRequest(from, to)).toBe(false);
+    },
+  );
 
   it('covers all 36 pairs, 8 allowed and 28 refused', () => {
     expect(allPairs).toHaveLength(36);
@@ -49,9 +61,12 @@ describe('canMoveRequest', () => {
     expect(ALL.filter((to) => canMoveRequest(from, to))).toEqual([]);
   });
 
-  it.each(['submitted', 'queued', 'taken_in_charge'] as const)('lets an open %s request be closed by a rejection', (from) => {
-    expect(canMoveRequest(from, 'rejected')).toBe(true);
-  });
+  it.each(['submitted', 'queued', 'taken_in_charge'] as const)(
+    'lets an open %s request be closed by a rejection',
+    (from) => {
+      expect(canMoveRequest(from, 'rejected')).toBe(true);
+    },
+  );
 });
 
 describe('isOpen', () => {

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { TariffCalendar } from './meter-command.js';
 import {
-  ARERA_CALENDAR, DayType, dayTypeOf, easterMonday, easterSunday, isItalianHoliday, italianHolidays, quarterHoursOfDay,
-  romeLocalParts, TariffBand, tariffBandAt, tariffCalendarIssues, type LocalDate,
+  ARERA_CALENDAR,
+  DayType,
+  dayTypeOf,
+  easterMonday,
+  easterSunday,
+  isItalianHoliday,
+  italianHolidays,
+  quarterHoursOfDay,
+  romeLocalParts,
+  TariffBand,
+  tariffBandAt,
+  tariffCalendarIssues,
+  type LocalDate,
 } from './tariff-bands.js';
 
 /** 'YYYY-MM-DD' → LocalDate, so tables read like calendars. */
@@ -53,14 +64,33 @@ describe('easterSunday and easterMonday (anonymous Gregorian algorithm)', () => 
 describe('italianHolidays', () => {
   it('lists the eleven national holidays of CHAIN2.md §6 in calendar order', () => {
     expect(italianHolidays(2026).map(iso)).toEqual([
-      '2026-01-01', '2026-01-06', '2026-04-06', '2026-04-25', '2026-05-01', '2026-06-02',
-      '2026-08-15', '2026-11-01', '2026-12-08', '2026-12-25', '2026-12-26',
+      '2026-01-01',
+      '2026-01-06',
+      '2026-04-06',
+      '2026-04-25',
+      '2026-05-01',
+      '2026-06-02',
+      '2026-08-15',
+      '2026-11-01',
+      '2026-12-08',
+      '2026-12-25',
+      '2026-12-26',
     ]);
   });
 
   it('orders Easter Monday before 25 April even when it falls in March', () => {
-    expect(italianHolidays(2024).map(iso).slice(0, 4)).toEqual(['2024-01-01', '2024-01-06', '2024-04-01', '2024-04-25']);
-    expect(italianHolidays(2027).map(iso).slice(0, 4)).toEqual(['2027-01-01', '2027-01-06', '2027-03-29', '2027-04-25']);
+    expect(italianHolidays(2024).map(iso).slice(0, 4)).toEqual([
+      '2024-01-01',
+      '2024-01-06',
+      '2024-04-01',
+      '2024-04-25',
+    ]);
+    expect(italianHolidays(2027).map(iso).slice(0, 4)).toEqual([
+      '2027-01-01',
+      '2027-01-06',
+      '2027-03-29',
+      '2027-04-25',
+    ]);
   });
 });
 
@@ -107,19 +137,29 @@ describe('dayTypeOf', () => {
     expect(isItalianHoliday(date('2026-01-18'))).toBe(false);
   });
 
-  it.each(['2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-01-00'])('refuses %s, which is not a calendar date', (day) => {
-    expect(() => dayTypeOf(date(day))).toThrow(RangeError);
-  });
+  it.each(['2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-01-00'])(
+    'refuses %s, which is not a calendar date',
+    (day) => {
+      expect(() => dayTypeOf(date(day))).toThrow(RangeError);
+    },
+  );
 });
 
 describe('ARERA_CALENDAR', () => {
   it('switches F3→F2→F1→F2→F3 on weekdays, F3→F2→F3 on Saturdays and holds F3 on holidays', () => {
     expect(ARERA_CALENDAR).toEqual({
       weekday: [
-        { fromMinute: 0, band: 3 }, { fromMinute: 420, band: 2 }, { fromMinute: 480, band: 1 },
-        { fromMinute: 1140, band: 2 }, { fromMinute: 1380, band: 3 },
+        { fromMinute: 0, band: 3 },
+        { fromMinute: 420, band: 2 },
+        { fromMinute: 480, band: 1 },
+        { fromMinute: 1140, band: 2 },
+        { fromMinute: 1380, band: 3 },
       ],
-      saturday: [{ fromMinute: 0, band: 3 }, { fromMinute: 420, band: 2 }, { fromMinute: 1380, band: 3 }],
+      saturday: [
+        { fromMinute: 0, band: 3 },
+        { fromMinute: 420, band: 2 },
+        { fromMinute: 1380, band: 3 },
+      ],
       holiday: [{ fromMinute: 0, band: 3 }],
     });
   });
@@ -127,7 +167,9 @@ describe('ARERA_CALENDAR', () => {
   it('is valid and cannot be changed by a caller', () => {
     expect(tariffCalendarIssues(ARERA_CALENDAR)).toEqual([]);
     expect(() => ARERA_CALENDAR.weekday.push({ fromMinute: 600, band: 4 })).toThrow(TypeError);
-    expect(() => { ARERA_CALENDAR.weekday[0]!.band = 1; }).toThrow(TypeError);
+    expect(() => {
+      ARERA_CALENDAR.weekday[0]!.band = 1;
+    }).toThrow(TypeError);
   });
 });
 
@@ -143,7 +185,8 @@ describe('tariffBandAt with the ARERA calendar', () => {
     ['a holiday on a Saturday (25 April)', '2026-04-25', '+02:00', [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]],
   ];
   const rows = days.flatMap(([name, day, offset, bands]) =>
-    edges.map((time, i) => [name, time, day, offset, bands[i]!] as const));
+    edges.map((time, i) => [name, time, day, offset, bands[i]!] as const),
+  );
   it.each(rows)('on %s at %s local (%s, UTC%s) is F%i', (_name, time, day, offset, band) => {
     expect(tariffBandAt(at(day, time, offset))).toBe(band);
   });
@@ -208,11 +251,18 @@ describe('tariffBandAt with a custom calendar', () => {
   // A six-band programme such as a retailer might ask the DSO to set: bands change every four hours on weekdays.
   const sixBands: TariffCalendar = {
     weekday: [
-      { fromMinute: 0, band: 1 }, { fromMinute: 240, band: 2 }, { fromMinute: 480, band: 3 },
-      { fromMinute: 720, band: 4 }, { fromMinute: 960, band: 5 }, { fromMinute: 1200, band: 6 },
+      { fromMinute: 0, band: 1 },
+      { fromMinute: 240, band: 2 },
+      { fromMinute: 480, band: 3 },
+      { fromMinute: 720, band: 4 },
+      { fromMinute: 960, band: 5 },
+      { fromMinute: 1200, band: 6 },
     ],
     // Deliberately out of order: the band is still the latest switch at or before the minute.
-    saturday: [{ fromMinute: 720, band: 5 }, { fromMinute: 0, band: 4 }],
+    saturday: [
+      { fromMinute: 720, band: 5 },
+      { fromMinute: 0, band: 4 },
+    ],
     holiday: [{ fromMinute: 0, band: 6 }],
   };
   const cases: [string, string, number][] = [
@@ -241,8 +291,14 @@ describe('tariffBandAt with a custom calendar', () => {
 describe('tariffCalendarIssues', () => {
   it('reports every problem of a calendar at once, with the field that has it', () => {
     const broken = {
-      weekday: [{ fromMinute: 60, band: 1 }, { fromMinute: 30, band: 2 }],
-      saturday: [{ fromMinute: 0, band: 7 }, { fromMinute: 1440, band: 2 }],
+      weekday: [
+        { fromMinute: 60, band: 1 },
+        { fromMinute: 30, band: 2 },
+      ],
+      saturday: [
+        { fromMinute: 0, band: 7 },
+        { fromMinute: 1440, band: 2 },
+      ],
       holiday: [],
     } as unknown as TariffCalendar;
     expect(tariffCalendarIssues(broken).map((i) => [i.field, i.code])).toEqual([
@@ -256,26 +312,68 @@ describe('tariffCalendarIssues', () => {
 
   it('accepts a valid custom calendar and prefixes fields with the name given', () => {
     const twoBands: TariffCalendar = {
-      weekday: [{ fromMinute: 0, band: 2 }, { fromMinute: 480, band: 1 }, { fromMinute: 1140, band: 2 }],
+      weekday: [
+        { fromMinute: 0, band: 2 },
+        { fromMinute: 480, band: 1 },
+        { fromMinute: 1140, band: 2 },
+      ],
       saturday: [{ fromMinute: 0, band: 2 }],
       holiday: [{ fromMinute: 0, band: 2 }],
     };
     expect(tariffCalendarIssues(twoBands)).toEqual([]);
-    expect(tariffCalendarIssues({ ...twoBands, holiday: [] }, 'command.calendar')[0]?.field).toBe('command.calendar.holiday');
+    expect(tariffCalendarIssues({ ...twoBands, holiday: [] }, 'command.calendar')[0]?.field).toBe(
+      'command.calendar.holiday',
+    );
   });
 });
 
 describe('romeLocalParts', () => {
   const cases: [string, string, object][] = [
-    ['a winter instant (UTC+1)', '2026-01-14T06:59:00Z', { year: 2026, month: 1, day: 14, hour: 7, minute: 59, isoWeekday: 3 }],
-    ['a summer instant (UTC+2)', '2026-07-15T06:00:00Z', { year: 2026, month: 7, day: 15, hour: 8, minute: 0, isoWeekday: 3 }],
-    ['the last CET minute before spring-forward', '2026-03-29T00:59:00Z', { year: 2026, month: 3, day: 29, hour: 1, minute: 59, isoWeekday: 7 }],
-    ['the first CEST minute after spring-forward', '2026-03-29T01:00:00Z', { year: 2026, month: 3, day: 29, hour: 3, minute: 0, isoWeekday: 7 }],
-    ['23:00 local on the spring-forward day', '2026-03-29T21:00:00Z', { year: 2026, month: 3, day: 29, hour: 23, minute: 0, isoWeekday: 7 }],
-    ['the first 02:00 on the fall-back day (CEST)', '2026-10-25T00:00:00Z', { year: 2026, month: 10, day: 25, hour: 2, minute: 0, isoWeekday: 7 }],
-    ['the second 02:00 on the fall-back day (CET)', '2026-10-25T01:00:00Z', { year: 2026, month: 10, day: 25, hour: 2, minute: 0, isoWeekday: 7 }],
-    ['23:00 local on the fall-back day', '2026-10-25T22:00:00Z', { year: 2026, month: 10, day: 25, hour: 23, minute: 0, isoWeekday: 7 }],
-    ['New Year midnight in Rome, still 31 December in UTC', '2025-12-31T23:00:00Z', { year: 2026, month: 1, day: 1, hour: 0, minute: 0, isoWeekday: 4 }],
+    [
+      'a winter instant (UTC+1)',
+      '2026-01-14T06:59:00Z',
+      { year: 2026, month: 1, day: 14, hour: 7, minute: 59, isoWeekday: 3 },
+    ],
+    [
+      'a summer instant (UTC+2)',
+      '2026-07-15T06:00:00Z',
+      { year: 2026, month: 7, day: 15, hour: 8, minute: 0, isoWeekday: 3 },
+    ],
+    [
+      'the last CET minute before spring-forward',
+      '2026-03-29T00:59:00Z',
+      { year: 2026, month: 3, day: 29, hour: 1, minute: 59, isoWeekday: 7 },
+    ],
+    [
+      'the first CEST minute after spring-forward',
+      '2026-03-29T01:00:00Z',
+      { year: 2026, month: 3, day: 29, hour: 3, minute: 0, isoWeekday: 7 },
+    ],
+    [
+      '23:00 local on the spring-forward day',
+      '2026-03-29T21:00:00Z',
+      { year: 2026, month: 3, day: 29, hour: 23, minute: 0, isoWeekday: 7 },
+    ],
+    [
+      'the first 02:00 on the fall-back day (CEST)',
+      '2026-10-25T00:00:00Z',
+      { year: 2026, month: 10, day: 25, hour: 2, minute: 0, isoWeekday: 7 },
+    ],
+    [
+      'the second 02:00 on the fall-back day (CET)',
+      '2026-10-25T01:00:00Z',
+      { year: 2026, month: 10, day: 25, hour: 2, minute: 0, isoWeekday: 7 },
+    ],
+    [
+      '23:00 local on the fall-back day',
+      '2026-10-25T22:00:00Z',
+      { year: 2026, month: 10, day: 25, hour: 23, minute: 0, isoWeekday: 7 },
+    ],
+    [
+      'New Year midnight in Rome, still 31 December in UTC',
+      '2025-12-31T23:00:00Z',
+      { year: 2026, month: 1, day: 1, hour: 0, minute: 0, isoWeekday: 4 },
+    ],
     ['a leap day', '2028-02-29T11:15:00Z', { year: 2028, month: 2, day: 29, hour: 12, minute: 15, isoWeekday: 2 }],
   ];
   it.each(cases)('reads %s (%s) on the Rome wall clock', (_name, instant, expected) => {

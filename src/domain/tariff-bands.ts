@@ -12,14 +12,20 @@ import type { TariffCalendar, TariffSwitch } from './meter-command.js';
 export const METERING_TIME_ZONE = 'Europe/Rome';
 
 /** Bands a meter can hold (CHAIN2.md §6: up to 6, F4–F6 usually unused). The value is CF1's `TariffCode`. */
-export const TariffBand = { F1: 1, F2: 2, F3: 3, F4: 4, F5: 5, F6: 6 } as const satisfies Record<string, TariffSwitch['band']>;
+export const TariffBand = { F1: 1, F2: 2, F3: 3, F4: 4, F5: 5, F6: 6 } as const satisfies Record<
+  string,
+  TariffSwitch['band']
+>;
 export type TariffBand = (typeof TariffBand)[keyof typeof TariffBand];
 
 /**
  * Day types of the band calendar (CF5's `DayType`, CHAIN2.md §4). Sundays and national holidays are `holiday`,
  * a holiday falling on a Saturday included. The values are the keys of `TariffCalendar`.
  */
-export const DayType = { weekday: 'weekday', saturday: 'saturday', holiday: 'holiday' } as const satisfies Record<string, keyof TariffCalendar>;
+export const DayType = { weekday: 'weekday', saturday: 'saturday', holiday: 'holiday' } as const satisfies Record<
+  string,
+  keyof TariffCalendar
+>;
 export type DayType = (typeof DayType)[keyof typeof DayType];
 
 /**
@@ -160,7 +166,9 @@ export function tariffBandAt(instant: Date, calendar: TariffCalendar = ARERA_CAL
     }
   }
   if (inForce === undefined) {
-    throw new Error(`tariff calendar has no switch in force at minute ${minuteOfDay} of a ${dayTypeUnchecked(local, local.isoWeekday)}`);
+    throw new Error(
+      `tariff calendar has no switch in force at minute ${minuteOfDay} of a ${dayTypeUnchecked(local, local.isoWeekday)}`,
+    );
   }
   return inForce.band;
 }
@@ -181,11 +189,19 @@ export function tariffCalendarIssues(calendar: TariffCalendar, field = 'calendar
     programme.forEach((entry, index) => {
       const at = `${path}[${index}]`;
       if (!Number.isInteger(entry.fromMinute) || entry.fromMinute < 0 || entry.fromMinute >= MINUTES_PER_DAY) {
-        issues.push({ field: `${at}.fromMinute`, code: 'out_of_range', message: `must be a whole minute in 0..${MINUTES_PER_DAY - 1}` });
+        issues.push({
+          field: `${at}.fromMinute`,
+          code: 'out_of_range',
+          message: `must be a whole minute in 0..${MINUTES_PER_DAY - 1}`,
+        });
       }
       const previous = programme[index - 1];
       if (previous !== undefined && !(entry.fromMinute > previous.fromMinute)) {
-        issues.push({ field: `${at}.fromMinute`, code: 'not_ascending', message: 'switches must be in strictly ascending order' });
+        issues.push({
+          field: `${at}.fromMinute`,
+          code: 'not_ascending',
+          message: 'switches must be in strictly ascending order',
+        });
       }
       if (!(Object.values(TariffBand) as number[]).includes(entry.band)) {
         issues.push({ field: `${at}.band`, code: 'out_of_range', message: 'band must be 1..6' });

@@ -19,14 +19,24 @@ function makeDuInput(overrides: Record<string, unknown> = {}): Record<string, un
 const issue = {
   required: (field: string): FieldIssue => ({ field, code: 'required', message: `${field} is required` }),
   mac: (field: string): FieldIssue => ({
-    field, code: 'invalid_mac_address', message: `${field} must be 12 hex digits starting with DC (e.g. DC0A1B2C3D4E)`,
+    field,
+    code: 'invalid_mac_address',
+    message: `${field} must be 12 hex digits starting with DC (e.g. DC0A1B2C3D4E)`,
   }),
   key: (field: string): FieldIssue => ({
-    field, code: 'invalid_encryption_key', message: `${field} must be 32 hex digits (a 128-bit AES key)`,
+    field,
+    code: 'invalid_encryption_key',
+    message: `${field} must be 32 hex digits (a 128-bit AES key)`,
   }),
-  tooLong: (field: string): FieldIssue => ({ field, code: 'too_long', message: `${field} must be at most 64 characters` }),
+  tooLong: (field: string): FieldIssue => ({
+    field,
+    code: 'too_long',
+    message: `${field} must be at most 64 characters`,
+  }),
   notPrintable: (field: string): FieldIssue => ({
-    field, code: 'not_printable', message: `${field} must contain printable characters only`,
+    field,
+    code: 'not_printable',
+    message: `${field} must contain printable characters only`,
   }),
   notObject: (field: string): FieldIssue => ({ field, code: 'required', message: `${field} must be an object` }),
 };
@@ -45,13 +55,16 @@ function thrownBy(fn: () => unknown): DomainError {
 describe('parseUserDevice', () => {
   it('returns the normalised device and adds no issue when every field is valid', () => {
     const issues: FieldIssue[] = [];
-    const device = parseUserDevice(makeDuInput({
-      name: '  Kitchen display ',
-      macAddress: 'dc:0a:1b:2c:3d:4e',
-      encryptionKey: KEY.toLowerCase(),
-      hardwareVersion: ' HW-2.1',
-      softwareVersion: 'SW-1.4.0 ',
-    }), issues);
+    const device = parseUserDevice(
+      makeDuInput({
+        name: '  Kitchen display ',
+        macAddress: 'dc:0a:1b:2c:3d:4e',
+        encryptionKey: KEY.toLowerCase(),
+        hardwareVersion: ' HW-2.1',
+        softwareVersion: 'SW-1.4.0 ',
+      }),
+      issues,
+    );
     expect(device).toEqual({
       name: 'Kitchen display',
       macAddress: 'DC0A1B2C3D4E',
@@ -64,7 +77,13 @@ describe('parseUserDevice', () => {
 
   it('keeps only the five DU fields, dropping unknown ones', () => {
     const device = parseUserDevice(makeDuInput({ colour: 'red' }), []);
-    expect(device && Object.keys(device).sort()).toEqual(['encryptionKey', 'hardwareVersion', 'macAddress', 'name', 'softwareVersion']);
+    expect(device && Object.keys(device).sort()).toEqual([
+      'encryptionKey',
+      'hardwareVersion',
+      'macAddress',
+      'name',
+      'softwareVersion',
+    ]);
   });
 
   it.each([
@@ -89,13 +108,16 @@ describe('parseUserDevice', () => {
 
   it('collects every bad field at once, in field order', () => {
     const issues: FieldIssue[] = [];
-    const device = parseUserDevice({
-      name: '',
-      macAddress: 'AC0A1B2C3D4E',
-      encryptionKey: 'not-a-key',
-      hardwareVersion: 'x'.repeat(65),
-      softwareVersion: 'SW\n1',
-    }, issues);
+    const device = parseUserDevice(
+      {
+        name: '',
+        macAddress: 'AC0A1B2C3D4E',
+        encryptionKey: 'not-a-key',
+        hardwareVersion: 'x'.repeat(65),
+        softwareVersion: 'SW\n1',
+      },
+      issues,
+    );
     expect(device).toBeUndefined();
     expect(issues).toEqual([
       issue.required('du.name'),
@@ -110,7 +132,9 @@ describe('parseUserDevice', () => {
     const issues: FieldIssue[] = [];
     expect(parseUserDevice({}, issues)).toBeUndefined();
     expect(issues).toEqual(
-      ['name', 'macAddress', 'encryptionKey', 'hardwareVersion', 'softwareVersion'].map((f) => issue.required(`du.${f}`)),
+      ['name', 'macAddress', 'encryptionKey', 'hardwareVersion', 'softwareVersion'].map((f) =>
+        issue.required(`du.${f}`),
+      ),
     );
   });
 
@@ -152,7 +176,11 @@ describe('parseUserDeviceChanges', () => {
     ['the name only', { name: ' Hall display ' }, { name: 'Hall display' }],
     ['the MAC address only', { macAddress: 'dc-0a-1b-2c-3d-4f' }, { macAddress: 'DC0A1B2C3D4F' }],
     ['the key only (key rotation)', { encryptionKey: KEY.toLowerCase() }, { encryptionKey: KEY }],
-    ['both versions (firmware update)', { hardwareVersion: 'HW-3', softwareVersion: 'SW-2' }, { hardwareVersion: 'HW-3', softwareVersion: 'SW-2' }],
+    [
+      'both versions (firmware update)',
+      { hardwareVersion: 'HW-3', softwareVersion: 'SW-2' },
+      { hardwareVersion: 'HW-3', softwareVersion: 'SW-2' },
+    ],
     ['every field', makeDuInput(), makeDuInput()],
     ['one field beside fields left undefined', { name: 'Hall', macAddress: undefined }, { name: 'Hall' }],
     ['one field beside unknown fields, which are dropped', { name: 'Hall', colour: 'red' }, { name: 'Hall' }],
@@ -168,11 +196,13 @@ describe('parseUserDeviceChanges', () => {
     const error = thrownBy(() => parseUserDeviceChanges(input));
     expect(error.code).toBe('invalid_input');
     expect(error.message).toBe('Invalid input: du');
-    expect(error.details).toEqual([{
-      field: 'du',
-      code: 'empty_change',
-      message: 'du must change at least one of name, macAddress, encryptionKey, hardwareVersion, softwareVersion',
-    }]);
+    expect(error.details).toEqual([
+      {
+        field: 'du',
+        code: 'empty_change',
+        message: 'du must change at least one of name, macAddress, encryptionKey, hardwareVersion, softwareVersion',
+      },
+    ]);
   });
 
   it.each([
@@ -193,7 +223,9 @@ describe('parseUserDeviceChanges', () => {
   });
 
   it('reports every bad field of a change at once, and none of the good ones', () => {
-    const error = thrownBy(() => parseUserDeviceChanges({ name: 'Hall', macAddress: 'AC0A1B2C3D4E', encryptionKey: 'zz' }));
+    const error = thrownBy(() =>
+      parseUserDeviceChanges({ name: 'Hall', macAddress: 'AC0A1B2C3D4E', encryptionKey: 'zz' }),
+    );
     expect(error.message).toBe('Invalid input: du.macAddress, du.encryptionKey');
     expect(error.details).toEqual([issue.mac('du.macAddress'), issue.key('du.encryptionKey')]);
   });

@@ -21,7 +21,12 @@ const parsers: Parsers = {
 };
 const FIELDS = Object.keys(parsers) as (keyof UserDevice)[];
 
-function parseFields(input: unknown, prefix: string, present: (keyof UserDevice)[], issues: FieldIssue[]): UserDeviceChanges {
+function parseFields(
+  input: unknown,
+  prefix: string,
+  present: (keyof UserDevice)[],
+  issues: FieldIssue[],
+): UserDeviceChanges {
   const source = input as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   for (const key of present) {
@@ -52,7 +57,9 @@ export function parseUserDeviceChanges(input: unknown, prefix = 'du'): UserDevic
   if (!requireObject(input, prefix, issues)) throw invalidInput(issues);
   const present = FIELDS.filter((key) => input[key] !== undefined);
   if (present.length === 0) {
-    throw invalidInput([{ field: prefix, code: 'empty_change', message: `${prefix} must change at least one of ${FIELDS.join(', ')}` }]);
+    throw invalidInput([
+      { field: prefix, code: 'empty_change', message: `${prefix} must change at least one of ${FIELDS.join(', ')}` },
+    ]);
   }
   const changes = parseFields(input, prefix, present, issues);
   if (issues.length > 0) throw invalidInput(issues);

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
 import { apiClient } from '../../test/support/api.js';
 import {
-  addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, nextPod, type TestPlatform,
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeDu,
+  nextPod,
+  type TestPlatform,
 } from '../../test/support/platform.js';
 import { MeterGeneration, VoltageLevel } from '../domain/eligibility.js';
 
@@ -18,7 +23,10 @@ describe.each(backends())('API v1 on $name', (backend) => {
     const [sp] = await addSupplyPoints(platform, {});
     const response = await client.post('/associations', { pod: sp!.pod, du });
     expect(response.status, JSON.stringify(response.body)).toBe(202);
-    return response.body as { association: { id: string; pod: string; du: { macAddress: string } }; request: { id: string } };
+    return response.body as {
+      association: { id: string; pod: string; du: { macAddress: string } };
+      request: { id: string };
+    };
   }
 
   beforeAll(async () => {
@@ -54,12 +62,20 @@ describe.each(backends())('API v1 on $name', (backend) => {
         expect((await platform.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
         const spec = (await platform.app.inject({ url: '/api/v1/openapi.json' })).json();
         expect(spec.openapi).toBe('3.1.0');
-        expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining([
-          '/api/v1/supply-points/{pod}/eligibility', '/api/v1/associations', '/api/v1/associations/{id}', '/api/v1/requests', '/api/v1/requests/{id}',
-        ]));
+        expect(Object.keys(spec.paths)).toEqual(
+          expect.arrayContaining([
+            '/api/v1/supply-points/{pod}/eligibility',
+            '/api/v1/associations',
+            '/api/v1/associations/{id}',
+            '/api/v1/requests',
+            '/api/v1/requests/{id}',
+          ]),
+        );
         expect(spec.components.schemas.Association.properties.du.properties.encryptionKey).toBeDefined();
         expect(Object.keys(spec.paths['/api/v1/bulk-uploads'].post.requestBody.content)).toEqual(['text/csv']);
-        expect(Object.keys(spec.paths['/api/v1/bulk-uploads/{id}/report.csv'].get.responses[200].content)).toEqual(['text/csv']);
+        expect(Object.keys(spec.paths['/api/v1/bulk-uploads/{id}/report.csv'].get.responses[200].content)).toEqual([
+          'text/csv',
+        ]);
       });
     });
 
@@ -67,7 +83,12 @@ describe.each(backends())('API v1 on $name', (backend) => {
       it.each([
         ['an eligible supply point', {}, true, []],
         ['a medium-voltage supply', { voltageLevel: VoltageLevel.medium }, false, ['not_low_voltage']],
-        ['a first-generation meter', { meterGeneration: MeterGeneration.first, installedInMassPlan: false }, false, ['not_2g_meter']],
+        [
+          'a first-generation meter',
+          { meterGeneration: MeterGeneration.first, installedInMassPlan: false },
+          false,
+          ['not_2g_meter'],
+        ],
         ['a 2G meter outside the mass plan', { installedInMassPlan: false }, false, ['not_in_mass_plan']],
       ])('answers %s', async (_label, overrides, eligible, reasons) => {
         const [sp] = await addSupplyPoints(platform, overrides);
@@ -76,16 +97,24 @@ describe.each(backends())('API v1 on $name', (backend) => {
         expect(response.body).toEqual({ pod: sp!.pod, eligible, reasons });
       });
 
-      it('answers pod_not_found for an unknown POD and other_distributor for another DSO\'s POD', async () => {
+      it("answers pod_not_found for an unknown POD and other_distributor for another DSO's POD", async () => {
         const unknown = nextPod();
-        expect((await asAlice().get(`/supply-points/${unknown}/eligibility`)).body).toEqual({ pod: unknown, eligible: false, reasons: ['pod_not_found'] });
+        expect((await asAlice().get(`/supply-points/${unknown}/eligibility`)).body).toEqual({
+          pod: unknown,
+          eligible: false,
+          reasons: ['pod_not_found'],
+        });
         const areti = nextPod('002');
-        expect((await asAlice().get(`/supply-points/${areti}/eligibility`)).body.reasons).toEqual(['other_distributor']);
+        expect((await asAlice().get(`/supply-points/${areti}/eligibility`)).body.reasons).toEqual([
+          'other_distributor',
+        ]);
       });
 
       it('normalises a lowercase POD with spaces and refuses a malformed one with 400', async () => {
         const [sp] = await addSupplyPoints(platform, {});
-        const response = await asAlice().get(`/supply-points/${encodeURIComponent(` ${sp!.pod.toLowerCase()} `)}/eligibility`);
+        const response = await asAlice().get(
+          `/supply-points/${encodeURIComponent(` ${sp!.pod.toLowerCase()} `)}/eligibility`,
+        );
         expect(response.body.pod).toBe(sp!.pod);
         const bad = await asAlice().get('/supply-points/IT001X123/eligibility');
         expect(bad.status).toBe(400);
@@ -94,21 +123,40 @@ describe.each(backends())('API v1 on $name', (backend) => {
 
       it('reports already_associated once a live association holds the POD', async () => {
         const { association } = await createAssociation();
-        expect((await asBob().get(`/supply-points/${association.pod}/eligibility`)).body)
-          .toEqual({ pod: association.pod, eligible: false, reasons: ['already_associated'] });
+        expect((await asBob().get(`/supply-points/${association.pod}/eligibility`)).body).toEqual({
+          pod: association.pod,
+          eligible: false,
+          reasons: ['already_associated'],
+        });
       });
     });
 
     describe('association lifecycle', () => {
       it('creates an association as pending with a submitted request, then the workflow makes it active', async () => {
         const [sp] = await addSupplyPoints(platform, {});
-        const response = await asAlice().post('/associations', { pod: sp!.pod, du: makeDu({ macAddress: 'dc:0a:1b:2c:3d:4e' }) });
+        const response = await asAlice().post('/associations', {
+          pod: sp!.pod,
+          du: makeDu({ macAddress: 'dc:0a:1b:2c:3d:4e' }),
+        });
         expect(response.status).toBe(202);
         expect(response.body.association).toMatchObject({
-          pod: sp!.pod, status: 'pending', channel: 'plc_band_c',
-          du: { name: 'Kitchen display', macAddress: 'DC0A1B2C3D4E', encryptionKey: '****…EEFF', hardwareVersion: 'HW-2.1', softwareVersion: 'SW-1.4.0' },
+          pod: sp!.pod,
+          status: 'pending',
+          channel: 'plc_band_c',
+          du: {
+            name: 'Kitchen display',
+            macAddress: 'DC0A1B2C3D4E',
+            encryptionKey: '****…EEFF',
+            hardwareVersion: 'HW-2.1',
+            softwareVersion: 'SW-1.4.0',
+          },
         });
-        expect(response.body.request).toMatchObject({ kind: 'create', status: 'submitted', pod: sp!.pod, associationId: response.body.association.id });
+        expect(response.body.request).toMatchObject({
+          kind: 'create',
+          status: 'submitted',
+          pod: sp!.pod,
+          associationId: response.body.association.id,
+        });
 
         await platform.workflow.drain();
         const association = await asAlice().get(`/associations/${response.body.association.id}`);
@@ -116,19 +164,30 @@ describe.each(backends())('API v1 on $name', (backend) => {
         const request = await asAlice().get(`/requests/${response.body.request.id}`);
         expect(request.body).toMatchObject({ status: 'completed', reason: null });
         expect(request.body.closedAt).not.toBeNull();
-        expect(request.body.history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'queued', 'taken_in_charge', 'completed']);
+        expect(request.body.history.map((h: { status: string }) => h.status)).toEqual([
+          'submitted',
+          'queued',
+          'taken_in_charge',
+          'completed',
+        ]);
       });
 
       it('modifies the DU through a request and applies it when completed, key still masked', async () => {
         const { association } = await createAssociation();
         await platform.workflow.drain();
-        const modify = await asAlice().patch(`/associations/${association.id}`, { du: { name: 'Hallway', encryptionKey: 'ffeeddccbbaa99887766554433221100' } });
+        const modify = await asAlice().patch(`/associations/${association.id}`, {
+          du: { name: 'Hallway', encryptionKey: 'ffeeddccbbaa99887766554433221100' },
+        });
         expect(modify.status).toBe(202);
         expect(modify.body.request).toMatchObject({ kind: 'modify', status: 'submitted' });
         expect((await asAlice().get(`/associations/${association.id}`)).body.du.name).toBe('Kitchen display');
         await platform.workflow.drain();
         const after = (await asAlice().get(`/associations/${association.id}`)).body;
-        expect(after.du).toMatchObject({ name: 'Hallway', encryptionKey: '****…1100', macAddress: association.du.macAddress });
+        expect(after.du).toMatchObject({
+          name: 'Hallway',
+          encryptionKey: '****…1100',
+          macAddress: association.du.macAddress,
+        });
       });
 
       it('deletes through a request; the POD and the MAC become free again', async () => {
@@ -139,7 +198,10 @@ describe.each(backends())('API v1 on $name', (backend) => {
         expect(removal.body.request.kind).toBe('delete');
         await platform.workflow.drain();
         expect((await asAlice().get(`/associations/${association.id}`)).body.status).toBe('deleted');
-        const again = await asBob().post('/associations', { pod: association.pod, du: makeDu({ macAddress: association.du.macAddress }) });
+        const again = await asBob().post('/associations', {
+          pod: association.pod,
+          du: makeDu({ macAddress: association.du.macAddress }),
+        });
         expect(again.status).toBe(202);
       });
 
@@ -172,12 +234,17 @@ describe.each(backends())('API v1 on $name', (backend) => {
       it('refuses a MAC address that is in another live association', async () => {
         const { association } = await createAssociation();
         const [other] = await addSupplyPoints(platform, {});
-        const response = await asBob().post('/associations', { pod: other!.pod, du: makeDu({ macAddress: association.du.macAddress }) });
+        const response = await asBob().post('/associations', {
+          pod: other!.pod,
+          du: makeDu({ macAddress: association.du.macAddress }),
+        });
         expect(response.status).toBe(409);
         expect(response.body.error.code).toBe('mac_in_use');
         const { association: mine } = await createAssociation();
         await platform.workflow.drain();
-        const modify = await asAlice().patch(`/associations/${mine.id}`, { du: { macAddress: association.du.macAddress } });
+        const modify = await asAlice().patch(`/associations/${mine.id}`, {
+          du: { macAddress: association.du.macAddress },
+        });
         expect(modify.body.error.code).toBe('mac_in_use');
       });
 
@@ -192,19 +259,35 @@ describe.each(backends())('API v1 on $name', (backend) => {
 
       it('names every bad field at once in a 400', async () => {
         const response = await asAlice().post('/associations', {
-          pod: 'IT001E1234', du: { name: ' ', macAddress: 'AA0A1B2C3D4E', encryptionKey: 'XYZ', hardwareVersion: 'h'.repeat(65), softwareVersion: 'ok' },
+          pod: 'IT001E1234',
+          du: {
+            name: ' ',
+            macAddress: 'AA0A1B2C3D4E',
+            encryptionKey: 'XYZ',
+            hardwareVersion: 'h'.repeat(65),
+            softwareVersion: 'ok',
+          },
         });
         expect(response.status).toBe(400);
         expect(response.body.error.code).toBe('invalid_input');
-        expect(response.body.error.details.map((d: { field: string }) => d.field).sort())
-          .toEqual(['du.encryptionKey', 'du.hardwareVersion', 'du.macAddress', 'du.name', 'pod']);
+        expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+          'du.encryptionKey',
+          'du.hardwareVersion',
+          'du.macAddress',
+          'du.name',
+          'pod',
+        ]);
         expect(response.raw).not.toContain('XYZ');
       });
 
       it.each([
         ['a missing du', { pod: 'IT001E00000001' }, 'du'],
         ['an unknown field', { pod: 'IT001E00000001', du: { ...makeDu(), colour: 'red' } }, 'du.colour'],
-        ['a number where a string belongs', { pod: 'IT001E00000001', du: { ...makeDu(), name: { nested: true } } }, 'du.name'],
+        [
+          'a number where a string belongs',
+          { pod: 'IT001E00000001', du: { ...makeDu(), name: { nested: true } } },
+          'du.name',
+        ],
       ])('refuses %s with a 400 naming the field', async (_label, body, field) => {
         const response = await asAlice().post('/associations', body);
         expect(response.status).toBe(400);
@@ -212,7 +295,12 @@ describe.each(backends())('API v1 on $name', (backend) => {
       });
 
       it('refuses malformed JSON and an empty modification', async () => {
-        const bad = await platform.app.inject({ method: 'POST', url: '/api/v1/associations', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, payload: '{"pod":' });
+        const bad = await platform.app.inject({
+          method: 'POST',
+          url: '/api/v1/associations',
+          headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+          payload: '{"pod":',
+        });
         expect(bad.statusCode).toBe(400);
         expect(bad.json().error.code).toBe('invalid_input');
         const { association } = await createAssociation();
@@ -271,11 +359,15 @@ describe.each(backends())('API v1 on $name', (backend) => {
         const carol = await makeAssetProvider(platform);
         const asCarol = apiClient(platform, carol.token);
         const { association } = await createAssociation(makeDu(), asCarol);
-        expect((await asCarol.get('/requests?state=open')).body.items.map((r: { kind: string }) => r.kind)).toEqual(['create']);
+        expect((await asCarol.get('/requests?state=open')).body.items.map((r: { kind: string }) => r.kind)).toEqual([
+          'create',
+        ]);
         await platform.workflow.drain();
         expect((await asCarol.get('/requests?state=open')).body.items).toEqual([]);
         await asCarol.delete(`/associations/${association.id}`);
-        expect((await asCarol.get('/requests?state=closed')).body.items.map((r: { kind: string }) => r.kind)).toEqual(['create']);
+        expect((await asCarol.get('/requests?state=closed')).body.items.map((r: { kind: string }) => r.kind)).toEqual([
+          'create',
+        ]);
         expect((await asCarol.get('/requests?kind=delete')).body.items).toHaveLength(1);
         expect((await asCarol.get(`/requests?pod=${association.pod}`)).body.items).toHaveLength(2);
       });
@@ -303,7 +395,11 @@ describe.each(backends())('API v1 on $name', (backend) => {
       it('refuses the same key with another body, and keeps keys apart per asset provider', async () => {
         const [a, b] = await addSupplyPoints(platform, {}, {});
         await asAlice().post('/associations', { pod: a!.pod, du: makeDu() }, { 'idempotency-key': 'k-2' });
-        const reused = await asAlice().post('/associations', { pod: b!.pod, du: makeDu() }, { 'idempotency-key': 'k-2' });
+        const reused = await asAlice().post(
+          '/associations',
+          { pod: b!.pod, du: makeDu() },
+          { 'idempotency-key': 'k-2' },
+        );
         expect(reused.status).toBe(422);
         expect(reused.body.error.code).toBe('idempotency_key_reused');
         const bobs = await asBob().post('/associations', { pod: b!.pod, du: makeDu() }, { 'idempotency-key': 'k-2' });
@@ -333,8 +429,14 @@ describe.each(backends())('API v1 on $name', (backend) => {
         for (const r of responses) expect(r.raw.toUpperCase()).not.toContain(secret);
         expect(platform.logs.join('').toUpperCase()).not.toContain(secret);
         const dump = await platform.database.pool.query(
-          `SELECT a::text AS row FROM associations a UNION ALL SELECT r::text FROM requests r UNION ALL SELECT i::text FROM idempotency_keys i`);
-        expect(dump.rows.map((r) => r.row).join('\n').toUpperCase()).not.toContain(secret);
+          `SELECT a::text AS row FROM associations a UNION ALL SELECT r::text FROM requests r UNION ALL SELECT i::text FROM idempotency_keys i`,
+        );
+        expect(
+          dump.rows
+            .map((r) => r.row)
+            .join('\n')
+            .toUpperCase(),
+        ).not.toContain(secret);
         expect(platform.logs.join('')).not.toContain(alice.token);
       });
     });

@@ -5,8 +5,15 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { join, sep } from 'node:path';
 import Fastify, {
-  errorCodes, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions,
-  type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault,
+  errorCodes,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
 } from 'fastify';
 import type { AccessService } from '../services/access.service.js';
 import type { AssociationService } from '../services/association.service.js';
@@ -34,7 +41,11 @@ import { tokenRoutes } from './routes/tokens.routes.js';
 import { sharedSchemas } from './schemas.js';
 
 export type FastifyTypeBox = FastifyInstance<
-  RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
 >;
 
 export interface AppServices {
@@ -64,8 +75,9 @@ export interface AppOptions {
 }
 
 /** The portal's pages load only what the same server sends: no inline script, no other origin, no framing. */
-const PORTAL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+const PORTAL_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 export const API_PREFIX = '/api/v1';
 
@@ -74,9 +86,19 @@ function describeCsvBodies<T extends object>(document: T): T {
   const paths = (document as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths;
   const csv = (description: string) => ({ 'text/csv': { schema: { type: 'string', description } } });
   const upload = paths?.[`${API_PREFIX}/bulk-uploads`]?.post;
-  if (upload) upload.requestBody = { required: true, content: csv('POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW and one row per association, UTF-8') };
+  if (upload)
+    upload.requestBody = {
+      required: true,
+      content: csv('POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW and one row per association, UTF-8'),
+    };
   const report = paths?.[`${API_PREFIX}/bulk-uploads/{id}/report.csv`]?.get;
-  if (report) report.responses = { 200: { description: 'The per-row report', content: csv('Riga;POD;Idoneo;Motivi_non_idoneita;Stato;Motivo;Dettaglio;ID_richiesta') } };
+  if (report)
+    report.responses = {
+      200: {
+        description: 'The per-row report',
+        content: csv('Riga;POD;Idoneo;Motivi_non_idoneita;Stato;Motivo;Dettaglio;ID_richiesta'),
+      },
+    };
   return document;
 }
 
@@ -85,7 +107,11 @@ export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'
 
 /** Headers on every answer, the framework's own refusals and the HTTP parser's included. */
 function securityHeaders(https: boolean): Record<string, string> {
-  return { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...(https ? { 'strict-transport-security': 'max-age=31536000' } : {}) };
+  return {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+  };
 }
 
 /** API answers are one caller's data, some with secrets: never kept by a browser or a proxy. */
@@ -110,7 +136,8 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   function addHeaders<R extends FastifyReply>(request: FastifyRequest, reply: R): R {
     reply.headers(securityHeaders(https));
     if (isApiUrl(request.url)) reply.header('cache-control', 'no-store');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', PORTAL_CSP).header('x-frame-options', 'DENY');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html'))
+      reply.header('content-security-policy', PORTAL_CSP).header('x-frame-options', 'DENY');
     return reply;
   }
   app.setErrorHandler(handleError);
@@ -120,7 +147,11 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   // A route with a JSON body schema reads JSON only: a CSV, a file or a form sent to it is refused whole, before it
   // is read, instead of being validated as if it were the object (a Buffer's methods reported as unknown fields).
   app.addHook('preParsing', async (request) => {
-    if (request.routeOptions.schema?.body && request.headers['content-type'] !== undefined && mediaTypeOf(request) !== 'application/json') {
+    if (
+      request.routeOptions.schema?.body &&
+      request.headers['content-type'] !== undefined &&
+      mediaTypeOf(request) !== 'application/json'
+    ) {
       throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(mediaTypeOf(request));
     }
   });
@@ -129,10 +160,19 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     // The portal: its files, and index.html for any other page address (the single-page app routes it).
     // Built files have content hashes in their names (assets/): cached for good; index.html is checked every time.
     const assets = join(options.webRoot, 'assets') + sep;
-    await app.register(fastifyStatic, { root: options.webRoot, wildcard: true, index: 'index.html', cacheControl: false,
-      setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache') });
-    app.setNotFoundHandler((request, reply) => (request.method === 'GET' && !/^\/(api|assets)(\/|$)/i.test(request.url)
-      ? reply.header('cache-control', 'no-cache').sendFile('index.html') : handleNotFound(request, reply)));
+    await app.register(fastifyStatic, {
+      root: options.webRoot,
+      wildcard: true,
+      index: 'index.html',
+      cacheControl: false,
+      setHeaders: (reply, path) =>
+        reply.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+    app.setNotFoundHandler((request, reply) =>
+      request.method === 'GET' && !/^\/(api|assets)(\/|$)/i.test(request.url)
+        ? reply.header('cache-control', 'no-cache').sendFile('index.html')
+        : handleNotFound(request, reply),
+    );
   } else {
     app.setNotFoundHandler(handleNotFound);
   }
@@ -144,22 +184,35 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
       info: {
         title: 'Chain 2 online services',
         version: '1.0.0',
-        description: 'Eligibility of supply points and POD–DU associations for asset providers. Errors are {"error":{"code","message","details"}}.',
+        description:
+          'Eligibility of supply points and POD–DU associations for asset providers. Errors are {"error":{"code","message","details"}}.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A representative\'s personal API token' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: "A representative's personal API token" },
+        },
+      },
       security: [{ bearer: [] }],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    transformObject: (document) => describeCsvBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+    transformObject: (document) =>
+      describeCsvBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (api) => {
-    sessionRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), services.sessions, cookieOf(options));
-    await api.register((authenticated) => authenticatedRoutes(authenticated.withTypeProvider<TypeBoxTypeProvider>(), services, options));
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (api) => {
+      sessionRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), services.sessions, cookieOf(options));
+      await api.register((authenticated) =>
+        authenticatedRoutes(authenticated.withTypeProvider<TypeBoxTypeProvider>(), services, options),
+      );
+    },
+    { prefix: API_PREFIX },
+  );
 
   return app;
 }
@@ -178,7 +231,9 @@ async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices,
   eligibilityRoutes(typed, services.eligibility);
   tokenRoutes(typed, services.access);
   // Monitoring: every role, each with its own view (the service scopes what it returns).
-  await typed.register(async (scope) => kpiRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), services.kpi, options.kpiMaxBytes));
+  await typed.register(async (scope) =>
+    kpiRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), services.kpi, options.kpiMaxBytes),
+  );
   // Each role's routes in a scope that refuses the other role before anything else runs (idempotency, body parsing).
   await typed.register(async (scope) => {
     const onlineServices = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -192,7 +247,11 @@ async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices,
     operators.addHook('onRequest', requireRole('dso_operator'));
     operationRoutes(operators, services.operations);
     dsoRequestRoutes(operators, services.requests);
-    onboardingRoutes(operators, services.onboarding, API_PREFIX,
-      (request, token) => `${options.publicUrl ?? `${request.protocol}://${request.host}`}/activate#token=${token}`);
+    onboardingRoutes(
+      operators,
+      services.onboarding,
+      API_PREFIX,
+      (request, token) => `${options.publicUrl ?? `${request.protocol}://${request.host}`}/activate#token=${token}`,
+    );
   });
 }

@@ -9,7 +9,10 @@ import { csrfMatches, type SessionService } from '../services/session.service.js
  * Secure, under the `__Host-` prefix (no other subdomain can set a cookie of that name).
  */
 export function sessionCookie(secure: boolean) {
-  return { name: secure ? '__Host-c2_session' : 'c2_session', options: { httpOnly: true, sameSite: 'strict' as const, path: '/', secure } };
+  return {
+    name: secure ? '__Host-c2_session' : 'c2_session',
+    options: { httpOnly: true, sameSite: 'strict' as const, path: '/', secure },
+  };
 }
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -36,9 +39,12 @@ export function authenticate(access: AccessService, sessions: SessionService, co
     const sessionToken = request.cookies[cookieName];
     const session = sessionToken ? await sessions.resume(sessionToken) : undefined;
     if (!sessionToken || !session) {
-      throw new DomainError(DomainErrorCode.unauthenticated, sessionToken
-        ? 'Your session has ended: log in again'
-        : 'Send an API token as Authorization: Bearer <token>, or log in to the portal');
+      throw new DomainError(
+        DomainErrorCode.unauthenticated,
+        sessionToken
+          ? 'Your session has ended: log in again'
+          : 'Send an API token as Authorization: Bearer <token>, or log in to the portal',
+      );
     }
     if (!SAFE_METHODS.has(request.method)) requireCsrf(request, sessionToken);
     request.caller = session.caller;
@@ -61,17 +67,20 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
 export async function refuseInactiveAssetProvider(request: FastifyRequest) {
   const caller = callerOf(request);
   if (caller.role === 'asset_provider' && caller.assetProviderStatus !== 'active') {
-    throw new DomainError(DomainErrorCode.assetProviderNotActive, caller.assetProviderStatus === 'suspended'
-      ? 'Your asset provider\'s access to the online services is suspended: contact the DSO'
-      : 'Your asset provider\'s subscription is not complete yet: the online services open once the DSO activates it',
-    { status: caller.assetProviderStatus });
+    throw new DomainError(
+      DomainErrorCode.assetProviderNotActive,
+      caller.assetProviderStatus === 'suspended'
+        ? "Your asset provider's access to the online services is suspended: contact the DSO"
+        : "Your asset provider's subscription is not complete yet: the online services open once the DSO activates it",
+      { status: caller.assetProviderStatus },
+    );
   }
 }
 
 const ROLE_REFUSALS: Record<Caller['role'], string> = {
-  asset_provider: 'This service is for asset providers\' representatives',
+  asset_provider: "This service is for asset providers' representatives",
   dso_operator: 'This is for DSO operators only',
-  retailer: 'This is for retailers\' users only',
+  retailer: "This is for retailers' users only",
 };
 
 /** A hook for a scope of routes of one role: the other roles get 403 before any other work is done. */

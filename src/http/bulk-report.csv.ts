@@ -26,19 +26,32 @@ export function spreadsheetCsv(headers: readonly string[], rows: Iterable<readon
 /** A time as Italians read it in a spreadsheet: dd/mm/yyyy hh:mm:ss, Rome time. */
 export function romeDateTime(at: Date | null): string {
   if (!at) return '';
-  return at.toLocaleString('it-IT', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).replace(',', '');
+  return at
+    .toLocaleString('it-IT', {
+      timeZone: 'Europe/Rome',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+    .replace(',', '');
 }
 
 /** The per-row report of a bulk upload. */
 export function bulkReportCsv(rows: readonly BulkReportRow[]): string {
-  return spreadsheetCsv(HEADERS, rows.map((r) => [
-    String(r.line),
-    r.pod,
-    r.eligibility === null ? '' : r.eligibility.eligible ? 'SI' : 'NO',
-    r.eligibility?.reasons.join(',') ?? '',
-    r.status,
-    r.reason ?? '',
-    r.issues.map((i) => `${i.field}: ${i.message}`).join(' | '),
-    r.requestId ?? '',
-  ]));
+  return spreadsheetCsv(
+    HEADERS,
+    rows.map((r) => [
+      String(r.line),
+      r.pod,
+      r.eligibility === null ? '' : r.eligibility.eligible ? 'SI' : 'NO',
+      r.eligibility?.reasons.join(',') ?? '',
+      r.status,
+      r.reason ?? '',
+      r.issues.map((i) => `${i.field}: ${i.message}`).join(' | '),
+      r.requestId ?? '',
+    ]),
+  );
 }

@@ -11,17 +11,19 @@ describe('echo', () => {
     expect(echo(text, max)).toBe(echoed);
   });
 
-  it('bounds an issue\'s field and message, not its code', () => {
+  it("bounds an issue's field and message, not its code", () => {
     const long = 'k'.repeat(10_000);
     const issue = echoIssue({ field: long, code: 'unknown_field', message: `${long} is not a known field` });
     expect(issue.code).toBe('unknown_field');
     expect([issue.field.length, issue.message.length]).toEqual([ECHO_TEXT_CHARS + 1, ECHO_TEXT_CHARS + 1]);
   });
 
-  it('bounds every string of an error\'s details, keys included, and leaves other values alone', () => {
+  it("bounds every string of an error's details, keys included, and leaves other values alone", () => {
     const long = 'h'.repeat(10_000);
     expect(echoDetails({ found: long, counts: [1, null, true], nested: [{ [long]: long }] })).toEqual({
-      found: echo(long, ECHO_TEXT_CHARS), counts: [1, null, true], nested: [{ [echo(long, ECHO_TEXT_CHARS)]: echo(long, ECHO_TEXT_CHARS) }],
+      found: echo(long, ECHO_TEXT_CHARS),
+      counts: [1, null, true],
+      nested: [{ [echo(long, ECHO_TEXT_CHARS)]: echo(long, ECHO_TEXT_CHARS) }],
     });
   });
 });

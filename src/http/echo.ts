@@ -26,5 +26,7 @@ export function echoDetails(value: unknown): unknown {
   if (typeof value === 'string') return echo(value, ECHO_TEXT_CHARS);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(echoDetails);
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [echo(key, ECHO_TEXT_CHARS), echoDetails(item)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [echo(key, ECHO_TEXT_CHARS), echoDetails(item)]),
+  );
 }

@@ -9,7 +9,8 @@ export interface FormFile {
   fileName: string | null;
 }
 
-const invalidFile = (message: string, cause?: unknown) => new DomainError(DomainErrorCode.invalidFile, message, undefined, cause === undefined ? undefined : { cause });
+const invalidFile = (message: string, cause?: unknown) =>
+  new DomainError(DomainErrorCode.invalidFile, message, undefined, cause === undefined ? undefined : { cause });
 
 /**
  * The one file of a multipart/form-data form, sent as the field `file`. Every part is read, so a form that cannot be
@@ -22,13 +23,19 @@ export async function readFormFile(request: FastifyRequest): Promise<FormFile> {
       if (part.type !== 'file') continue;
       if (part.fieldname !== 'file') throw invalidFile('Send the CSV as the form field "file"');
       if (found) throw invalidFile('Send one file per request, as the form field "file"');
-      found = { bytes: await part.toBuffer(), fileName: part.filename ? [...part.filename].slice(0, MAX_FILE_NAME_CHARS).join('') : null };
+      found = {
+        bytes: await part.toBuffer(),
+        fileName: part.filename ? [...part.filename].slice(0, MAX_FILE_NAME_CHARS).join('') : null,
+      };
     }
   } catch (error) {
     // The plugin's own refusals (a file over the limit, too many parts) have codes of their own in the error table.
     if (error instanceof DomainError || isPluginError(error)) throw error;
     // Anything else is the form parser's: a body that is not the multipart/form-data it claims to be.
-    throw invalidFile('The form cannot be read: send the CSV as text/csv, or as the field "file" of a well-formed multipart/form-data form', error);
+    throw invalidFile(
+      'The form cannot be read: send the CSV as text/csv, or as the field "file" of a well-formed multipart/form-data form',
+      error,
+    );
   }
   if (!found) throw invalidFile('Send the CSV as the form field "file"');
   return found;

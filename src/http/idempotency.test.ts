@@ -21,12 +21,22 @@ describe('Idempotency-Key while the first request is still running', () => {
     app.setErrorHandler(handleError);
     app.decorateRequest('isMultipart', () => false); // @fastify/multipart's, which this app does not need
     app.addHook('onRequest', async (request) => {
-      request.caller = { role: 'asset_provider', assetProviderStatus: 'active', assetProviderId: 'ap-1', representativeId: 'rep-1' };
+      request.caller = {
+        role: 'asset_provider',
+        assetProviderStatus: 'active',
+        assetProviderId: 'ap-1',
+        representativeId: 'rep-1',
+      };
     });
-    registerIdempotency(app, new IdempotencyService(platform.storage.idempotency, { now: () => new Date() }, { leaseSeconds: 1 }));
+    registerIdempotency(
+      app,
+      new IdempotencyService(platform.storage.idempotency, { now: () => new Date() }, { leaseSeconds: 1 }),
+    );
     app.post('/slow', async (_request, reply) => {
       runs++;
-      await new Promise<void>((resolve) => { finishFirst = resolve; });
+      await new Promise<void>((resolve) => {
+        finishFirst = resolve;
+      });
       return reply.code(202).send({ run: runs });
     });
     await app.ready();
@@ -38,7 +48,8 @@ describe('Idempotency-Key while the first request is still running', () => {
   });
 
   it('answers a retry 409 for as long as the first request runs past its lease, then replays its answer', async () => {
-    const post = () => app.inject({ method: 'POST', url: '/slow', payload: { a: 1 }, headers: { 'idempotency-key': 'slow-1' } });
+    const post = () =>
+      app.inject({ method: 'POST', url: '/slow', payload: { a: 1 }, headers: { 'idempotency-key': 'slow-1' } });
     const first = post();
     await expect.poll(() => runs).toBe(1);
     for (let i = 0; i < 5; i++) {
@@ -50,7 +61,11 @@ describe('Idempotency-Key while the first request is still running', () => {
     finishFirst();
     expect((await first).json()).toEqual({ run: 1 });
     const replay = await post();
-    expect([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()]).toEqual([202, 'true', { run: 1 }]);
+    expect([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()]).toEqual([
+      202,
+      'true',
+      { run: 1 },
+    ]);
     expect(runs).toBe(1);
   }, 20_000);
 });

@@ -25,21 +25,42 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     if (request.method !== 'POST' || typeof key !== 'string') return;
     if (request.isMultipart()) {
       // A form's file is read by the handler, after this hook: it could not be part of the fingerprint.
-      throw invalidInput([{ field: 'Idempotency-Key', code: 'not_supported', message: 'Idempotency-Key needs the CSV as the body (Content-Type: text/csv), not as a form' }]);
+      throw invalidInput([
+        {
+          field: 'Idempotency-Key',
+          code: 'not_supported',
+          message: 'Idempotency-Key needs the CSV as the body (Content-Type: text/csv), not as a form',
+        },
+      ]);
     }
     if (request.routeOptions.config.secretResponse) {
-      throw invalidInput([{ field: 'Idempotency-Key', code: 'not_supported',
-        message: 'This answer carries a secret shown once and is never stored for a replay: send it without Idempotency-Key' }]);
+      throw invalidInput([
+        {
+          field: 'Idempotency-Key',
+          code: 'not_supported',
+          message:
+            'This answer carries a secret shown once and is never stored for a replay: send it without Idempotency-Key',
+        },
+      ]);
     }
     const scope = idempotencyScopeOf(request);
-    const fingerprint = IdempotencyService.fingerprint(request.method, request.routeOptions.url ?? request.url, request.body);
+    const fingerprint = IdempotencyService.fingerprint(
+      request.method,
+      request.routeOptions.url ?? request.url,
+      request.body,
+    );
     const outcome = await idempotency.begin(scope, key, fingerprint);
     if (outcome.kind === 'replay') {
-      return reply.code(outcome.response.statusCode).header('content-type', 'application/json; charset=utf-8')
-        .header('idempotent-replayed', 'true').send(outcome.response.body);
+      return reply
+        .code(outcome.response.statusCode)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('idempotent-replayed', 'true')
+        .send(outcome.response.body);
     }
     const renewal = setInterval(() => {
-      idempotency.renew(scope, key).catch((error: unknown) => request.log.warn({ err: error }, 'could not renew an Idempotency-Key reservation'));
+      idempotency
+        .renew(scope, key)
+        .catch((error: unknown) => request.log.warn({ err: error }, 'could not renew an Idempotency-Key reservation'));
     }, idempotency.renewEveryMs);
     renewal.unref();
     request.idempotencyKey = { scope, key, renewal };

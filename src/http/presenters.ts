@@ -76,5 +76,13 @@ export function presentBulkUpload(u: BulkUploadSummary) {
 }
 
 export function presentBulkReportRow(r: BulkReportRow) {
-  return { line: r.line, pod: r.pod, eligibility: r.eligibility, status: r.status, reason: r.reason, issues: r.issues, requestId: r.requestId };
+  return {
+    line: r.line,
+    pod: r.pod,
+    eligibility: r.eligibility,
+    status: r.status,
+    reason: r.reason,
+    issues: r.issues,
+    requestId: r.requestId,
+  };
 }

@@ -16,12 +16,21 @@ describe('personal API tokens', () => {
     const created = await me.post('/tokens', { label: '  billing system ' });
     expect(created.status).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
-    expect(created.body).toMatchObject({ label: 'billing system', revokedAt: null, token: expect.stringMatching(/^c2_/) });
+    expect(created.body).toMatchObject({
+      label: 'billing system',
+      revokedAt: null,
+      token: expect.stringMatching(/^c2_/),
+    });
     const mine = apiClient(platform, created.body.token);
     expect((await mine.get('/associations')).status).toBe(200);
 
     const listed = (await me.get('/tokens')).body.items;
-    expect(listed[0]).toEqual({ id: created.body.id, label: 'billing system', createdAt: created.body.createdAt, revokedAt: null });
+    expect(listed[0]).toEqual({
+      id: created.body.id,
+      label: 'billing system',
+      createdAt: created.body.createdAt,
+      revokedAt: null,
+    });
     expect(JSON.stringify(listed)).not.toContain(created.body.token);
     expect(platform.logs.join('\n')).not.toContain(created.body.token);
 
@@ -31,7 +40,7 @@ describe('personal API tokens', () => {
     expect((await me.delete(`/tokens/${created.body.id}`)).body.error.code).toBe('not_found');
   });
 
-  it('never reaches another holder\'s tokens, and serves operators the same way', async () => {
+  it("never reaches another holder's tokens, and serves operators the same way", async () => {
     const alice = apiClient(platform, (await makeAssetProvider(platform)).token);
     const operator = apiClient(platform, (await makeOperator(platform)).token);
     const aliceToken = (await alice.post('/tokens', { label: 'laptop' })).body;

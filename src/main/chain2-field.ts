@@ -46,14 +46,26 @@ export async function restoreFieldNetwork(platform: Platform): Promise<number> {
  * key its meter was programmed with — opens them and serves them on its WebSocket. DU makers' own emulators tap the
  * same power line at `ws://<api host:port>/power-line/<MAC>` (`chain2 du --medium …`).
  */
-export async function startChain2Field(platform: Platform, options: {
-  host: string; duPort: number; lossRate: number; seed: number; stepMs?: number;
-}): Promise<Chain2Field> {
+export async function startChain2Field(
+  platform: Platform,
+  options: {
+    host: string;
+    duPort: number;
+    lossRate: number;
+    seed: number;
+    stepMs?: number;
+  },
+): Promise<Chain2Field> {
   const network = platform.fieldNetwork;
   if (!network) throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
   const medium = new PowerLineMedium({ lossRate: options.lossRate, seed: options.seed });
   const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
-  const dus = await DuWebSocketServer.listen({ mode: DuServerMode.fleet, dus: [], host: options.host, port: options.duPort });
+  const dus = await DuWebSocketServer.listen({
+    mode: DuServerMode.fleet,
+    dus: [],
+    host: options.host,
+    port: options.duPort,
+  });
   const installed = new Map<string, DuEmulator>(); // by MAC
   const installedAt = new WeakMap<DuEmulator, number>(); // simulated ms
 
@@ -72,7 +84,9 @@ export async function startChain2Field(platform: Platform, options: {
   const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
   // Telemanagement collects the meters' own daily counts of frames sent (the simulated meters' counters).
   platform.services.kpi.useMeterCounts({ sentOn: async (day) => fleet.sentOn(day) });
-  const reporter = demoParticipants(platform, () => [...installed.values()].map((du) => ({ du, since: new Date(installedAt.get(du)!) })));
+  const reporter = demoParticipants(platform, () =>
+    [...installed.values()].map((du) => ({ du, since: new Date(installedAt.get(du)!) })),
+  );
   const step = () => {
     fleet.step();
     void reporter.tick(new Date(network.now()));
@@ -82,8 +96,13 @@ export async function startChain2Field(platform: Platform, options: {
   timer.unref();
 
   return {
-    medium, fleet, dus, step, reporter,
-    endpoints: () => [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
+    medium,
+    fleet,
+    dus,
+    step,
+    reporter,
+    endpoints: () =>
+      [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
     installedAt: () => [...installed.values()].map((du) => ({ pod: du.pod, at: new Date(installedAt.get(du)!) })),
     async close() {
       clearInterval(timer);
@@ -113,22 +132,36 @@ export function demoParticipants(platform: Platform, dus: () => { du: DuEmulator
   const report = async (day: string) => {
     // A DU reports the days it was there for: not the day before it was installed.
     const end = romeMidnight(addDays(day, 1));
-    const byPod = new Map(dus().filter(({ since }) => since < end).map(({ du }) => [du.pod, du]));
+    const byPod = new Map(
+      dus()
+        .filter(({ since }) => since < end)
+        .map(({ du }) => [du.pod, du]),
+    );
     for (const provider of await platform.storage.onboarding.list()) {
-      const associations = await platform.storage.associations.list({ assetProviderId: provider.assetProviderId, status: 'active', limit: 100_000 });
+      const associations = await platform.storage.associations.list({
+        assetProviderId: provider.assetProviderId,
+        status: 'active',
+        limit: 100_000,
+      });
       const reports = associations.flatMap((a) => {
         const du = byPod.get(a.pod);
         return du ? [{ position: {}, fields: { pod: a.pod, day, received: du.framesReceivedOn(day) } }] : [];
       });
-      if (reports.length > 0) await platform.services.kpi.submit({ kind: 'asset_provider', id: provider.assetProviderId }, reports);
+      if (reports.length > 0)
+        await platform.services.kpi.submit({ kind: 'asset_provider', id: provider.assetProviderId }, reports);
     }
     reported.add(day);
   };
   return {
     tick(now) {
       const day = addDays(romeDay(now), -1);
-      if (running || reported.has(day) || romeLocalParts(now).hour < DEMO_REPORT_HOUR) return running ?? Promise.resolve();
-      running = report(day).catch((error) => platform.app.log.warn({ err: error, day }, 'demo participants could not report')).finally(() => { running = undefined; });
+      if (running || reported.has(day) || romeLocalParts(now).hour < DEMO_REPORT_HOUR)
+        return running ?? Promise.resolve();
+      running = report(day)
+        .catch((error) => platform.app.log.warn({ err: error, day }, 'demo participants could not report'))
+        .finally(() => {
+          running = undefined;
+        });
       return running;
     },
     reportedDays: () => [...reported].sort(),

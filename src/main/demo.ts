@@ -9,8 +9,12 @@ export const CREDENTIALS_FILE = 'demo-credentials.json';
 function seedDepsOf(platform: Platform): SeedDeps {
   const { storage, services, workflow } = platform;
   return {
-    storage, access: services.access, associations: services.associations, eligibility: services.eligibility,
-    onboarding: services.onboarding, sessions: services.sessions,
+    storage,
+    access: services.access,
+    associations: services.associations,
+    eligibility: services.eligibility,
+    onboarding: services.onboarding,
+    sessions: services.sessions,
     clock: { now: () => new Date() },
     completeRequests: () => workflow.drain(),
   };
@@ -39,7 +43,9 @@ export async function recordDemoDus(platform: Platform, dus: NonNullable<DemoCre
 }
 
 /** Fresh demo tokens and example PODs, written to `$DATA_DIR/demo-credentials.json` (mode 0600: it holds tokens). */
-export async function writeDemoCredentials(platform: Platform): Promise<{ path: string; credentials: DemoCredentials }> {
+export async function writeDemoCredentials(
+  platform: Platform,
+): Promise<{ path: string; credentials: DemoCredentials }> {
   const credentials = await demoCredentials(seedDepsOf(platform), `${baseUrlOf(platform)}${API_PREFIX}`);
   await mkdir(platform.config.dataDir, { recursive: true });
   const path = join(platform.config.dataDir, CREDENTIALS_FILE);

@@ -5,7 +5,12 @@ import { loggerOptions } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk, _encoding, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
   return { lines, destination };
 }
 
@@ -16,7 +21,10 @@ describe('loggerOptions', () => {
       const app = Fastify({ logger: loggerOptions({ logLevel: 'info', logFormat }, destination) });
       // Fastify's own request serializer drops headers; a logger that keeps them still never writes the credentials.
       const keepsHeaders = app.log.child({}, { serializers: { req: (req: unknown) => req } });
-      keepsHeaders.info({ req: { headers: { authorization: 'Bearer c2t_secret', cookie: 'c2_session=secret', accept: 'text/csv' } } }, 'a request as a careless log line holds it');
+      keepsHeaders.info(
+        { req: { headers: { authorization: 'Bearer c2t_secret', cookie: 'c2_session=secret', accept: 'text/csv' } } },
+        'a request as a careless log line holds it',
+      );
       await app.close();
       const text = lines.join('\n');
       expect(text).toContain('a request as a careless log line holds it');

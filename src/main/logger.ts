@@ -12,7 +12,9 @@ const HIDDEN_WHEN_PRETTY = ['pid', 'hostname', 'reqId', 'http'];
 function messageOf(log: Record<string, unknown>, messageKey: string): string {
   const message = String(log[messageKey] ?? '');
   const http = log.http as RequestLine | undefined;
-  return message === REQUEST_LINE_MESSAGE && http ? `${http.method} ${http.url} ${http.statusCode} ${http.responseTimeMs} ms` : message;
+  return message === REQUEST_LINE_MESSAGE && http
+    ? `${http.method} ${http.url} ${http.statusCode} ${http.responseTimeMs} ms`
+    : message;
 }
 
 /**
@@ -20,12 +22,19 @@ function messageOf(log: Record<string, unknown>, messageKey: string): string {
  * per line. `pretty`: pino-pretty as a synchronous stream in this thread, not a transport (a worker thread whose
  * buffer a killed process would lose), one line per event with its time of day. `destination`: stdout by default.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(
+  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  destination?: NodeJS.WritableStream,
+): NonNullable<FastifyServerOptions['logger']> {
   const base = { level: config.logLevel, redact: LOG_REDACTIONS };
   if (config.logFormat === 'json') return destination ? { ...base, stream: destination } : base;
   const stream = pinoPretty({
-    sync: true, destination: destination ?? 1, singleLine: true, translateTime: 'SYS:HH:MM:ss.l',
-    ignore: HIDDEN_WHEN_PRETTY.join(','), messageFormat: (log, messageKey) => messageOf(log, messageKey),
+    sync: true,
+    destination: destination ?? 1,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: HIDDEN_WHEN_PRETTY.join(','),
+    messageFormat: (log, messageKey) => messageOf(log, messageKey),
   });
   return { ...base, stream };
 }
@@ -42,5 +51,5 @@ export function createLogger(options: NonNullable<FastifyServerOptions['logger']
 }
 
 function redactedPaths(redact: LoggerOptions['redact']): string[] {
-  return Array.isArray(redact) ? redact : redact?.paths ?? [];
+  return Array.isArray(redact) ? redact : (redact?.paths ?? []);
 }

@@ -31,14 +31,22 @@ function every(everyMs: number, work: () => Promise<unknown>, onError: (error: u
  * final one a day later (KpiService.runDue), on the meters' clock.
  */
 export function startMonitoring(platform: Platform, everyMs = MONITORING_TICK_MS): Periodic {
-  return every(everyMs, () => platform.services.kpi.runDue(),
-    (error) => platform.app.log.error({ err: error }, 'monitoring: computing a day failed; retried at the next tick'));
+  return every(
+    everyMs,
+    () => platform.services.kpi.runDue(),
+    (error) => platform.app.log.error({ err: error }, 'monitoring: computing a day failed; retried at the next tick'),
+  );
 }
 
 /** Housekeeping of a worker process: sessions that have ended and login attempts whose window has closed, removed. */
 export function startHousekeeping(platform: Platform, everyMs = HOUSEKEEPING_TICK_MS): Periodic {
-  return every(everyMs, async () => {
-    const removed = await platform.services.sessions.purgeEnded();
-    if (removed.sessions + removed.attempts > 0) platform.app.log.info(removed, 'housekeeping: ended sessions and old login attempts removed');
-  }, (error) => platform.app.log.error({ err: error }, 'housekeeping failed; retried at the next tick'));
+  return every(
+    everyMs,
+    async () => {
+      const removed = await platform.services.sessions.purgeEnded();
+      if (removed.sessions + removed.attempts > 0)
+        platform.app.log.info(removed, 'housekeeping: ended sessions and old login attempts removed');
+    },
+    (error) => platform.app.log.error({ err: error }, 'housekeeping failed; retried at the next tick'),
+  );
 }

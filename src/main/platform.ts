@@ -90,12 +90,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const eligibility = new EligibilityService(storage.supplyPoints, config.distributorCodes);
   const requests = new RequestService(storage, clock, config.bulkQuotaPer24h);
-  const workflow: RunnableWorkflow = config.requestWorkflow === 'direct'
-    ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, logger)
-    : new TelemanagementWorkflow({
-      storage, requests, headEnd, secretBox, clock, logger,
-      pollMs: config.workflowPollMs, concurrency: config.workflowConcurrency, jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
-    });
+  const workflow: RunnableWorkflow =
+    config.requestWorkflow === 'direct'
+      ? new DirectCompletionWorkflow(storage, requests, config.workflowPollMs, logger)
+      : new TelemanagementWorkflow({
+          storage,
+          requests,
+          headEnd,
+          secretBox,
+          clock,
+          logger,
+          pollMs: config.workflowPollMs,
+          concurrency: config.workflowConcurrency,
+          jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
+        });
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow });
   const hasher = scryptHasher();
   const services = {
@@ -106,23 +114,41 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     idempotency: new IdempotencyService(storage.idempotency, clock),
     operations: new OperationService({ storage, clock, newId, workflow, fieldNetwork: fieldNetworkView }),
     bulkUploads: new BulkUploadService({
-      storage, associations, ownDistributorCodes: config.distributorCodes, clock, newId, workflow,
+      storage,
+      associations,
+      ownDistributorCodes: config.distributorCodes,
+      clock,
+      newId,
+      workflow,
       limits: { maxBytes: config.bulkMaxBytes, maxRows: config.bulkMaxRows },
     }),
     sessions: new SessionService({ storage, hasher, clock, newId }),
     onboarding: new OnboardingService({ storage, clock, newId, hasher }),
     // Monitoring counts days of the meters' clocks: the simulated time of an in-process field network (the demo's ×60).
     kpi: new KpiService({
-      storage, settings: config.kpi, csvLimits: { maxBytes: config.kpi.maxBytes, maxRows: config.kpi.maxRows },
+      storage,
+      settings: config.kpi,
+      csvLimits: { maxBytes: config.kpi.maxBytes, maxRows: config.kpi.maxRows },
       clock: options.clock ?? (fieldNetwork ? { now: () => new Date(fieldNetwork.now()) } : clock),
     }),
   };
   const app = await buildApp(services, {
-    loggerInstance: logger, bulkMaxBytes: config.bulkMaxBytes, kpiMaxBytes: config.kpi.maxBytes, publicUrl: config.publicUrl, webRoot: builtPortal(),
+    loggerInstance: logger,
+    bulkMaxBytes: config.bulkMaxBytes,
+    kpiMaxBytes: config.kpi.maxBytes,
+    publicUrl: config.publicUrl,
+    webRoot: builtPortal(),
   });
 
   return {
-    config, database, storage, services, workflow, secretBox, fieldNetwork, app,
+    config,
+    database,
+    storage,
+    services,
+    workflow,
+    secretBox,
+    fieldNetwork,
+    app,
     async close() {
       await workflow.stop();
       await app.close();

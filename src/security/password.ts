@@ -2,7 +2,9 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import type { PasswordHasher } from '../services/ports/index.js';
 
 function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 /** OWASP's scrypt minimum (N=2^17, r=8, p=1) costs ≈128 MiB and ≈0.3 s here; 2^15 keeps a login near 80 ms. */
@@ -26,7 +28,12 @@ export function scryptHasher(cost: Partial<typeof DEFAULTS> = {}): PasswordHashe
       const [scheme, N, r, p, salt, hash] = stored.split('$');
       if (scheme !== 'scrypt' || !salt || !hash) return false;
       const expected = Buffer.from(hash, 'base64url');
-      const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, optionsOf(Number(N), Number(r), Number(p)));
+      const key = await scryptAsync(
+        password,
+        Buffer.from(salt, 'base64url'),
+        expected.length,
+        optionsOf(Number(N), Number(r), Number(p)),
+      );
       return timingSafeEqual(key, expected);
     },
   };

@@ -23,11 +23,14 @@ export class AesGcmSecretBox implements SecretBox {
 
   open(sealed: Uint8Array): string {
     const bytes = Buffer.from(sealed);
-    if (bytes[0] !== VERSION || bytes.length < 1 + IV_BYTES + TAG_BYTES) throw new Error('not a sealed secret of this version');
+    if (bytes[0] !== VERSION || bytes.length < 1 + IV_BYTES + TAG_BYTES)
+      throw new Error('not a sealed secret of this version');
     const iv = bytes.subarray(1, 1 + IV_BYTES);
     const tag = bytes.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.masterKey, iv);
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }

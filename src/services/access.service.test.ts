@@ -17,8 +17,14 @@ describe('AccessService', () => {
     open = await openDatabase({ kind: 'embedded', dataDir: undefined });
     await migrate(open.db);
     storage = sqlStorage(open);
-    await storage.participants.insertAssetProvider({ assetProviderId, name: 'AP', vatNumber: 'V', status: 'active' }, now);
-    await storage.participants.insertRepresentative({ representativeId, assetProviderId, email: 'r@ap.example', fullName: 'R' }, now);
+    await storage.participants.insertAssetProvider(
+      { assetProviderId, name: 'AP', vatNumber: 'V', status: 'active' },
+      now,
+    );
+    await storage.participants.insertRepresentative(
+      { representativeId, assetProviderId, email: 'r@ap.example', fullName: 'R' },
+      now,
+    );
   });
   afterAll(() => open.close());
 
@@ -26,9 +32,16 @@ describe('AccessService', () => {
     const access = new AccessService(storage.tokens, clock, uuidv7);
     const token = await access.issueToken({ representativeId }, 'laptop');
     expect(token).toMatch(/^c2_[A-Za-z0-9_-]{43}$/);
-    expect(await access.authenticate(token)).toEqual({ role: 'asset_provider', representativeId, assetProviderId, assetProviderStatus: 'active' });
+    expect(await access.authenticate(token)).toEqual({
+      role: 'asset_provider',
+      representativeId,
+      assetProviderId,
+      assetProviderStatus: 'active',
+    });
     const stored = await open.pool.query('SELECT token_hash FROM api_tokens');
-    expect(stored.rows.map((r) => Buffer.from(r.token_hash).toString('hex'))).toContain(Buffer.from(hashToken(token)).toString('hex'));
+    expect(stored.rows.map((r) => Buffer.from(r.token_hash).toString('hex'))).toContain(
+      Buffer.from(hashToken(token)).toString('hex'),
+    );
     expect(JSON.stringify(stored.rows)).not.toContain(token.slice(3));
   });
 

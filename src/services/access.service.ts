@@ -62,11 +62,22 @@ export class AccessService {
     if (!parsed.ok) throw invalidInput([parsed.issue]);
     const active = (await this.tokens.list(holder)).filter((t) => t.revokedAt === null).length;
     if (active >= MAX_ACTIVE_TOKENS) {
-      throw new DomainError(DomainErrorCode.conflict, `At most ${MAX_ACTIVE_TOKENS} tokens may be valid at once: revoke one first`);
+      throw new DomainError(
+        DomainErrorCode.conflict,
+        `At most ${MAX_ACTIVE_TOKENS} tokens may be valid at once: revoke one first`,
+      );
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const record: TokenRecord = { tokenId: this.newId(), label: parsed.value, createdAt: this.clock.now(), revokedAt: null };
-    await this.tokens.insert({ tokenId: record.tokenId, holder, tokenHash: hashToken(token), label: record.label }, record.createdAt);
+    const record: TokenRecord = {
+      tokenId: this.newId(),
+      label: parsed.value,
+      createdAt: this.clock.now(),
+      revokedAt: null,
+    };
+    await this.tokens.insert(
+      { tokenId: record.tokenId, holder, tokenHash: hashToken(token), label: record.label },
+      record.createdAt,
+    );
     return { ...record, token };
   }
 

@@ -25,26 +25,42 @@ export type CsvLimits = BulkLimits;
  */
 export function readCsv(bytes: Buffer, limits: CsvLimits): { header: string[]; rows: CsvRecord[] } {
   if (bytes.length > limits.maxBytes) {
-    throw new DomainError(DomainErrorCode.fileTooLarge, `The file is ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`);
+    throw new DomainError(
+      DomainErrorCode.fileTooLarge,
+      `The file is ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`,
+    );
   }
   if (bytes.includes(0)) throw invalidFile('The file is not text (it contains NUL bytes): send a UTF-8 CSV');
   const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD'))) throw invalidFile('The file is not valid UTF-8: save the CSV as UTF-8');
+  if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD')))
+    throw invalidFile('The file is not valid UTF-8: save the CSV as UTF-8');
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = firstLine.includes(';') ? ';' : ',';
-  const records = text.includes('"') ? parseQuoted(text, delimiter) : splitPlain(text.replace(/^\uFEFF/, ''), delimiter);
+  const records = text.includes('"')
+    ? parseQuoted(text, delimiter)
+    : splitPlain(text.replace(/^\uFEFF/, ''), delimiter);
   const header = records.shift();
   if (!header) throw invalidFile('The file is empty');
   if (records.length === 0) throw invalidFile('The file has a header but no rows');
-  if (records.length > limits.maxRows) throw new DomainError(DomainErrorCode.fileTooLarge, `The file has ${records.length} rows; at most ${limits.maxRows} are accepted`);
+  if (records.length > limits.maxRows)
+    throw new DomainError(
+      DomainErrorCode.fileTooLarge,
+      `The file has ${records.length} rows; at most ${limits.maxRows} are accepted`,
+    );
   return { header: header.fields, rows: records };
 }
 
 /** Quoted fields (a `;` or a line break inside quotes) need a real CSV parser. */
 function parseQuoted(text: string, delimiter: string): CsvRecord[] {
   try {
-    const records = parse(text, { delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as
-      { record: string[]; info: { lines: number } }[];
+    const records = parse(text, {
+      delimiter,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
     return records.map(({ record, info }) => ({ line: info.lines, fields: record }));
   } catch (error) {
     throw invalidFile(`The CSV cannot be read: ${(error as Error).message}`);

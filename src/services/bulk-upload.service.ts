@@ -1,4 +1,10 @@
-import { countRows, refuseDuplicates, validateBulkRecord, type BulkCounts, type BulkReportRow } from '../domain/bulk-upload.js';
+import {
+  countRows,
+  refuseDuplicates,
+  validateBulkRecord,
+  type BulkCounts,
+  type BulkReportRow,
+} from '../domain/bulk-upload.js';
 import { assessEligibility } from '../domain/eligibility.js';
 import { DomainError, DomainErrorCode } from '../domain/errors.js';
 import type { Pod } from '../domain/identifiers.js';
@@ -41,31 +47,86 @@ export class BulkUploadService {
     const validated = refuseDuplicates(records.map((r) => validateBulkRecord(r.fields, r.line)));
     const valid = validated.filter((r) => r.ok);
     const found = await storage.supplyPoints.findManyForEligibility(valid.map((r) => r.pod));
-    const eligibility = new Map(valid.map((r, i) => [r.line, assessEligibility({ pod: r.pod, ...found[i]!, ownDistributorCodes: this.deps.ownDistributorCodes })]));
+    const eligibility = new Map(
+      valid.map((r, i) => [
+        r.line,
+        assessEligibility({ pod: r.pod, ...found[i]!, ownDistributorCodes: this.deps.ownDistributorCodes }),
+      ]),
+    );
     const liveMacs = await storage.associations.liveMacs(valid.map((r) => r.du.macAddress));
     const certified = await storage.onboarding.certifiedModels(principal.assetProviderId);
 
-    const upload: BulkUploadRecord = { bulkUploadId: newId(), assetProviderId: principal.assetProviderId, fileName, rowCount: validated.length, createdAt: clock.now() };
+    const upload: BulkUploadRecord = {
+      bulkUploadId: newId(),
+      assetProviderId: principal.assetProviderId,
+      fileName,
+      rowCount: validated.length,
+      createdAt: clock.now(),
+    };
     const rows: NewBulkUploadRow[] = [];
     const accepted: { row: NewBulkUploadRow; pod: Pod; du: UserDevice }[] = [];
     for (const row of validated) {
       if (!row.ok) {
-        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', issues: row.issues, eligibility: null, requestId: null });
+        rows.push({
+          line: row.line,
+          pod: row.pod,
+          outcome: 'invalid',
+          issues: row.issues,
+          eligibility: null,
+          requestId: null,
+        });
         continue;
       }
       const verdict = eligibility.get(row.line)!;
       const checked = { eligible: verdict.eligible, reasons: verdict.reasons };
       if (!verdict.eligible) {
-        rows.push({ line: row.line, pod: row.pod, outcome: 'not_eligible', issues: [], eligibility: checked, requestId: null });
+        rows.push({
+          line: row.line,
+          pod: row.pod,
+          outcome: 'not_eligible',
+          issues: [],
+          eligibility: checked,
+          requestId: null,
+        });
       } else if (!certified.has(duModelKey(row.du.hardwareVersion, row.du.softwareVersion))) {
-        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
-          issues: [{ field: 'VERSIONE_HW', code: DomainErrorCode.duModelNotCertified,
-            message: `${row.du.hardwareVersion} / ${row.du.softwareVersion} is not a DU model certified for this asset provider` }] });
+        rows.push({
+          line: row.line,
+          pod: row.pod,
+          outcome: 'invalid',
+          eligibility: checked,
+          requestId: null,
+          issues: [
+            {
+              field: 'VERSIONE_HW',
+              code: DomainErrorCode.duModelNotCertified,
+              message: `${row.du.hardwareVersion} / ${row.du.softwareVersion} is not a DU model certified for this asset provider`,
+            },
+          ],
+        });
       } else if (liveMacs.has(row.du.macAddress)) {
-        rows.push({ line: row.line, pod: row.pod, outcome: 'invalid', eligibility: checked, requestId: null,
-          issues: [{ field: 'MAC_ADDRESS', code: DomainErrorCode.macInUse, message: 'MAC_ADDRESS is already in a live association' }] });
+        rows.push({
+          line: row.line,
+          pod: row.pod,
+          outcome: 'invalid',
+          eligibility: checked,
+          requestId: null,
+          issues: [
+            {
+              field: 'MAC_ADDRESS',
+              code: DomainErrorCode.macInUse,
+              message: 'MAC_ADDRESS is already in a live association',
+            },
+          ],
+        });
       } else {
-        const reportRow: NewBulkUploadRow = { line: row.line, pod: row.pod, outcome: 'request', issues: [], eligibility: checked, requestId: null };
+        const reportRow: NewBulkUploadRow = {
+          line: row.line,
+          pod: row.pod,
+          outcome: 'request',
+          issues: [],
+          eligibility: checked,
+          requestId: null,
+        };
         rows.push(reportRow);
         accepted.push({ row: reportRow, pod: row.pod, du: row.du });
       }
@@ -73,7 +134,9 @@ export class BulkUploadService {
     const requestIds = await storage.transaction(async (tx) => {
       await tx.bulkUploads.insert({ ...upload, representativeId: principal.representativeId }, []);
       const ids = await this.deps.associations.insertNew(tx, principal, accepted, upload.bulkUploadId);
-      accepted.forEach((a, i) => { a.row.requestId = ids[i]!; });
+      accepted.forEach((a, i) => {
+        a.row.requestId = ids[i]!;
+      });
       await tx.bulkUploads.insertRows(upload.bulkUploadId, rows);
       return ids;
     });
@@ -82,7 +145,9 @@ export class BulkUploadService {
   }
 
   async get(principal: Principal, bulkUploadId: string): Promise<BulkUploadSummary & { rows: BulkReportRow[] }> {
-    const upload = isUuid(bulkUploadId) ? await this.deps.storage.bulkUploads.findOwned(principal.assetProviderId, bulkUploadId) : undefined;
+    const upload = isUuid(bulkUploadId)
+      ? await this.deps.storage.bulkUploads.findOwned(principal.assetProviderId, bulkUploadId)
+      : undefined;
     if (!upload) throw new DomainError(DomainErrorCode.notFound, `Bulk upload ${bulkUploadId} not found`);
     const rows = await this.deps.storage.bulkUploads.rows(bulkUploadId);
     return { ...this.summarise(upload, rows), rows };
@@ -90,10 +155,14 @@ export class BulkUploadService {
 
   async list(principal: Principal, query: { cursor?: string; limit?: number }): Promise<Page<BulkUploadSummary>> {
     const limit = pageSize(query.limit);
-    const uploads = await this.deps.storage.bulkUploads.list(principal.assetProviderId, { beforeId: decodeCursor(query.cursor), limit: limit + 1 });
+    const uploads = await this.deps.storage.bulkUploads.list(principal.assetProviderId, {
+      beforeId: decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
     const page = toPage(uploads, limit, (u) => u.bulkUploadId);
     const items = [];
-    for (const upload of page.items) items.push(this.summarise(upload, await this.deps.storage.bulkUploads.rows(upload.bulkUploadId)));
+    for (const upload of page.items)
+      items.push(this.summarise(upload, await this.deps.storage.bulkUploads.rows(upload.bulkUploadId)));
     return { items, nextCursor: page.nextCursor };
   }
 

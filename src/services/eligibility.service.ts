@@ -16,7 +16,10 @@ export class EligibilityService {
     return this.assess(this.supplyPoints, parsed.value);
   }
 
-  async assess(supplyPoints: SupplyPointStore, pod: Parameters<SupplyPointStore['findForEligibility']>[0]): Promise<Eligibility> {
+  async assess(
+    supplyPoints: SupplyPointStore,
+    pod: Parameters<SupplyPointStore['findForEligibility']>[0],
+  ): Promise<Eligibility> {
     const found = await supplyPoints.findForEligibility(pod);
     return assessEligibility({ pod, ...found, ownDistributorCodes: this.ownDistributorCodes });
   }

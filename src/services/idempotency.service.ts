@@ -35,7 +35,9 @@ export class IdempotencyService {
   }
 
   static fingerprint(method: string, path: string, body: unknown): string {
-    return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('base64url');
+    return createHash('sha256')
+      .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+      .digest('base64url');
   }
 
   /** How often a request holding a reservation renews it: three times per lease, so one late renewal loses nothing. */
@@ -45,16 +47,31 @@ export class IdempotencyService {
 
   async begin(scope: string, key: string, fingerprint: string): Promise<IdempotencyOutcome> {
     const now = this.clock.now();
-    if (await this.store.reserve(scope, key, fingerprint, now, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS), this.leaseSeconds)) {
+    if (
+      await this.store.reserve(
+        scope,
+        key,
+        fingerprint,
+        now,
+        new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS),
+        this.leaseSeconds,
+      )
+    ) {
       return { kind: 'proceed' };
     }
     const existing = await this.store.find(scope, key);
     if (!existing) return this.begin(scope, key, fingerprint);
     if (existing.fingerprint !== fingerprint) {
-      throw new DomainError(DomainErrorCode.idempotencyKeyReused, 'This Idempotency-Key was already used for a different request');
+      throw new DomainError(
+        DomainErrorCode.idempotencyKeyReused,
+        'This Idempotency-Key was already used for a different request',
+      );
     }
     if (!existing.response) {
-      throw new DomainError(DomainErrorCode.conflict, 'A request with this Idempotency-Key is still being processed; retry shortly');
+      throw new DomainError(
+        DomainErrorCode.conflict,
+        'A request with this Idempotency-Key is still being processed; retry shortly',
+      );
     }
     return { kind: 'replay', response: existing.response };
   }

@@ -1,8 +1,21 @@
 import pLimit from 'p-limit';
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import {
-  addDays, dayWindow, KPI_GROUPINGS, kpiRules, KpiVersion, parseKpiReport, parseReportDay, REPORTED_FRAME_TYPES, romeDay, romeMidnight,
-  type DayWindow, type KpiGrouping, type KpiParticipant, type KpiReport, type KpiRules,
+  addDays,
+  dayWindow,
+  KPI_GROUPINGS,
+  kpiRules,
+  KpiVersion,
+  parseKpiReport,
+  parseReportDay,
+  REPORTED_FRAME_TYPES,
+  romeDay,
+  romeMidnight,
+  type DayWindow,
+  type KpiGrouping,
+  type KpiParticipant,
+  type KpiReport,
+  type KpiRules,
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
 import { readCsv, type CsvLimits } from './bulk-csv.js';
@@ -63,11 +76,17 @@ export class KpiService {
   }
 
   /** Stores the valid reports the participant has a right to, all at once; refuses the others row by row. */
-  submit(participant: KpiParticipant, inputs: readonly ReportInput[]): Promise<{ accepted: number; refused: Refusal[] }> {
+  submit(
+    participant: KpiParticipant,
+    inputs: readonly ReportInput[],
+  ): Promise<{ accepted: number; refused: Refusal[] }> {
     return this.intake(() => this.store(participant, inputs));
   }
 
-  private async store(participant: KpiParticipant, inputs: readonly ReportInput[]): Promise<{ accepted: number; refused: Refusal[] }> {
+  private async store(
+    participant: KpiParticipant,
+    inputs: readonly ReportInput[],
+  ): Promise<{ accepted: number; refused: Refusal[] }> {
     const today = romeDay(this.deps.clock.now());
     const refused: Refusal[] = [];
     const valid: { report: KpiReport; position: { index?: number; line?: number } }[] = [];
@@ -81,17 +100,39 @@ export class KpiService {
       const key = `${parsed.report.pod}|${parsed.report.day}`;
       if (seen.has(key)) {
         const where = position.line === undefined ? `report ${seen.get(key)}` : `line ${seen.get(key)}`;
-        refused.push({ ...position, pod: parsed.report.pod, issues: [{ field: 'pod', code: 'duplicate', message: `The same POD and day are already on ${where}` }] });
+        refused.push({
+          ...position,
+          pod: parsed.report.pod,
+          issues: [{ field: 'pod', code: 'duplicate', message: `The same POD and day are already on ${where}` }],
+        });
         continue;
       }
       seen.set(key, position.line ?? position.index);
       valid.push({ report: parsed.report, position });
     }
-    const notTheirs = await this.deps.storage.transaction((tx) => tx.kpiReports.insertReports(participant, valid.map((v) => v.report), this.deps.clock.now()));
+    const notTheirs = await this.deps.storage.transaction((tx) =>
+      tx.kpiReports.insertReports(
+        participant,
+        valid.map((v) => v.report),
+        this.deps.clock.now(),
+      ),
+    );
     for (const i of notTheirs) {
       const { report, position } = valid[i]!;
-      refused.push({ ...position, pod: report.pod, issues: [{ field: 'pod', code: 'not_your_supply_point',
-        message: participant.kind === 'retailer' ? `${report.pod} is not a supply point you serve` : `${report.pod} has no association of yours` }] });
+      refused.push({
+        ...position,
+        pod: report.pod,
+        issues: [
+          {
+            field: 'pod',
+            code: 'not_your_supply_point',
+            message:
+              participant.kind === 'retailer'
+                ? `${report.pod} is not a supply point you serve`
+                : `${report.pod} has no association of yours`,
+          },
+        ],
+      });
     }
     refused.sort((a, b) => (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0));
     return { accepted: valid.length - notTheirs.size, refused };
@@ -108,22 +149,30 @@ export class KpiService {
     const typeColumns = columns.slice(3);
     const unknown = typeColumns.filter((c) => !(REPORTED_FRAME_TYPES as readonly string[]).includes(c));
     if (columns.slice(0, 3).join(';') !== KPI_CSV_COLUMNS.join(';') || unknown.length > 0) {
-      throw new DomainError(DomainErrorCode.invalidFile,
+      throw new DomainError(
+        DomainErrorCode.invalidFile,
         `The first line must be the header ${KPI_CSV_COLUMNS.join(';')}, optionally followed by frame types (${REPORTED_FRAME_TYPES.join(';')})`,
-        { found: header.join(';') });
+        { found: header.join(';') },
+      );
     }
-    return this.store(participant, rows.map(({ line, fields }) => {
-      if (typeColumns.length === 0) return { position: { line }, fields: { pod: fields[0], day: fields[1], received: fields[2] } };
-      // Empty frame-type cells are counts not given; with none given, RICEVUTI alone is the report.
-      const byType = typeColumns.map((t, i) => [t, fields[3 + i] ?? ''] as const).filter(([, value]) => value !== '');
-      return {
-        position: { line },
-        fields: {
-          pod: fields[0], day: fields[1], received: fields[2] === '' && byType.length ? undefined : fields[2],
-          receivedByType: byType.length ? Object.fromEntries(byType) : undefined,
-        },
-      };
-    }));
+    return this.store(
+      participant,
+      rows.map(({ line, fields }) => {
+        if (typeColumns.length === 0)
+          return { position: { line }, fields: { pod: fields[0], day: fields[1], received: fields[2] } };
+        // Empty frame-type cells are counts not given; with none given, RICEVUTI alone is the report.
+        const byType = typeColumns.map((t, i) => [t, fields[3 + i] ?? ''] as const).filter(([, value]) => value !== '');
+        return {
+          position: { line },
+          fields: {
+            pod: fields[0],
+            day: fields[1],
+            received: fields[2] === '' && byType.length ? undefined : fields[2],
+            receivedByType: byType.length ? Object.fromEntries(byType) : undefined,
+          },
+        };
+      }),
+    );
   }
 
   /** Every version of a report (the caller's own, or every participant's for the DSO), newest first. */
@@ -178,13 +227,21 @@ export class KpiService {
   }
 
   /** The ranges of a day's version at once, each in a transaction of its own, beside the one holding the day's lock. */
-  private async computeRanges(day: string, version: KpiVersion, window: DayWindow, ranges: readonly PodRange[]): Promise<void> {
+  private async computeRanges(
+    day: string,
+    version: KpiVersion,
+    window: DayWindow,
+    ranges: readonly PodRange[],
+  ): Promise<void> {
     const { storage } = this.deps;
     await storage.transaction((tx) => tx.kpiCompute.clear(day, version));
     // Every range's transaction ended before the lock goes, even when one fails: no range of a failed attempt
     // commits under the next one.
-    const outcomes = await Promise.allSettled(ranges.map((range) =>
-      storage.transaction((tx) => tx.kpiCompute.computeRange(day, version, window, this.rules, range))));
+    const outcomes = await Promise.allSettled(
+      ranges.map((range) =>
+        storage.transaction((tx) => tx.kpiCompute.computeRange(day, version, window, this.rules, range)),
+      ),
+    );
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -197,7 +254,11 @@ export class KpiService {
     const now = this.deps.clock.now();
     const { cutoffHour, lookbackDays } = this.deps.settings;
     const today = romeDay(now);
-    const done = new Set((await this.deps.storage.kpiCompute.runs(addDays(today, -lookbackDays), today)).map((r) => `${r.day}|${r.version}`));
+    const done = new Set(
+      (await this.deps.storage.kpiCompute.runs(addDays(today, -lookbackDays), today)).map(
+        (r) => `${r.day}|${r.version}`,
+      ),
+    );
     const computed: { day: string; version: KpiVersion }[] = [];
     for (let back = lookbackDays; back >= 1; back--) {
       const day = addDays(today, -back);
@@ -215,12 +276,24 @@ export class KpiService {
   }
 
   /** Figures grouped by day, asset provider, retailer or supply point, as far as the caller may see. */
-  async performance(caller: Caller, query: { from?: string; to?: string; groupBy?: string; version?: string; limit?: number }) {
+  async performance(
+    caller: Caller,
+    query: { from?: string; to?: string; groupBy?: string; version?: string; limit?: number },
+  ) {
     const groupBy = (query.groupBy ?? 'day') as KpiGrouping;
-    if (!KPI_GROUPINGS.includes(groupBy)) throw invalidInput([{ field: 'groupBy', code: 'invalid_value', message: `groupBy must be one of ${KPI_GROUPINGS.join(', ')}` }]);
+    if (!KPI_GROUPINGS.includes(groupBy))
+      throw invalidInput([
+        { field: 'groupBy', code: 'invalid_value', message: `groupBy must be one of ${KPI_GROUPINGS.join(', ')}` },
+      ]);
     const q = this.query(caller, query);
     const { target, cutoffHour } = this.deps.settings;
-    return { ...q, groupBy, target, cutoffHour, rows: await this.deps.storage.kpiFigures.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)) };
+    return {
+      ...q,
+      groupBy,
+      target,
+      cutoffHour,
+      rows: await this.deps.storage.kpiFigures.aggregate(q, groupBy, Math.min(query.limit ?? 1000, 10_000)),
+    };
   }
 
   /**
@@ -231,7 +304,10 @@ export class KpiService {
     const q = this.query(caller, query);
     // Bands as computed: days computed under another target than today's keep theirs (compute them again).
     const counts = new Map((await this.deps.storage.kpiFigures.distribution(q)).map((b) => [b.bucket, b.podDays]));
-    return { ...q, buckets: this.rules.bands.map((band) => ({ bucket: band.name, podDays: counts.get(band.bucket) ?? 0 })) };
+    return {
+      ...q,
+      buckets: this.rules.bands.map((band) => ({ bucket: band.name, podDays: counts.get(band.bucket) ?? 0 })),
+    };
   }
 
   /** The worst supply-point days first (missing counts last), or one supply point's days with both versions. */
@@ -239,21 +315,41 @@ export class KpiService {
     const q = this.query(caller, query);
     const pod = query.pod === undefined ? undefined : parsePod(query.pod);
     if (pod && !pod.ok) throw invalidInput([pod.issue]);
-    return this.deps.storage.kpiFigures.podDays({ ...q, pod: pod?.value, order: pod ? 'day' : 'worst', limit: Math.min(query.limit ?? 50, 1000) });
+    return this.deps.storage.kpiFigures.podDays({
+      ...q,
+      pod: pod?.value,
+      order: pod ? 'day' : 'worst',
+      limit: Math.min(query.limit ?? 50, 1000),
+    });
   }
 
   private query(caller: Caller, input: { from?: string; to?: string; version?: string }): KpiQuery {
     const today = romeDay(this.deps.clock.now());
     const issues: FieldIssue[] = [];
-    const to = input.to === undefined ? { ok: true as const, value: addDays(today, -1) } : parseReportDay(input.to, '9999-12-31', 'to');
-    const from = input.from === undefined ? { ok: true as const, value: addDays(to.ok ? to.value : today, -29) } : parseReportDay(input.from, '9999-12-31', 'from');
+    const to =
+      input.to === undefined
+        ? { ok: true as const, value: addDays(today, -1) }
+        : parseReportDay(input.to, '9999-12-31', 'to');
+    const from =
+      input.from === undefined
+        ? { ok: true as const, value: addDays(to.ok ? to.value : today, -29) }
+        : parseReportDay(input.from, '9999-12-31', 'from');
     if (!to.ok) issues.push(to.issue);
     if (!from.ok) issues.push(from.issue);
-    const version = input.version === undefined || input.version === 'latest' ? 'latest'
-      : input.version === 'provisional' ? KpiVersion.provisional : input.version === 'final' ? KpiVersion.final : undefined;
-    if (version === undefined) issues.push({ field: 'version', code: 'invalid_value', message: 'version must be latest, provisional or final' });
-    if (from.ok && to.ok && from.value > to.value) issues.push({ field: 'from', code: 'invalid_range', message: 'from must not be after to' });
-    if (from.ok && to.ok && addDays(from.value, MAX_QUERY_DAYS) <= to.value) issues.push({ field: 'from', code: 'invalid_range', message: `At most ${MAX_QUERY_DAYS} days at once` });
+    const version =
+      input.version === undefined || input.version === 'latest'
+        ? 'latest'
+        : input.version === 'provisional'
+          ? KpiVersion.provisional
+          : input.version === 'final'
+            ? KpiVersion.final
+            : undefined;
+    if (version === undefined)
+      issues.push({ field: 'version', code: 'invalid_value', message: 'version must be latest, provisional or final' });
+    if (from.ok && to.ok && from.value > to.value)
+      issues.push({ field: 'from', code: 'invalid_range', message: 'from must not be after to' });
+    if (from.ok && to.ok && addDays(from.value, MAX_QUERY_DAYS) <= to.value)
+      issues.push({ field: 'from', code: 'invalid_range', message: `At most ${MAX_QUERY_DAYS} days at once` });
     if (!from.ok || !to.ok || version === undefined || issues.length > 0) throw invalidInput(issues);
     return { from: from.value, to: to.value, version, scope: scopeOf(caller) };
   }
@@ -263,7 +359,10 @@ export class KpiService {
 export function participantOf(caller: Caller): KpiParticipant {
   if (caller.role === 'asset_provider') return { kind: 'asset_provider', id: caller.assetProviderId };
   if (caller.role === 'retailer') return { kind: 'retailer', id: caller.retailerId };
-  throw new DomainError(DomainErrorCode.forbidden, 'Reports of frames received come from asset providers and retailers, not from the DSO');
+  throw new DomainError(
+    DomainErrorCode.forbidden,
+    'Reports of frames received come from asset providers and retailers, not from the DSO',
+  );
 }
 
 export function scopeOf(caller: Caller): KpiScope {

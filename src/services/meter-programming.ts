@@ -14,12 +14,13 @@ import type { Association } from '../domain/association.js';
  */
 export function meterCommandFor(
   secretBox: SecretBox,
-  request: { kind: RequestKind; associationId: string; changes: DuChanges | null }, association: Association,
+  request: { kind: RequestKind; associationId: string; changes: DuChanges | null },
+  association: Association,
   /** The association's sealed key: needed unless a modify brings a new one. */
   associationKey: Uint8Array | undefined,
 ): MeterCommand | undefined {
   if (request.kind === RequestKind.delete) return { kind: 'clear_chain2' };
-  const changes = request.kind === RequestKind.modify ? request.changes ?? {} : {};
+  const changes = request.kind === RequestKind.modify ? (request.changes ?? {}) : {};
   if (request.kind === RequestKind.modify && !changes.macAddress && !changes.sealedKey) return undefined;
   const sealed = changes.sealedKey ?? associationKey;
   if (!sealed) throw new Error(`association ${request.associationId} has no sealed key`);
@@ -35,7 +36,9 @@ export function meterCommandFor(
  * records each outcome. The request workflow calls it from its jobs (workers/program-meter.job.ts).
  */
 export class MeterProgrammingService {
-  constructor(private readonly deps: { storage: Storage; requests: RequestService; headEnd: HeadEnd; secretBox: SecretBox }) {}
+  constructor(
+    private readonly deps: { storage: Storage; requests: RequestService; headEnd: HeadEnd; secretBox: SecretBox },
+  ) {}
 
   /**
    * A batch of requests: one transaction reads what to send, the commands go to the head-end concurrently
@@ -47,9 +50,13 @@ export class MeterProgrammingService {
   async program(requestIds: readonly string[]): Promise<Map<string, unknown>> {
     const { storage, requests, headEnd, secretBox } = this.deps;
     const work = await storage.transaction(async (tx) => {
-      const ready = (await tx.requests.findManyForUpdate(requestIds)).filter((r) => r.status === RequestStatus.takenInCharge);
+      const ready = (await tx.requests.findManyForUpdate(requestIds)).filter(
+        (r) => r.status === RequestStatus.takenInCharge,
+      );
       const associations = await tx.associations.findMany(ready.map((r) => r.associationId));
-      const keys = await tx.associations.sealedKeysOf(ready.filter((r) => !r.changes?.sealedKey).map((r) => r.associationId));
+      const keys = await tx.associations.sealedKeysOf(
+        ready.filter((r) => !r.changes?.sealedKey).map((r) => r.associationId),
+      );
       return ready.map((request) => {
         const association = associations.get(request.associationId);
         if (!association) throw new Error(`request ${request.requestId} has no association`);
@@ -58,21 +65,33 @@ export class MeterProgrammingService {
     });
     const unreachable = new Map<string, unknown>();
     const outcomes: { requestId: string; to: RequestStatus; why: string | null; meterAt?: Date }[] = [];
-    await Promise.all(work.map(async ({ request, command }) => {
-      try {
-        const outcome = command ? await headEnd.send({ commandId: request.requestId, pod: request.pod, command }) : undefined;
-        outcomes.push(outcome?.status === 'failed'
-          ? { requestId: request.requestId, to: RequestStatus.failed, why: outcome.reason }
-          : { requestId: request.requestId, to: RequestStatus.completed, why: null, meterAt: outcome?.completedAt });
-      } catch (error) {
-        unreachable.set(request.requestId, error);
-      }
-    }));
+    await Promise.all(
+      work.map(async ({ request, command }) => {
+        try {
+          const outcome = command
+            ? await headEnd.send({ commandId: request.requestId, pod: request.pod, command })
+            : undefined;
+          outcomes.push(
+            outcome?.status === 'failed'
+              ? { requestId: request.requestId, to: RequestStatus.failed, why: outcome.reason }
+              : { requestId: request.requestId, to: RequestStatus.completed, why: null, meterAt: outcome?.completedAt },
+          );
+        } catch (error) {
+          unreachable.set(request.requestId, error);
+        }
+      }),
+    );
     await storage.transaction(async (tx) => {
-      const stillTaken = new Set((await tx.requests.findManyForUpdate(outcomes.map((o) => o.requestId)))
-        .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId));
+      const stillTaken = new Set(
+        (await tx.requests.findManyForUpdate(outcomes.map((o) => o.requestId)))
+          .filter((r) => r.status === RequestStatus.takenInCharge)
+          .map((r) => r.requestId),
+      );
       // Only requests still taken in charge: another attempt may have recorded one first.
-      await requests.advanceMany(tx, outcomes.filter((o) => stillTaken.has(o.requestId)));
+      await requests.advanceMany(
+        tx,
+        outcomes.filter((o) => stillTaken.has(o.requestId)),
+      );
     });
     return unreachable;
   }
@@ -81,7 +100,8 @@ export class MeterProgrammingService {
   async fail(requestId: string, reason: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
       const request = await tx.requests.findForUpdate(requestId);
-      if (request && request.closedAt === null) await this.deps.requests.advance(tx, requestId, RequestStatus.failed, reason);
+      if (request && request.closedAt === null)
+        await this.deps.requests.advance(tx, requestId, RequestStatus.failed, reason);
     });
   }
 }

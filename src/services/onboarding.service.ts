@@ -1,10 +1,26 @@
 import { DomainError, DomainErrorCode, invalidInput, type FieldIssue } from '../domain/errors.js';
 import { parseLabel } from '../domain/identifiers.js';
 import {
-  canRecordDuModel, MAX_REPRESENTATIVES, parseEmail, parsePastDate, statusAfter, type AssetProviderStatus, type OnboardingStep,
+  canRecordDuModel,
+  MAX_REPRESENTATIVES,
+  parseEmail,
+  parsePastDate,
+  statusAfter,
+  type AssetProviderStatus,
+  type OnboardingStep,
 } from '../domain/onboarding.js';
 import { isUuid } from './pagination.js';
-import type { AssetProviderDetail, AssetProviderRecord, Clock, DuModelTest, NewId, OnboardingEvent, PasswordHasher, Storage, Stores } from './ports/index.js';
+import type {
+  AssetProviderDetail,
+  AssetProviderRecord,
+  Clock,
+  DuModelTest,
+  NewId,
+  OnboardingEvent,
+  PasswordHasher,
+  Storage,
+  Stores,
+} from './ports/index.js';
 import { newActivation } from './session.service.js';
 
 /** The largest integration-test report kept (a PDF, usually). */
@@ -41,9 +57,16 @@ export class OnboardingService {
     const provider = isUuid(assetProviderId) ? await onboarding.find(assetProviderId) : undefined;
     if (!provider) throw notFound(assetProviderId);
     const [duModels, representatives, events] = await Promise.all([
-      onboarding.duModels(assetProviderId), onboarding.representatives(assetProviderId), onboarding.events(assetProviderId),
+      onboarding.duModels(assetProviderId),
+      onboarding.representatives(assetProviderId),
+      onboarding.events(assetProviderId),
     ]);
-    return { ...provider, duModels, representatives: representatives.map(({ representativeId: _, ...r }) => r), events };
+    return {
+      ...provider,
+      duModels,
+      representatives: representatives.map(({ representativeId: _, ...r }) => r),
+      events,
+    };
   }
 
   async apply(operatorId: string, input: { name?: unknown; vatNumber?: unknown }): Promise<OnboardingDetail> {
@@ -56,13 +79,20 @@ export class OnboardingService {
     const assetProviderId = this.deps.newId();
     await this.deps.storage.transaction(async (tx) => {
       const at = this.deps.clock.now();
-      await tx.participants.insertAssetProvider({ assetProviderId, name: name.value, vatNumber: vatNumber.value, status: 'applied' }, at);
+      await tx.participants.insertAssetProvider(
+        { assetProviderId, name: name.value, vatNumber: vatNumber.value, status: 'applied' },
+        at,
+      );
       await this.record(tx, assetProviderId, operatorId, 'applied', { name: name.value, vatNumber: vatNumber.value });
     });
     return this.get(assetProviderId);
   }
 
-  async recordContract(operatorId: string, assetProviderId: string, input: { pecReference?: unknown; receivedOn?: unknown }): Promise<OnboardingDetail> {
+  async recordContract(
+    operatorId: string,
+    assetProviderId: string,
+    input: { pecReference?: unknown; receivedOn?: unknown },
+  ): Promise<OnboardingDetail> {
     const issues: FieldIssue[] = [];
     const pecReference = parseLabel(input.pecReference, 'pecReference');
     if (!pecReference.ok) issues.push(pecReference.issue);
@@ -83,48 +113,96 @@ export class OnboardingService {
     if (!hardwareVersion.ok) issues.push(hardwareVersion.issue);
     const softwareVersion = parseLabel(input.softwareVersion, 'softwareVersion');
     if (!softwareVersion.ok) issues.push(softwareVersion.issue);
-    const outcome: DuModelTest['outcome'] | undefined = input.outcome === 'passed' || input.outcome === 'failed' ? input.outcome : undefined;
-    if (!outcome) issues.push({ field: 'outcome', code: 'invalid_outcome', message: 'outcome must be passed or failed' });
+    const outcome: DuModelTest['outcome'] | undefined =
+      input.outcome === 'passed' || input.outcome === 'failed' ? input.outcome : undefined;
+    if (!outcome)
+      issues.push({ field: 'outcome', code: 'invalid_outcome', message: 'outcome must be passed or failed' });
     const testedOn = parsePastDate(input.testedOn, 'testedOn', this.today());
     if (!testedOn.ok) issues.push(testedOn.issue);
     const report = input.report;
-    if (!report || report.content.length === 0) issues.push({ field: 'report', code: 'required', message: 'Attach the integration-test report file' });
-    else if (report.content.length > MAX_REPORT_BYTES) issues.push({ field: 'report', code: 'too_large', message: `The report must be at most ${MAX_REPORT_BYTES >> 20} MiB` });
-    if (!hardwareVersion.ok || !softwareVersion.ok || !outcome || !testedOn.ok || !report || issues.length > 0) throw invalidInput(issues);
+    if (!report || report.content.length === 0)
+      issues.push({ field: 'report', code: 'required', message: 'Attach the integration-test report file' });
+    else if (report.content.length > MAX_REPORT_BYTES)
+      issues.push({
+        field: 'report',
+        code: 'too_large',
+        message: `The report must be at most ${MAX_REPORT_BYTES >> 20} MiB`,
+      });
+    if (!hardwareVersion.ok || !softwareVersion.ok || !outcome || !testedOn.ok || !report || issues.length > 0)
+      throw invalidInput(issues);
 
     await this.deps.storage.transaction(async (tx) => {
       const provider = await this.lock(tx, assetProviderId);
       if (!canRecordDuModel(provider.status)) {
-        throw new DomainError(DomainErrorCode.onboardingStepOutOfOrder, 'Record the contract before testing DU models',
-          { status: provider.status, step: 'certifyModel' });
+        throw new DomainError(
+          DomainErrorCode.onboardingStepOutOfOrder,
+          'Record the contract before testing DU models',
+          { status: provider.status, step: 'certifyModel' },
+        );
       }
       const at = this.deps.clock.now();
-      const test = { duModelId: this.deps.newId(), hardwareVersion: hardwareVersion.value, softwareVersion: softwareVersion.value,
-        outcome, testedOn: testedOn.value, reportFileName: report.fileName.slice(0, 255) || 'report', createdAt: at };
-      await tx.onboarding.insertDuModel(assetProviderId, { ...test, report: report.content, reportContentType: report.contentType, recordedBy: operatorId });
-      const certifies = outcome === 'passed' && provider.status === 'contract_received';
-      if (certifies) await tx.onboarding.update(assetProviderId, { status: statusAfter('certifyModel', provider.status) });
-      await this.record(tx, assetProviderId, operatorId, outcome === 'passed' ? 'du_model_certified' : 'du_model_failed', {
-        hardwareVersion: test.hardwareVersion, softwareVersion: test.softwareVersion, testedOn: test.testedOn, reportFileName: test.reportFileName,
-        ...(certifies ? { status: 'du_certified' } : {}),
+      const test = {
+        duModelId: this.deps.newId(),
+        hardwareVersion: hardwareVersion.value,
+        softwareVersion: softwareVersion.value,
+        outcome,
+        testedOn: testedOn.value,
+        reportFileName: report.fileName.slice(0, 255) || 'report',
+        createdAt: at,
+      };
+      await tx.onboarding.insertDuModel(assetProviderId, {
+        ...test,
+        report: report.content,
+        reportContentType: report.contentType,
+        recordedBy: operatorId,
       });
+      const certifies = outcome === 'passed' && provider.status === 'contract_received';
+      if (certifies)
+        await tx.onboarding.update(assetProviderId, { status: statusAfter('certifyModel', provider.status) });
+      await this.record(
+        tx,
+        assetProviderId,
+        operatorId,
+        outcome === 'passed' ? 'du_model_certified' : 'du_model_failed',
+        {
+          hardwareVersion: test.hardwareVersion,
+          softwareVersion: test.softwareVersion,
+          testedOn: test.testedOn,
+          reportFileName: test.reportFileName,
+          ...(certifies ? { status: 'du_certified' } : {}),
+        },
+      );
     });
     return this.get(assetProviderId);
   }
 
   /** The consent form: its representatives become the provider's logins, each with a one-time activation link. */
-  async recordConsent(operatorId: string, assetProviderId: string, input: { signedOn?: unknown; representatives?: unknown }):
-    Promise<OnboardingDetail & { activationLinks: { email: string; token: string }[] }> {
+  async recordConsent(
+    operatorId: string,
+    assetProviderId: string,
+    input: { signedOn?: unknown; representatives?: unknown },
+  ): Promise<OnboardingDetail & { activationLinks: { email: string; token: string }[] }> {
     const issues: FieldIssue[] = [];
     const signedOn = parsePastDate(input.signedOn, 'signedOn', this.today());
     if (!signedOn.ok) issues.push(signedOn.issue);
-    const people = Array.isArray(input.representatives) ? input.representatives as { email?: unknown; fullName?: unknown }[] : [];
+    const people = Array.isArray(input.representatives)
+      ? (input.representatives as { email?: unknown; fullName?: unknown }[])
+      : [];
     if (people.length > MAX_REPRESENTATIVES) {
-      throw new DomainError(DomainErrorCode.tooManyRepresentatives,
+      throw new DomainError(
+        DomainErrorCode.tooManyRepresentatives,
         `The consent form names at most ${MAX_REPRESENTATIVES} representatives; ${people.length} were sent`,
-        [{ field: `representatives.${MAX_REPRESENTATIVES}`, code: DomainErrorCode.tooManyRepresentatives, message: `At most ${MAX_REPRESENTATIVES} representatives` }]);
+        [
+          {
+            field: `representatives.${MAX_REPRESENTATIVES}`,
+            code: DomainErrorCode.tooManyRepresentatives,
+            message: `At most ${MAX_REPRESENTATIVES} representatives`,
+          },
+        ],
+      );
     }
-    if (people.length === 0) issues.push({ field: 'representatives', code: 'required', message: 'Name at least one representative' });
+    if (people.length === 0)
+      issues.push({ field: 'representatives', code: 'required', message: 'Name at least one representative' });
     const parsed = people.map((person, i) => {
       const email = parseEmail(person?.email, `representatives.${i}.email`);
       const fullName = parseLabel(person?.fullName, `representatives.${i}.fullName`);
@@ -134,7 +212,12 @@ export class OnboardingService {
     });
     const emails = parsed.map((p) => p?.email);
     emails.forEach((email, i) => {
-      if (email && emails.indexOf(email) !== i) issues.push({ field: `representatives.${i}.email`, code: 'duplicate_email', message: 'The same email appears twice' });
+      if (email && emails.indexOf(email) !== i)
+        issues.push({
+          field: `representatives.${i}.email`,
+          code: 'duplicate_email',
+          message: 'The same email appears twice',
+        });
     });
     if (!signedOn.ok || issues.length > 0) throw invalidInput(issues);
 
@@ -145,8 +228,16 @@ export class OnboardingService {
         const representativeId = this.deps.newId();
         await tx.participants.insertRepresentative({ representativeId, assetProviderId, ...person }, at);
         const activation = newActivation(at);
-        await tx.credentials.insert({ email: person.email, holder: { representativeId }, passwordHash: null,
-          activationHash: activation.hash, activationExpiresAt: activation.expiresAt }, at);
+        await tx.credentials.insert(
+          {
+            email: person.email,
+            holder: { representativeId },
+            passwordHash: null,
+            activationHash: activation.hash,
+            activationExpiresAt: activation.expiresAt,
+          },
+          at,
+        );
         activationLinks.push({ email: person.email, token: activation.token });
       }
       await tx.onboarding.update(assetProviderId, { status, consentSignedOn: signedOn.value });
@@ -159,16 +250,30 @@ export class OnboardingService {
    * A new activation link for one of the provider's representatives (the link was lost or expired, or the person
    * forgot the password): the earlier link and password stop working, the person's sessions end.
    */
-  async renewActivation(operatorId: string, assetProviderId: string, emailInput: unknown): Promise<{ email: string; token: string }> {
+  async renewActivation(
+    operatorId: string,
+    assetProviderId: string,
+    emailInput: unknown,
+  ): Promise<{ email: string; token: string }> {
     const email = parseEmail(emailInput);
     if (!email.ok) throw invalidInput([email.issue]);
     return this.deps.storage.transaction(async (tx) => {
       const provider = await this.lock(tx, assetProviderId);
-      const representative = (await tx.onboarding.representatives(provider.assetProviderId)).find((r) => r.email === email.value);
-      if (!representative) throw new DomainError(DomainErrorCode.notFound, `${email.value} is not a representative of ${provider.name}`);
+      const representative = (await tx.onboarding.representatives(provider.assetProviderId)).find(
+        (r) => r.email === email.value,
+      );
+      if (!representative)
+        throw new DomainError(DomainErrorCode.notFound, `${email.value} is not a representative of ${provider.name}`);
       const at = this.deps.clock.now();
       const activation = newActivation(at);
-      if (!(await tx.credentials.renewActivation(representative.representativeId, activation.hash, activation.expiresAt, at))) {
+      if (
+        !(await tx.credentials.renewActivation(
+          representative.representativeId,
+          activation.hash,
+          activation.expiresAt,
+          at,
+        ))
+      ) {
         throw new DomainError(DomainErrorCode.notFound, `${email.value} has no portal login`);
       }
       await this.record(tx, assetProviderId, operatorId, 'activation_renewed', { email: email.value });
@@ -200,7 +305,10 @@ export class OnboardingService {
   }
 
   async reportOf(assetProviderId: string, duModelId: string) {
-    const report = isUuid(assetProviderId) && isUuid(duModelId) ? await this.deps.storage.onboarding.duModelReport(assetProviderId, duModelId) : undefined;
+    const report =
+      isUuid(assetProviderId) && isUuid(duModelId)
+        ? await this.deps.storage.onboarding.duModelReport(assetProviderId, duModelId)
+        : undefined;
     if (!report) throw new DomainError(DomainErrorCode.notFound, `Test report ${duModelId} not found`);
     return report;
   }
@@ -210,31 +318,68 @@ export class OnboardingService {
    * certified, its representatives with passwords when given. Recorded in the audit log as imported.
    */
   async importActive(input: {
-    assetProviderId: string; name: string; vatNumber: string; models: readonly { hardwareVersion: string; softwareVersion: string }[];
+    assetProviderId: string;
+    name: string;
+    vatNumber: string;
+    models: readonly { hardwareVersion: string; softwareVersion: string }[];
     representatives: readonly { representativeId: string; email: string; fullName: string; password?: string }[];
   }): Promise<void> {
     const at = this.deps.clock.now();
-    const hashes = await Promise.all(input.representatives.map((r) => (r.password ? this.deps.hasher.hash(r.password) : null)));
+    const hashes = await Promise.all(
+      input.representatives.map((r) => (r.password ? this.deps.hasher.hash(r.password) : null)),
+    );
     await this.deps.storage.transaction(async (tx) => {
       const { assetProviderId } = input;
-      await tx.participants.insertAssetProvider({ assetProviderId, name: input.name, vatNumber: input.vatNumber, status: 'active' }, at);
+      await tx.participants.insertAssetProvider(
+        { assetProviderId, name: input.name, vatNumber: input.vatNumber, status: 'active' },
+        at,
+      );
       for (const model of input.models) {
-        await tx.onboarding.insertDuModel(assetProviderId, { duModelId: this.deps.newId(), ...model, outcome: 'passed', testedOn: at.toISOString().slice(0, 10),
-          reportFileName: 'imported.txt', report: new TextEncoder().encode('Certified before onboarding was recorded on this platform.\n'),
-          reportContentType: 'text/plain', recordedBy: null, createdAt: at });
+        await tx.onboarding.insertDuModel(assetProviderId, {
+          duModelId: this.deps.newId(),
+          ...model,
+          outcome: 'passed',
+          testedOn: at.toISOString().slice(0, 10),
+          reportFileName: 'imported.txt',
+          report: new TextEncoder().encode('Certified before onboarding was recorded on this platform.\n'),
+          reportContentType: 'text/plain',
+          recordedBy: null,
+          createdAt: at,
+        });
       }
       for (const [i, r] of input.representatives.entries()) {
-        await tx.participants.insertRepresentative({ representativeId: r.representativeId, assetProviderId, email: r.email, fullName: r.fullName }, at);
-        await tx.credentials.insert({ email: r.email.toLowerCase(), holder: { representativeId: r.representativeId }, passwordHash: hashes[i]!,
-          activationHash: null, activationExpiresAt: null }, at);
+        await tx.participants.insertRepresentative(
+          { representativeId: r.representativeId, assetProviderId, email: r.email, fullName: r.fullName },
+          at,
+        );
+        await tx.credentials.insert(
+          {
+            email: r.email.toLowerCase(),
+            holder: { representativeId: r.representativeId },
+            passwordHash: hashes[i]!,
+            activationHash: null,
+            activationExpiresAt: null,
+          },
+          at,
+        );
       }
-      await tx.onboarding.recordEvent({ eventId: this.deps.newId(), assetProviderId, action: 'imported', detail: { models: input.models.length }, at });
+      await tx.onboarding.recordEvent({
+        eventId: this.deps.newId(),
+        assetProviderId,
+        action: 'imported',
+        detail: { models: input.models.length },
+        at,
+      });
     });
   }
 
   /** One step: lock the provider, check the step is allowed from its status, apply it, record it in the audit log. */
-  private async step(operatorId: string, assetProviderId: string, step: OnboardingStep,
-    apply: (tx: Stores, status: AssetProviderStatus) => Promise<Record<string, unknown> | null>): Promise<OnboardingDetail> {
+  private async step(
+    operatorId: string,
+    assetProviderId: string,
+    step: OnboardingStep,
+    apply: (tx: Stores, status: AssetProviderStatus) => Promise<Record<string, unknown> | null>,
+  ): Promise<OnboardingDetail> {
     await this.deps.storage.transaction(async (tx) => {
       const provider = await this.lock(tx, assetProviderId);
       const status = statusAfter(step, provider.status);
@@ -250,8 +395,21 @@ export class OnboardingService {
     return provider;
   }
 
-  private record(tx: Stores, assetProviderId: string, operatorId: string, action: string, detail: Record<string, unknown> | null) {
-    return tx.onboarding.recordEvent({ eventId: this.deps.newId(), assetProviderId, action, detail, operatorId, at: this.deps.clock.now() });
+  private record(
+    tx: Stores,
+    assetProviderId: string,
+    operatorId: string,
+    action: string,
+    detail: Record<string, unknown> | null,
+  ) {
+    return tx.onboarding.recordEvent({
+      eventId: this.deps.newId(),
+      assetProviderId,
+      action,
+      detail,
+      operatorId,
+      at: this.deps.clock.now(),
+    });
   }
 
   /** Today in Rome, as YYYY-MM-DD: dates of paper documents are Italian calendar dates. */
@@ -268,6 +426,14 @@ function notFound(assetProviderId: string): DomainError {
 function parseVatNumber(value: unknown): { ok: true; value: string } | { ok: false; issue: FieldIssue } {
   const text = typeof value === 'string' ? value.replace(/\s/g, '').toUpperCase() : '';
   const digits = text.startsWith('IT') ? text.slice(2) : text;
-  if (!/^\d{11}$/.test(digits)) return { ok: false, issue: { field: 'vatNumber', code: 'invalid_vat_number', message: 'vatNumber must be 11 digits (partita IVA), optionally after IT' } };
+  if (!/^\d{11}$/.test(digits))
+    return {
+      ok: false,
+      issue: {
+        field: 'vatNumber',
+        code: 'invalid_vat_number',
+        message: 'vatNumber must be 11 digits (partita IVA), optionally after IT',
+      },
+    };
   return { ok: true, value: `IT${digits}` };
 }

@@ -1,5 +1,10 @@
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
-import { OperationStatus, parseOperation, type MeterOperation, type OperationInput } from '../domain/meter-operation.js';
+import {
+  OperationStatus,
+  parseOperation,
+  type MeterOperation,
+  type OperationInput,
+} from '../domain/meter-operation.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
 import type { Clock, FieldNetworkView, NewId, RequestWorkflow, Storage } from './ports/index.js';
 
@@ -15,11 +20,16 @@ export interface OperationListQuery {
  * read): validated and saved at once, carried out over Chain 1 by the telemanagement workflow, each with its outcome.
  */
 export class OperationService {
-  constructor(private readonly deps: {
-    storage: Storage; clock: Clock; newId: NewId; workflow: RequestWorkflow;
-    /** Undefined in a process that does not see the workers' field network (ROLE=api without HEAD_END_URL). */
-    fieldNetwork: FieldNetworkView | undefined;
-  }) {}
+  constructor(
+    private readonly deps: {
+      storage: Storage;
+      clock: Clock;
+      newId: NewId;
+      workflow: RequestWorkflow;
+      /** Undefined in a process that does not see the workers' field network (ROLE=api without HEAD_END_URL). */
+      fieldNetwork: FieldNetworkView | undefined;
+    },
+  ) {}
 
   async submit(operator: { operatorId: string }, input: OperationInput): Promise<MeterOperation> {
     const parsed = parseOperation(input);
@@ -27,12 +37,23 @@ export class OperationService {
     const { supplyPoint } = await this.deps.storage.supplyPoints.findForEligibility(parsed.pod);
     if (!supplyPoint) throw new DomainError(DomainErrorCode.notFound, `Supply point ${parsed.pod} not found`);
     if (!supplyPoint.concentratorId) {
-      throw new DomainError(DomainErrorCode.notTelemanaged, `Supply point ${parsed.pod} has no concentrator: its meter cannot be reached over Chain 1`);
+      throw new DomainError(
+        DomainErrorCode.notTelemanaged,
+        `Supply point ${parsed.pod} has no concentrator: its meter cannot be reached over Chain 1`,
+      );
     }
     const operation: MeterOperation = {
-      id: this.deps.newId(), operatorId: operator.operatorId, pod: parsed.pod, command: parsed.command,
-      status: OperationStatus.submitted, reason: null, detail: null, attempts: null, registers: null,
-      createdAt: this.deps.clock.now(), completedAt: null,
+      id: this.deps.newId(),
+      operatorId: operator.operatorId,
+      pod: parsed.pod,
+      command: parsed.command,
+      status: OperationStatus.submitted,
+      reason: null,
+      detail: null,
+      attempts: null,
+      registers: null,
+      createdAt: this.deps.clock.now(),
+      completedAt: null,
     };
     await this.deps.storage.operations.insert(operation);
     this.deps.workflow.wake();
@@ -43,7 +64,10 @@ export class OperationService {
   async retry(operator: { operatorId: string }, operationId: string): Promise<MeterOperation> {
     const failed = await this.get(operationId);
     if (failed.status !== OperationStatus.failed) {
-      throw new DomainError(DomainErrorCode.conflict, `Operation ${operationId} is ${failed.status}: only a failed operation is retried`);
+      throw new DomainError(
+        DomainErrorCode.conflict,
+        `Operation ${operationId} is ${failed.status}: only a failed operation is retried`,
+      );
     }
     return this.submit(operator, { pod: failed.pod, ...failed.command });
   }
@@ -51,14 +75,22 @@ export class OperationService {
   /** The field network as the head-end sees it: totals, and the busiest concentrators first. */
   async fieldNetworkStatus(busiest = 50) {
     if (!this.deps.fieldNetwork) {
-      throw new DomainError(DomainErrorCode.unavailable, 'This API process does not see the workers\' field network: set HEAD_END_URL to the field-network service');
+      throw new DomainError(
+        DomainErrorCode.unavailable,
+        "This API process does not see the workers' field network: set HEAD_END_URL to the field-network service",
+      );
     }
-    const [concentrators, commands] = await Promise.all([this.deps.fieldNetwork.concentrators(), this.deps.fieldNetwork.counters()]);
+    const [concentrators, commands] = await Promise.all([
+      this.deps.fieldNetwork.concentrators(),
+      this.deps.fieldNetwork.counters(),
+    ]);
     return {
       concentrators: concentrators.length,
       meters: concentrators.reduce((sum, c) => sum + c.meters, 0),
       queuedCommands: concentrators.reduce((sum, c) => sum + c.queueDepth, 0),
-      busiest: [...concentrators].sort((a, b) => b.queueDepth - a.queueDepth || a.concentratorId.localeCompare(b.concentratorId)).slice(0, busiest),
+      busiest: [...concentrators]
+        .sort((a, b) => b.queueDepth - a.queueDepth || a.concentratorId.localeCompare(b.concentratorId))
+        .slice(0, busiest),
       commands,
     };
   }
@@ -73,7 +105,10 @@ export class OperationService {
   async list(query: OperationListQuery): Promise<Page<MeterOperation>> {
     const limit = pageSize(query.limit);
     const rows = await this.deps.storage.operations.list({
-      pod: podFilter(query.pod), status: query.status, beforeId: decodeCursor(query.cursor), limit: limit + 1,
+      pod: podFilter(query.pod),
+      status: query.status,
+      beforeId: decodeCursor(query.cursor),
+      limit: limit + 1,
     });
     return toPage(rows, limit, (o) => o.id);
   }

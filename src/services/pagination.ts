@@ -20,14 +20,17 @@ export function isUuid(value: string): boolean {
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isUuid(id)) throw invalidInput([{ field: 'cursor', code: 'invalid_cursor', message: 'cursor is not one this API returned' }]);
+  if (!isUuid(id))
+    throw invalidInput([{ field: 'cursor', code: 'invalid_cursor', message: 'cursor is not one this API returned' }]);
   return id;
 }
 
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw invalidInput([{ field: 'limit', code: 'out_of_range', message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` }]);
+    throw invalidInput([
+      { field: 'limit', code: 'out_of_range', message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` },
+    ]);
   }
   return limit;
 }
@@ -36,7 +39,10 @@ export function pageSize(limit: number | undefined): number {
 export function toPage<T>(rows: T[], limit: number, idOf: (item: T) => string): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? Buffer.from(idOf(last), 'utf8').toString('base64url') : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? Buffer.from(idOf(last), 'utf8').toString('base64url') : null,
+  };
 }
 
 /** An optional `pod=` filter of a list: absent or empty means every POD; a malformed one is a 400. */

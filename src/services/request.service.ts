@@ -3,8 +3,15 @@ import { hasQuotaLeft, QUOTA_DEFERRED, QUOTA_WINDOW_MS } from '../domain/bulk-up
 import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
 import { parseMacAddress } from '../domain/identifiers.js';
 import {
-  canMoveRequest, CLOSED_REQUEST_STATUSES, isOpen, needsReason, OPEN_REQUEST_STATUSES, RequestKind, RequestStatus,
-  type RequestTransition, type ServiceRequest,
+  canMoveRequest,
+  CLOSED_REQUEST_STATUSES,
+  isOpen,
+  needsReason,
+  OPEN_REQUEST_STATUSES,
+  RequestKind,
+  RequestStatus,
+  type RequestTransition,
+  type ServiceRequest,
 } from '../domain/request.js';
 import { decodeCursor, isUuid, pageSize, podFilter, toPage, type Page } from './pagination.js';
 import type { Clock, FoundRequest, LockedRequest, Storage, Stores } from './ports/index.js';
@@ -26,7 +33,11 @@ export type RequestWithHistory = ServiceRequest & { history: RequestTransition[]
 
 /** What happens to the association when its request reaches a final status. */
 const associationOutcome: Record<RequestKind, Partial<Record<RequestStatus, AssociationStatus>>> = {
-  create: { completed: AssociationStatus.active, rejected: AssociationStatus.rejected, failed: AssociationStatus.rejected },
+  create: {
+    completed: AssociationStatus.active,
+    rejected: AssociationStatus.rejected,
+    failed: AssociationStatus.rejected,
+  },
   modify: {},
   delete: { completed: AssociationStatus.deleted },
 };
@@ -58,18 +69,33 @@ export class RequestService {
     for (const assetProviderId of new Set(locked.map((r) => r.assetProviderId))) {
       if ((await stores.onboarding.find(assetProviderId))?.status !== 'active') inactive.add(assetProviderId);
     }
-    const refused = await this.advanceMany(stores, locked.filter((r) => inactive.has(r.assetProviderId))
-      .map((r) => ({ requestId: r.requestId, to: RequestStatus.rejected, why: DomainErrorCode.assetProviderNotActive })));
+    const refused = await this.advanceMany(
+      stores,
+      locked
+        .filter((r) => inactive.has(r.assetProviderId))
+        .map((r) => ({
+          requestId: r.requestId,
+          to: RequestStatus.rejected,
+          why: DomainErrorCode.assetProviderNotActive,
+        })),
+    );
     const requests = locked.filter((r) => !inactive.has(r.assetProviderId));
     const deferred = new Map<string, ServiceRequest>();
     const bulkByAssetProvider = new Map<string, LockedRequest[]>();
     for (const request of requests) {
-      if (request.bulkUploadId) bulkByAssetProvider.set(request.assetProviderId, [...(bulkByAssetProvider.get(request.assetProviderId) ?? []), request]);
+      if (request.bulkUploadId)
+        bulkByAssetProvider.set(request.assetProviderId, [
+          ...(bulkByAssetProvider.get(request.assetProviderId) ?? []),
+          request,
+        ]);
     }
     const now = this.clock.now();
     for (const [assetProviderId, bulk] of [...bulkByAssetProvider].sort(([a], [b]) => a.localeCompare(b))) {
       await stores.requests.lockQuota(assetProviderId);
-      const used = await stores.requests.countBulkTakenInChargeSince(assetProviderId, new Date(now.getTime() - QUOTA_WINDOW_MS));
+      const used = await stores.requests.countBulkTakenInChargeSince(
+        assetProviderId,
+        new Date(now.getTime() - QUOTA_WINDOW_MS),
+      );
       const limit = (await stores.participants.bulkQuotaOf(assetProviderId)) ?? this.defaultBulkQuota;
       for (const [index, request] of bulk.entries()) {
         if (hasQuotaLeft(used + index, limit)) continue;
@@ -77,8 +103,12 @@ export class RequestService {
         deferred.set(request.requestId, { ...request, reason: QUOTA_DEFERRED });
       }
     }
-    const taken = await this.advanceMany(stores, requests.filter((r) => !deferred.has(r.requestId))
-      .map((r) => ({ requestId: r.requestId, to: RequestStatus.takenInCharge })));
+    const taken = await this.advanceMany(
+      stores,
+      requests
+        .filter((r) => !deferred.has(r.requestId))
+        .map((r) => ({ requestId: r.requestId, to: RequestStatus.takenInCharge })),
+    );
     const byId = new Map([...taken, ...refused].map((r) => [r.requestId, r]));
     return locked.map((r) => deferred.get(r.requestId) ?? byId.get(r.requestId)!);
   }
@@ -87,7 +117,9 @@ export class RequestService {
     const limit = pageSize(query.limit);
     const rows = await this.storage.requests.list({
       assetProviderId: principal.assetProviderId,
-      statuses: statusesOf(query.state), kind: query.kind, pod: podFilter(query.pod),
+      statuses: statusesOf(query.state),
+      kind: query.kind,
+      pod: podFilter(query.pod),
       beforeId: decodeCursor(query.cursor),
       limit: limit + 1,
     });
@@ -120,11 +152,18 @@ export class RequestService {
     const mac = query.mac ? parseMacAddress(query.mac, 'mac') : undefined;
     if (mac && !mac.ok) throw invalidInput([mac.issue]);
     if (query.assetProviderId && !isUuid(query.assetProviderId)) {
-      throw invalidInput([{ field: 'assetProviderId', code: 'invalid_id', message: 'assetProviderId must be an asset provider\'s id' }]);
+      throw invalidInput([
+        { field: 'assetProviderId', code: 'invalid_id', message: "assetProviderId must be an asset provider's id" },
+      ]);
     }
     const rows = await this.storage.requests.search({
-      assetProviderId: query.assetProviderId, macAddress: mac?.value, statuses: statusesOf(query.state), kind: query.kind,
-      pod: podFilter(query.pod), beforeId: decodeCursor(query.cursor), limit: limit + 1,
+      assetProviderId: query.assetProviderId,
+      macAddress: mac?.value,
+      statuses: statusesOf(query.state),
+      kind: query.kind,
+      pod: podFilter(query.pod),
+      beforeId: decodeCursor(query.cursor),
+      limit: limit + 1,
     });
     return toPage(rows, limit, (r) => r.requestId);
   }
@@ -136,7 +175,9 @@ export class RequestService {
   }
 
   async get(principal: Principal, requestId: string): Promise<RequestWithHistory> {
-    const request = isUuid(requestId) ? await this.storage.requests.findOwned(principal.assetProviderId, requestId) : undefined;
+    const request = isUuid(requestId)
+      ? await this.storage.requests.findOwned(principal.assetProviderId, requestId)
+      : undefined;
     if (!request) throw new DomainError(DomainErrorCode.notFound, `Request ${requestId} not found`);
     return { ...request, history: await this.storage.requests.history(requestId) };
   }
@@ -146,7 +187,12 @@ export class RequestService {
    * a completed create activates it, a completed delete ends it, a completed modify applies the DU changes.
    * Used by the request workflow; refuses a move the state machine does not allow (a defect).
    */
-  async advance(stores: Stores, requestId: string, to: RequestStatus, why: string | null = null): Promise<ServiceRequest> {
+  async advance(
+    stores: Stores,
+    requestId: string,
+    to: RequestStatus,
+    why: string | null = null,
+  ): Promise<ServiceRequest> {
     const [moved] = await this.advanceMany(stores, [{ requestId, to, why }]);
     if (!moved) throw new Error(`request ${requestId} does not exist`);
     return moved;
@@ -158,10 +204,13 @@ export class RequestService {
    * the meters' own — simulated time with an in-process field network): an association's activity is kept on it.
    */
   async advanceMany(
-    stores: Stores, moves: readonly { requestId: string; to: RequestStatus; why?: string | null; meterAt?: Date }[],
+    stores: Stores,
+    moves: readonly { requestId: string; to: RequestStatus; why?: string | null; meterAt?: Date }[],
   ): Promise<ServiceRequest[]> {
     if (moves.length === 0) return [];
-    const requests = new Map((await stores.requests.findManyForUpdate(moves.map((m) => m.requestId))).map((r) => [r.requestId, r]));
+    const requests = new Map(
+      (await stores.requests.findManyForUpdate(moves.map((m) => m.requestId))).map((r) => [r.requestId, r]),
+    );
     const at = this.clock.now();
     const transitions: (RequestTransition & { requestId: string; closed: boolean })[] = [];
     const associationMoves: { associationId: string; status: AssociationStatus; meterAt?: Date }[] = [];
@@ -172,16 +221,27 @@ export class RequestService {
       let [status, reason] = [move.to, move.why ?? null];
       // A new MAC address taken by another live association since the request was accepted: refuse, never clash.
       const newMac = request.kind === RequestKind.modify ? request.changes?.macAddress : undefined;
-      if (status === RequestStatus.completed && newMac && await stores.associations.isMacLive(newMac, request.associationId)) {
+      if (
+        status === RequestStatus.completed &&
+        newMac &&
+        (await stores.associations.isMacLive(newMac, request.associationId))
+      ) {
         [status, reason] = [RequestStatus.rejected, DomainErrorCode.macInUse];
       }
-      if (!canMoveRequest(request.status, status)) throw new Error(`request ${request.requestId} cannot move from ${request.status} to ${status}`);
-      if (needsReason(status) !== (reason !== null)) throw new Error(`status ${status} ${reason ? 'takes no' : 'needs a'} reason`);
+      if (!canMoveRequest(request.status, status))
+        throw new Error(`request ${request.requestId} cannot move from ${request.status} to ${status}`);
+      if (needsReason(status) !== (reason !== null))
+        throw new Error(`status ${status} ${reason ? 'takes no' : 'needs a'} reason`);
       if (request.kind === RequestKind.modify && status === RequestStatus.completed && request.changes) {
         await stores.associations.applyChanges(request.associationId, request.changes, at);
       }
       const associationStatus = associationOutcome[request.kind][status];
-      if (associationStatus) associationMoves.push({ associationId: request.associationId, status: associationStatus, meterAt: move.meterAt });
+      if (associationStatus)
+        associationMoves.push({
+          associationId: request.associationId,
+          status: associationStatus,
+          meterAt: move.meterAt,
+        });
       const closed = !isOpen(status);
       transitions.push({ requestId: request.requestId, status, reason, at, closed });
       moved.push({ ...request, status, reason, updatedAt: at, closedAt: closed ? at : null });

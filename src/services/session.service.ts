@@ -26,8 +26,11 @@ const newSecret = () => randomBytes(32).toString('base64url');
 
 export interface SessionView {
   user: {
-    role: Caller['role']; email: string; fullName: string;
-    assetProvider: { id: string; name: string; status: AssetProviderStatus } | null; retailer: { id: string; name: string } | null;
+    role: Caller['role'];
+    email: string;
+    fullName: string;
+    assetProvider: { id: string; name: string; status: AssetProviderStatus } | null;
+    retailer: { id: string; name: string } | null;
   };
   /** Send back as X-CSRF-Token on every mutation made with the session cookie. */
   csrfToken: string;
@@ -49,10 +52,19 @@ export class SessionService {
 
   constructor(private readonly deps: { storage: Storage; hasher: PasswordHasher; clock: Clock; newId: NewId }) {}
 
-  async login(emailInput: unknown, password: unknown, clientAddress: string): Promise<SessionView & { sessionToken: string }> {
+  async login(
+    emailInput: unknown,
+    password: unknown,
+    clientAddress: string,
+  ): Promise<SessionView & { sessionToken: string }> {
     const { storage, hasher, clock } = this.deps;
     const parsed = parseEmail(emailInput);
-    const email = parsed.ok ? parsed.value : String(emailInput ?? '').trim().toLowerCase().slice(0, 254);
+    const email = parsed.ok
+      ? parsed.value
+      : String(emailInput ?? '')
+          .trim()
+          .toLowerCase()
+          .slice(0, 254);
     const now = clock.now();
     const keys = [`${clientAddress} ${email}`, email];
     await this.countAttempt(keys[0]!, LOGIN_ATTEMPTS_PER_ADDRESS, now);
@@ -68,26 +80,47 @@ export class SessionService {
     if (!valid) throw new DomainError(DomainErrorCode.invalidCredentials, 'Wrong email or password');
     await storage.credentials.clearAttempts(keys);
     const sessionToken = newSecret();
-    await storage.credentials.insertSession({ sessionHash: sha256(sessionToken), email, at: now, expiresAt: new Date(now.getTime() + SESSION_MAX_MS) });
+    await storage.credentials.insertSession({
+      sessionHash: sha256(sessionToken),
+      email,
+      at: now,
+      expiresAt: new Date(now.getTime() + SESSION_MAX_MS),
+    });
     const session = await this.resume(sessionToken);
     if (!session) throw new Error('a session just created was not found');
     return { sessionToken, ...(await this.describe(sessionToken, session)) };
   }
 
   /** The caller of a live session (its idle timer restarts), or undefined when it ended or never was. */
-  async resume(sessionToken: string | undefined): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
+  async resume(
+    sessionToken: string | undefined,
+  ): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined> {
     if (!sessionToken || sessionToken.length > 100) return undefined;
     const now = this.deps.clock.now();
-    return this.deps.storage.credentials.useSession(sha256(sessionToken), now, new Date(now.getTime() - SESSION_IDLE_MS),
-      new Date(now.getTime() - SESSION_TOUCH_MS));
+    return this.deps.storage.credentials.useSession(
+      sha256(sessionToken),
+      now,
+      new Date(now.getTime() - SESSION_IDLE_MS),
+      new Date(now.getTime() - SESSION_TOUCH_MS),
+    );
   }
 
-  async describe(sessionToken: string, session: { caller: Caller; email: string; expiresAt: Date }): Promise<SessionView> {
+  async describe(
+    sessionToken: string,
+    session: { caller: Caller; email: string; expiresAt: Date },
+  ): Promise<SessionView> {
     const profile = await this.deps.storage.credentials.profile(session.email);
-    if (!profile) throw new DomainError(DomainErrorCode.unauthenticated, 'The session\'s login no longer exists');
+    if (!profile) throw new DomainError(DomainErrorCode.unauthenticated, "The session's login no longer exists");
     return {
-      user: { role: session.caller.role, email: session.email, fullName: profile.fullName, assetProvider: profile.assetProvider, retailer: profile.retailer },
-      csrfToken: csrfTokenOf(sessionToken), expiresAt: session.expiresAt,
+      user: {
+        role: session.caller.role,
+        email: session.email,
+        fullName: profile.fullName,
+        assetProvider: profile.assetProvider,
+        retailer: profile.retailer,
+      },
+      csrfToken: csrfTokenOf(sessionToken),
+      expiresAt: session.expiresAt,
     };
   }
 
@@ -98,7 +131,11 @@ export class SessionService {
   /** Housekeeping: sessions that can no longer be resumed, and login attempts no longer counted, removed. */
   purgeEnded(): Promise<{ sessions: number; attempts: number }> {
     const now = this.deps.clock.now();
-    return this.deps.storage.credentials.purgeEnded(now, new Date(now.getTime() - SESSION_IDLE_MS), new Date(now.getTime() - LOGIN_WINDOW_MS));
+    return this.deps.storage.credentials.purgeEnded(
+      now,
+      new Date(now.getTime() - SESSION_IDLE_MS),
+      new Date(now.getTime() - LOGIN_WINDOW_MS),
+    );
   }
 
   /** An administrative reset (the demo's logins at each start): the login's sessions end. */
@@ -106,7 +143,11 @@ export class SessionService {
     const issue = passwordIssue(password);
     if (issue) throw invalidInput([issue]);
     const passwordHash = await this.deps.hasher.hash(password);
-    await this.deps.storage.credentials.setPassword({ email: email.toLowerCase(), holder }, passwordHash, this.deps.clock.now());
+    await this.deps.storage.credentials.setPassword(
+      { email: email.toLowerCase(), holder },
+      passwordHash,
+      this.deps.clock.now(),
+    );
   }
 
   /** Sets the password of the login an activation link was sent for, and spends the link. */
@@ -115,8 +156,11 @@ export class SessionService {
     if (issue) throw invalidInput([issue]);
     const now = this.deps.clock.now();
     const hash = typeof token === 'string' && token.length <= 100 ? sha256(token) : undefined;
-    const expired = () => new DomainError(DomainErrorCode.activationExpired,
-      'This activation link was already used, has expired or is not valid: ask the DSO for a new one');
+    const expired = () =>
+      new DomainError(
+        DomainErrorCode.activationExpired,
+        'This activation link was already used, has expired or is not valid: ask the DSO for a new one',
+      );
     // The link is checked before the (deliberately slow) hashing, so unknown links cost nothing; the UPDATE below
     // still spends it only once.
     if (!hash || !(await this.deps.storage.credentials.hasPendingActivation(hash, now))) throw expired();
@@ -126,8 +170,14 @@ export class SessionService {
       if (credential && 'representativeId' in credential.holder) {
         const assetProviderId = (await tx.credentials.profile(credential.email))?.assetProvider?.id;
         if (assetProviderId) {
-          await tx.onboarding.recordEvent({ eventId: this.deps.newId(), assetProviderId, action: 'representative_activated',
-            detail: { email: credential.email }, representativeId: credential.holder.representativeId, at: now });
+          await tx.onboarding.recordEvent({
+            eventId: this.deps.newId(),
+            assetProviderId,
+            action: 'representative_activated',
+            detail: { email: credential.email },
+            representativeId: credential.holder.representativeId,
+            at: now,
+          });
         }
       }
       return credential;
@@ -137,11 +187,18 @@ export class SessionService {
 
   /** Counts an attempt before any password is checked; over the limit, refuses until the window ends. */
   private async countAttempt(key: string, limit: number, now: Date): Promise<void> {
-    const { attempts, firstAt } = await this.deps.storage.credentials.countAttempt(key, now, new Date(now.getTime() - LOGIN_WINDOW_MS));
+    const { attempts, firstAt } = await this.deps.storage.credentials.countAttempt(
+      key,
+      now,
+      new Date(now.getTime() - LOGIN_WINDOW_MS),
+    );
     if (attempts <= limit) return;
     const retryAfterSeconds = Math.max(1, Math.ceil((firstAt.getTime() + LOGIN_WINDOW_MS - now.getTime()) / 1000));
-    throw new DomainError(DomainErrorCode.tooManyAttempts,
-      `Too many login attempts for this email: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, { retryAfterSeconds });
+    throw new DomainError(
+      DomainErrorCode.tooManyAttempts,
+      `Too many login attempts for this email: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`,
+      { retryAfterSeconds },
+    );
   }
 }
 

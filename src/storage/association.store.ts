@@ -1,5 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { AssociationStatus, LIVE_ASSOCIATION_STATUSES, type Association, type Chain2Channel } from '../domain/association.js';
+import {
+  AssociationStatus,
+  LIVE_ASSOCIATION_STATUSES,
+  type Association,
+  type Chain2Channel,
+} from '../domain/association.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import type { AssociationFilter, AssociationStore, DuChanges, NewAssociation } from '../services/ports/index.js';
 import type { SupplyPoint } from '../domain/eligibility.js';
@@ -9,8 +14,18 @@ import type { AssociationsTable, Database } from './schema.js';
 import { countsByStatus } from './counts.js';
 
 const PUBLIC_COLUMNS = [
-  'association_id', 'asset_provider_id', 'pod', 'status', 'channel', 'du_name', 'du_mac_address', 'du_key_last4',
-  'du_hardware_version', 'du_software_version', 'created_at', 'updated_at',
+  'association_id',
+  'asset_provider_id',
+  'pod',
+  'status',
+  'channel',
+  'du_name',
+  'du_mac_address',
+  'du_key_last4',
+  'du_hardware_version',
+  'du_software_version',
+  'created_at',
+  'updated_at',
 ] as const;
 type PublicRow = Pick<Selectable<AssociationsTable>, (typeof PUBLIC_COLUMNS)[number]>;
 
@@ -62,46 +77,74 @@ export class SqlAssociationStore implements AssociationStore {
   }
 
   async findOwned(assetProviderId: string, associationId: string): Promise<Association | undefined> {
-    const row = await this.db.selectFrom('associations').select(PUBLIC_COLUMNS)
-      .where('association_id', '=', associationId).where('asset_provider_id', '=', assetProviderId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('associations')
+      .select(PUBLIC_COLUMNS)
+      .where('association_id', '=', associationId)
+      .where('asset_provider_id', '=', assetProviderId)
+      .executeTakeFirst();
     return row && toAssociation(row);
   }
 
   async find(associationId: string): Promise<Association | undefined> {
-    const row = await this.db.selectFrom('associations').select(PUBLIC_COLUMNS)
-      .where('association_id', '=', associationId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('associations')
+      .select(PUBLIC_COLUMNS)
+      .where('association_id', '=', associationId)
+      .executeTakeFirst();
     return row && toAssociation(row);
   }
 
   async isMacLive(macAddress: MacAddress, exceptAssociationId?: string): Promise<boolean> {
-    let query = this.db.selectFrom('associations').select('association_id')
-      .where('du_mac_address', '=', macAddress).where('status', 'in', LIVE_ASSOCIATION_STATUSES);
+    let query = this.db
+      .selectFrom('associations')
+      .select('association_id')
+      .where('du_mac_address', '=', macAddress)
+      .where('status', 'in', LIVE_ASSOCIATION_STATUSES);
     if (exceptAssociationId) query = query.where('association_id', '<>', exceptAssociationId);
     return (await query.executeTakeFirst()) !== undefined;
   }
 
   async sealedKeyOf(associationId: string): Promise<Uint8Array | undefined> {
-    const row = await this.db.selectFrom('associations').select('du_key_sealed').where('association_id', '=', associationId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('associations')
+      .select('du_key_sealed')
+      .where('association_id', '=', associationId)
+      .executeTakeFirst();
     return row?.du_key_sealed;
   }
 
   async activeChain2Configurations(): Promise<{ site: SupplyPoint; macAddress: MacAddress; sealedKey: Uint8Array }[]> {
-    const rows = await this.db.selectFrom('associations as a').innerJoin('supply_points as s', 's.pod', 'a.pod')
-      .select(['a.du_mac_address', 'a.du_key_sealed']).selectAll('s')
-      .where('a.status', '=', AssociationStatus.active).orderBy('a.pod').execute();
-    return rows.map((r) => ({ site: toSupplyPoint(r), macAddress: r.du_mac_address as MacAddress, sealedKey: r.du_key_sealed }));
+    const rows = await this.db
+      .selectFrom('associations as a')
+      .innerJoin('supply_points as s', 's.pod', 'a.pod')
+      .select(['a.du_mac_address', 'a.du_key_sealed'])
+      .selectAll('s')
+      .where('a.status', '=', AssociationStatus.active)
+      .orderBy('a.pod')
+      .execute();
+    return rows.map((r) => ({
+      site: toSupplyPoint(r),
+      macAddress: r.du_mac_address as MacAddress,
+      sealedKey: r.du_key_sealed,
+    }));
   }
 
   async liveMacs(macAddresses: readonly MacAddress[]): Promise<Set<string>> {
     if (macAddresses.length === 0) return new Set();
-    const rows = await this.db.selectFrom('associations').select('du_mac_address')
+    const rows = await this.db
+      .selectFrom('associations')
+      .select('du_mac_address')
       .where('du_mac_address', '=', sql<string>`ANY(${[...macAddresses]}::text[])`)
-      .where('status', 'in', LIVE_ASSOCIATION_STATUSES).execute();
+      .where('status', 'in', LIVE_ASSOCIATION_STATUSES)
+      .execute();
     return new Set(rows.map((r) => r.du_mac_address));
   }
 
   async list(filter: AssociationFilter): Promise<Association[]> {
-    let query = this.db.selectFrom('associations').select(PUBLIC_COLUMNS)
+    let query = this.db
+      .selectFrom('associations')
+      .select(PUBLIC_COLUMNS)
       .where('asset_provider_id', '=', filter.assetProviderId);
     if (filter.pod) query = query.where('pod', '=', filter.pod);
     if (filter.status) query = query.where('status', '=', filter.status);
@@ -111,8 +154,12 @@ export class SqlAssociationStore implements AssociationStore {
   }
 
   async countByStatus(assetProviderId: string): Promise<Record<AssociationStatus, number>> {
-    const rows = await this.db.selectFrom('associations').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('associations')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('asset_provider_id', '=', assetProviderId)
+      .groupBy('status')
+      .execute();
     return countsByStatus(Object.values(AssociationStatus), rows);
   }
 
@@ -125,7 +172,10 @@ export class SqlAssociationStore implements AssociationStore {
    * the head-end's acknowledgement, when the caller has it; else `at`, which is the meters' clock only when the
    * platform's clock is (a real head-end in real time), not with an accelerated in-process field network.
    */
-  async setStatusMany(moves: readonly { associationId: string; status: AssociationStatus; meterAt?: Date }[], at: Date): Promise<void> {
+  async setStatusMany(
+    moves: readonly { associationId: string; status: AssociationStatus; meterAt?: Date }[],
+    at: Date,
+  ): Promise<void> {
     if (moves.length === 0) return;
     try {
       await sql`
@@ -143,29 +193,39 @@ export class SqlAssociationStore implements AssociationStore {
 
   async findMany(associationIds: readonly string[]): Promise<Map<string, Association>> {
     if (associationIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('associations').select(PUBLIC_COLUMNS)
-      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`).execute();
+    const rows = await this.db
+      .selectFrom('associations')
+      .select(PUBLIC_COLUMNS)
+      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`)
+      .execute();
     return new Map(rows.map((row) => [row.association_id, toAssociation(row)]));
   }
 
   async sealedKeysOf(associationIds: readonly string[]): Promise<Map<string, Uint8Array>> {
     if (associationIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('associations').select(['association_id', 'du_key_sealed'])
-      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`).execute();
+    const rows = await this.db
+      .selectFrom('associations')
+      .select(['association_id', 'du_key_sealed'])
+      .where('association_id', '=', sql<string>`ANY(${[...associationIds]}::uuid[])`)
+      .execute();
     return new Map(rows.map((row) => [row.association_id, row.du_key_sealed]));
   }
 
   async applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void> {
     try {
-      await this.db.updateTable('associations').set({
-        du_name: changes.name,
-        du_mac_address: changes.macAddress,
-        du_hardware_version: changes.hardwareVersion,
-        du_software_version: changes.softwareVersion,
-        du_key_sealed: changes.sealedKey,
-        du_key_last4: changes.keyLast4,
-        updated_at: at,
-      }).where('association_id', '=', associationId).execute();
+      await this.db
+        .updateTable('associations')
+        .set({
+          du_name: changes.name,
+          du_mac_address: changes.macAddress,
+          du_hardware_version: changes.hardwareVersion,
+          du_software_version: changes.softwareVersion,
+          du_key_sealed: changes.sealedKey,
+          du_key_last4: changes.keyLast4,
+          updated_at: at,
+        })
+        .where('association_id', '=', associationId)
+        .execute();
     } catch (error) {
       throw translateUniqueViolation(error);
     }

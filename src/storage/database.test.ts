@@ -37,7 +37,7 @@ describe('openDatabase: the embedded database on disk', () => {
     }
   }
 
-  it('creates a new database in a child process, so this process runs one PostgreSQL, not initdb\'s two more', async () => {
+  it("creates a new database in a child process, so this process runs one PostgreSQL, not initdb's two more", async () => {
     const dataDir = join(newParent(), 'db');
     const { result, memories } = await countingMemories(() => openDatabase({ kind: 'embedded', dataDir }));
     open = result;
@@ -50,7 +50,9 @@ describe('openDatabase: the embedded database on disk', () => {
     const dataDir = join(newParent(), 'db');
     for (let run = 0; run < 2; run++) {
       open = await openDatabase({ kind: 'embedded', dataDir });
-      const { rows } = await open.pglite!.query<{ setting: string }>("SELECT current_setting('shared_buffers') AS setting");
+      const { rows } = await open.pglite!.query<{ setting: string }>(
+        "SELECT current_setting('shared_buffers') AS setting",
+      );
       expect(rows[0]!.setting).toBe(`${EMBEDDED_SHARED_BUFFERS_MB}MB`);
       await open.close();
       open = undefined;

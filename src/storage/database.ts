@@ -64,7 +64,9 @@ const db = new PGlite({ dataDir, startParams: [...PGlite.defaultStartParams, ...
 db.waitReady.then(() => db.close()).catch((error) => { console.error(error); process.exitCode = 1; });`;
   const startParams = embeddedOptions(sharedBuffersMb).startParams.slice(PGlite.defaultStartParams.length);
   try {
-    await promisify(execFile)(process.execPath, ['-e', script, pglite, staging, JSON.stringify(startParams)], { env: {} });
+    await promisify(execFile)(process.execPath, ['-e', script, pglite, staging, JSON.stringify(startParams)], {
+      env: {},
+    });
     renameSync(staging, dataDir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -127,7 +129,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) });
   return {
-    db, pool, pglite,
+    db,
+    pool,
+    pglite,
     async close() {
       await db.destroy();
       await pglite?.close();

@@ -17,7 +17,9 @@ export function lockDataDirectory(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8'));
       if (isAlive(pid) && pid !== process.pid) {
-        throw new Error(`The embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share a PostgreSQL server`);
+        throw new Error(
+          `The embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share a PostgreSQL server`,
+        );
       }
       rmSync(path, { force: true });
     }

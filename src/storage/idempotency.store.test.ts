@@ -32,7 +32,10 @@ describe.each(backends())('idempotency reservations on $name', (backend) => {
       expect(await store.reserve('s', key, 'f', at, since, 1)).toBe(true);
       expect(await store.reserve('s', key, 'f', at, since, 1)).toBe(false);
       await sleep(1_100);
-      const retries = await Promise.all([store.reserve('s', key, 'f', at, since, 1), store.reserve('s', key, 'f', at, since, 1)]);
+      const retries = await Promise.all([
+        store.reserve('s', key, 'f', at, since, 1),
+        store.reserve('s', key, 'f', at, since, 1),
+      ]);
       expect(retries.filter(Boolean)).toHaveLength(1);
     });
 
@@ -56,7 +59,10 @@ describe.each(backends())('idempotency reservations on $name', (backend) => {
       const key = nextKey();
       expect(await store.reserve('s', key, 'f', at, since, 3_600)).toBe(true);
       // As the embedded database's next process finds the reservation of the request its predecessor died in.
-      await database.pool.query("UPDATE idempotency_keys SET renewed_at = pg_postmaster_start_time() - interval '1 second' WHERE key = $1", [key]);
+      await database.pool.query(
+        "UPDATE idempotency_keys SET renewed_at = pg_postmaster_start_time() - interval '1 second' WHERE key = $1",
+        [key],
+      );
       expect(await store.reserve('s', key, 'another body', at, since, 3_600)).toBe(false);
       expect(await store.reserve('s', key, 'f', at, since, 3_600)).toBe(true);
       expect(await store.reserve('s', key, 'f', at, since, 3_600)).toBe(false);

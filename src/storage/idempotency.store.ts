@@ -15,7 +15,14 @@ export class SqlIdempotencyStore implements IdempotencyStore {
    * the database server started (the embedded database starts with its one process; a server restart ends every
    * session). Two retries taking over at once: the second finds the row renewed by the first and is refused.
    */
-  async reserve(scope: string, key: string, fingerprint: string, at: Date, since: Date, leaseSeconds?: number): Promise<boolean> {
+  async reserve(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    at: Date,
+    since: Date,
+    leaseSeconds?: number,
+  ): Promise<boolean> {
     const { rows } = await sql<{ key: string }>`
       INSERT INTO idempotency_keys AS k (scope, key, fingerprint, status_code, body, created_at, renewed_at)
       VALUES (${scope}, ${key}, ${fingerprint}, NULL, NULL, ${at}, now())
@@ -29,25 +36,42 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   }
 
   async renew(scope: string, key: string): Promise<void> {
-    await sql`UPDATE idempotency_keys SET renewed_at = now() WHERE scope = ${scope} AND key = ${key} AND status_code IS NULL`.execute(this.db);
+    await sql`UPDATE idempotency_keys SET renewed_at = now() WHERE scope = ${scope} AND key = ${key} AND status_code IS NULL`.execute(
+      this.db,
+    );
   }
 
   async find(scope: string, key: string) {
-    const row = await this.db.selectFrom('idempotency_keys').select(['fingerprint', 'status_code', 'body'])
-      .where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .select(['fingerprint', 'status_code', 'body'])
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (!row) return undefined;
-    const response: StoredResponse | null = row.status_code === null ? null : { statusCode: row.status_code, body: row.body ?? '' };
+    const response: StoredResponse | null =
+      row.status_code === null ? null : { statusCode: row.status_code, body: row.body ?? '' };
     return { fingerprint: row.fingerprint, response };
   }
 
   /** The first answer stays: when a stalled request's reservation was taken over by a retry, the one that answers first is replayed. */
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.db.updateTable('idempotency_keys').set({ status_code: response.statusCode, body: response.body })
-      .where('scope', '=', scope).where('key', '=', key).where('status_code', 'is', null).execute();
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ status_code: response.statusCode, body: response.body })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('status_code', 'is', null)
+      .execute();
   }
 
   /** Forgets a reservation, never an answer. */
   async release(scope: string, key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('status_code', 'is', null).execute();
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('status_code', 'is', null)
+      .execute();
   }
 }

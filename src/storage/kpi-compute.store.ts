@@ -27,7 +27,14 @@ export class SqlKpiComputeStore implements KpiComputeStore {
   }
 
   async hasMeterCounts(day: string): Promise<boolean> {
-    return (await this.db.selectFrom('meter_daily_counts').select('pod').where('day', '=', day).limit(1).executeTakeFirst()) !== undefined;
+    return (
+      (await this.db
+        .selectFrom('meter_daily_counts')
+        .select('pod')
+        .where('day', '=', day)
+        .limit(1)
+        .executeTakeFirst()) !== undefined
+    );
   }
 
   async lockDay(day: string, version: KpiVersion): Promise<void> {
@@ -50,7 +57,10 @@ export class SqlKpiComputeStore implements KpiComputeStore {
     `.execute(this.db);
     const bounds = stats.rows[0]?.bounds;
     if (!bounds || bounds.length < parts * 2) return [{ from: null, to: null }];
-    const cuts = Array.from({ length: parts - 1 }, (_, i) => bounds[Math.round(((i + 1) * (bounds.length - 1)) / parts)]!);
+    const cuts = Array.from(
+      { length: parts - 1 },
+      (_, i) => bounds[Math.round(((i + 1) * (bounds.length - 1)) / parts)]!,
+    );
     return Array.from({ length: parts }, (_, i) => ({ from: cuts[i - 1] ?? null, to: cuts[i] ?? null }));
   }
 
@@ -67,7 +77,13 @@ export class SqlKpiComputeStore implements KpiComputeStore {
    * it: frames received are its report (its DU), else the retailer's. Flags and bands by the rules table
    * (kpi-rules.sql.ts). One pass writes a row per supply point and the day's totals per company and band.
    */
-  async computeRange(day: string, version: KpiVersion, window: DayWindow, rules: KpiRules, range: PodRange): Promise<void> {
+  async computeRange(
+    day: string,
+    version: KpiVersion,
+    window: DayWindow,
+    rules: KpiRules,
+    range: PodRange,
+  ): Promise<void> {
     const within = (column: string) => sql`(${range.from}::text IS NULL OR ${sql.ref(column)} >= ${range.from})
       AND (${range.to}::text IS NULL OR ${sql.ref(column)} < ${range.to})`;
     const flags = rules.flags.map((f) => sql.ref(f.flag));
@@ -121,16 +137,29 @@ export class SqlKpiComputeStore implements KpiComputeStore {
   }
 
   async recordRun(day: string, version: KpiVersion, at: Date): Promise<number> {
-    const { pods } = await this.db.selectFrom('kpi_daily_totals').select(sql<string>`coalesce(sum(pod_days), 0)`.as('pods'))
-      .where('day', '=', day).where('version', '=', version).executeTakeFirstOrThrow();
-    await this.db.insertInto('kpi_runs').values({ day, version, computed_at: at, pods: Number(pods) })
-      .onConflict((oc) => oc.columns(['day', 'version']).doUpdateSet({ computed_at: at, pods: Number(pods) })).execute();
+    const { pods } = await this.db
+      .selectFrom('kpi_daily_totals')
+      .select(sql<string>`coalesce(sum(pod_days), 0)`.as('pods'))
+      .where('day', '=', day)
+      .where('version', '=', version)
+      .executeTakeFirstOrThrow();
+    await this.db
+      .insertInto('kpi_runs')
+      .values({ day, version, computed_at: at, pods: Number(pods) })
+      .onConflict((oc) => oc.columns(['day', 'version']).doUpdateSet({ computed_at: at, pods: Number(pods) }))
+      .execute();
     return Number(pods);
   }
 
   async runs(from: string, to: string): Promise<KpiRun[]> {
-    const rows = await this.db.selectFrom('kpi_runs').select([sql<string>`day::text`.as('day'), 'version', 'computed_at', 'pods'])
-      .where('day', '>=', from).where('day', '<=', to).orderBy('day').orderBy('version').execute();
+    const rows = await this.db
+      .selectFrom('kpi_runs')
+      .select([sql<string>`day::text`.as('day'), 'version', 'computed_at', 'pods'])
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .orderBy('day')
+      .orderBy('version')
+      .execute();
     return rows.map((r) => ({ day: r.day, version: r.version as KpiVersion, computedAt: r.computed_at, pods: r.pods }));
   }
 }

@@ -15,7 +15,16 @@ export class SqlKpiFigureStore implements KpiFigureStore {
   async aggregate(query: KpiQuery, groupBy: KpiGrouping, limit: number): Promise<KpiGroupRow[]> {
     // Supply points: one per row by supply point; else the most the group had on one day of the period (a day's
     // totals are counts, not lists: which supply points they were, hence how many distinct over days, is not kept).
-    const result = await sql<{ key: string | null; label: string | null; pods: string; pod_days: string; sent: string | null; received: string | null } & Record<string, string>>`
+    const result = await sql<
+      {
+        key: string | null;
+        label: string | null;
+        pods: string;
+        pod_days: string;
+        sent: string | null;
+        received: string | null;
+      } & Record<string, string>
+    >`
       ${chosen(query)}
       ${groupBy === 'pod' ? byPod(query) : fromTotals(query, groupBy)}
       ORDER BY 1 LIMIT ${limit}
@@ -23,7 +32,12 @@ export class SqlKpiFigureStore implements KpiFigureStore {
     return result.rows.map((r) => {
       const [sent, received] = [Number(r.sent ?? 0), Number(r.received ?? 0)];
       return {
-        key: r.key ?? 'none', label: r.label ?? '', pods: Number(r.pods), podDays: Number(r.pod_days), sent, received,
+        key: r.key ?? 'none',
+        label: r.label ?? '',
+        pods: Number(r.pods),
+        podDays: Number(r.pod_days),
+        sent,
+        received,
         performance: sent > 0 ? received / sent : null,
         flags: Object.fromEntries(FLAGS.map((f) => [f, Number(r[f])])) as Record<KpiFlag, number>,
       };
@@ -51,25 +65,45 @@ export class SqlKpiFigureStore implements KpiFigureStore {
     return this.podDaysWhere(query, sql``);
   }
 
-  private async podDaysWhere(query: KpiQuery & { pod?: string; order: 'worst' | 'day'; limit: number }, only: RawBuilder<unknown>): Promise<KpiPodDay[]> {
-    const order = query.order === 'worst'
-      ? sql`ORDER BY (d.sent IS NULL OR d.received IS NULL), d.received::float8 / nullif(d.sent, 0) ASC NULLS LAST, d.day DESC, d.pod`
-      : sql`ORDER BY d.day DESC, d.version DESC`;
+  private async podDaysWhere(
+    query: KpiQuery & { pod?: string; order: 'worst' | 'day'; limit: number },
+    only: RawBuilder<unknown>,
+  ): Promise<KpiPodDay[]> {
+    const order =
+      query.order === 'worst'
+        ? sql`ORDER BY (d.sent IS NULL OR d.received IS NULL), d.received::float8 / nullif(d.sent, 0) ASC NULLS LAST, d.day DESC, d.pod`
+        : sql`ORDER BY d.day DESC, d.version DESC`;
     // One supply point's days, every version computed (or the one asked for): a probe of kpi_daily's key per day
     // and version, not a scan of each day (≈ 45 ms a day at a million supply points).
-    const rows = query.pod !== undefined
-      ? sql`FROM kpi_runs r JOIN kpi_daily d ON d.day = r.day AND d.version = r.version AND d.pod = ${query.pod}
+    const rows =
+      query.pod !== undefined
+        ? sql`FROM kpi_runs r JOIN kpi_daily d ON d.day = r.day AND d.version = r.version AND d.pod = ${query.pod}
           WHERE r.day BETWEEN ${query.from}::date AND ${query.to}::date ${query.version === 'latest' ? sql`` : sql`AND r.version = ${query.version}`}`
-      : days(query);
-    const result = await sql<{ day: string; version: number; pod: string; asset_provider_id: string | null; retailer_id: string | null; sent: number | null; received: number | null; flags: string[] }>`
+        : days(query);
+    const result = await sql<{
+      day: string;
+      version: number;
+      pod: string;
+      asset_provider_id: string | null;
+      retailer_id: string | null;
+      sent: number | null;
+      received: number | null;
+      flags: string[];
+    }>`
       ${chosen(query)}
       SELECT d.day::text AS day, d.version, d.pod, d.asset_provider_id, d.retailer_id, d.sent, d.received, d.flags
       ${rows} AND ${scopeCondition(query.scope, 'd')} ${only}
       ${order} LIMIT ${query.limit}
     `.execute(this.db);
     return result.rows.map((r) => ({
-      day: r.day, version: r.version as KpiVersion, pod: r.pod, assetProviderId: r.asset_provider_id, retailerId: r.retailer_id,
-      sent: r.sent, received: r.received, flags: r.flags as KpiFlag[],
+      day: r.day,
+      version: r.version as KpiVersion,
+      pod: r.pod,
+      assetProviderId: r.asset_provider_id,
+      retailerId: r.retailer_id,
+      sent: r.sent,
+      received: r.received,
+      flags: r.flags as KpiFlag[],
     }));
   }
 }
@@ -98,11 +132,22 @@ function fromTotals(query: KpiQuery, groupBy: Exclude<KpiGrouping, 'pod'>): RawB
 /** For the groupings read from kpi_daily_totals (t): the key, the label and the join that names it. */
 const GROUPS: Record<Exclude<KpiGrouping, 'pod'>, [RawBuilder<unknown>, RawBuilder<unknown>, RawBuilder<unknown>]> = {
   day: [sql`t.day::text`, sql`t.day::text`, sql``],
-  assetProvider: [sql`t.asset_provider_id::text`, sql`ap.name`, sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`],
+  assetProvider: [
+    sql`t.asset_provider_id::text`,
+    sql`ap.name`,
+    sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`,
+  ],
   retailer: [sql`t.retailer_id::text`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`],
-  dayAndAssetProvider: [sql`t.day::text || '|' || coalesce(t.asset_provider_id::text, 'none')`, sql`ap.name`,
-    sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`],
-  dayAndRetailer: [sql`t.day::text || '|' || coalesce(t.retailer_id::text, 'none')`, sql`rt.name`, sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`],
+  dayAndAssetProvider: [
+    sql`t.day::text || '|' || coalesce(t.asset_provider_id::text, 'none')`,
+    sql`ap.name`,
+    sql`LEFT JOIN asset_providers ap ON ap.asset_provider_id = t.asset_provider_id`,
+  ],
+  dayAndRetailer: [
+    sql`t.day::text || '|' || coalesce(t.retailer_id::text, 'none')`,
+    sql`rt.name`,
+    sql`LEFT JOIN retailers rt ON rt.retailer_id = t.retailer_id`,
+  ],
 };
 
 /**

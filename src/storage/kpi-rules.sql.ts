@@ -7,7 +7,12 @@ import type { KpiComparison, KpiFlag, KpiRules, ResolvedCondition } from '../dom
  * evaluates; kpi-rules.sql.test.ts holds the two to the same answers on both databases.
  */
 
-const OPERATORS: Record<KpiComparison, RawBuilder<unknown>> = { '<': sql`<`, '<=': sql`<=`, '>': sql`>`, '>=': sql`>=` };
+const OPERATORS: Record<KpiComparison, RawBuilder<unknown>> = {
+  '<': sql`<`,
+  '<=': sql`<=`,
+  '>': sql`>`,
+  '>=': sql`>=`,
+};
 
 /** Counts fit an integer (< 2^31): times a denominator up to 10^9 they still fit a bigint; past that, numeric. */
 const LARGEST_BIGINT_DENOMINATOR = 10n ** 9n;
@@ -20,9 +25,12 @@ function digits(value: bigint): RawBuilder<unknown> {
 /** One condition as SQL: NULL (neither true nor false, so no flag and no band) when a compared count is missing. */
 function conditionSql(condition: ResolvedCondition): RawBuilder<boolean> {
   switch (condition.kind) {
-    case 'expected': return sql<boolean>`expected`;
-    case 'missing': return sql<boolean>`${sql.ref(condition.count)} IS NULL`;
-    case 'someSent': return sql<boolean>`sent > 0`;
+    case 'expected':
+      return sql<boolean>`expected`;
+    case 'missing':
+      return sql<boolean>`${sql.ref(condition.count)} IS NULL`;
+    case 'someSent':
+      return sql<boolean>`sent > 0`;
     case 'received': {
       // received op sent × n/d, as received × d op sent × n: exact, as in the domain.
       const { numerator, denominator } = condition.edge;
@@ -52,7 +60,10 @@ export function flagArraySql(rules: KpiRules): RawBuilder<KpiFlag[]> {
 
 /** The band's bucket: the highest band whose lower edge received reaches; NULL without a performance. */
 export function bandSql(rules: KpiRules): RawBuilder<number | null> {
-  const highestFirst = [...rules.bands].reverse().map((band) =>
-    sql`WHEN ${conditionSql({ kind: 'received', op: '>=', edge: band.from })} THEN ${sql.lit(band.bucket)}`);
+  const highestFirst = [...rules.bands]
+    .reverse()
+    .map(
+      (band) => sql`WHEN ${conditionSql({ kind: 'received', op: '>=', edge: band.from })} THEN ${sql.lit(band.bucket)}`,
+    );
   return sql<number | null>`CASE WHEN ${ruleSql(rules.banded)} THEN CASE ${sql.join(highestFirst, sql` `)} END END`;
 }

@@ -1,5 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { AssetProviderRecord, OperatorRecord, ParticipantStore, RepresentativeRecord, RetailerRecord } from '../services/ports/index.js';
+import type {
+  AssetProviderRecord,
+  OperatorRecord,
+  ParticipantStore,
+  RepresentativeRecord,
+  RetailerRecord,
+} from '../services/ports/index.js';
 import { translateUniqueViolation } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -8,8 +14,16 @@ export class SqlParticipantStore implements ParticipantStore {
 
   async insertAssetProvider(ap: AssetProviderRecord, at: Date): Promise<void> {
     try {
-      await this.db.insertInto('asset_providers')
-        .values({ asset_provider_id: ap.assetProviderId, name: ap.name, vat_number: ap.vatNumber, status: ap.status, created_at: at }).execute();
+      await this.db
+        .insertInto('asset_providers')
+        .values({
+          asset_provider_id: ap.assetProviderId,
+          name: ap.name,
+          vat_number: ap.vatNumber,
+          status: ap.status,
+          created_at: at,
+        })
+        .execute();
     } catch (error) {
       throw translateUniqueViolation(error);
     }
@@ -34,45 +48,83 @@ export class SqlParticipantStore implements ParticipantStore {
   }
 
   async listRepresentatives(assetProviderId: string): Promise<RepresentativeRecord[]> {
-    const rows = await this.db.selectFrom('representatives').select(['representative_id', 'asset_provider_id', 'email', 'full_name'])
-      .where('asset_provider_id', '=', assetProviderId).orderBy('seat').execute();
-    return rows.map((r) => ({ representativeId: r.representative_id, assetProviderId: r.asset_provider_id, email: r.email, fullName: r.full_name }));
+    const rows = await this.db
+      .selectFrom('representatives')
+      .select(['representative_id', 'asset_provider_id', 'email', 'full_name'])
+      .where('asset_provider_id', '=', assetProviderId)
+      .orderBy('seat')
+      .execute();
+    return rows.map((r) => ({
+      representativeId: r.representative_id,
+      assetProviderId: r.asset_provider_id,
+      email: r.email,
+      fullName: r.full_name,
+    }));
   }
 
   async insertOperator(o: OperatorRecord, at: Date): Promise<void> {
     try {
-      await this.db.insertInto('operators').values({ operator_id: o.operatorId, email: o.email, full_name: o.fullName, created_at: at }).execute();
+      await this.db
+        .insertInto('operators')
+        .values({ operator_id: o.operatorId, email: o.email, full_name: o.fullName, created_at: at })
+        .execute();
     } catch (error) {
       throw translateUniqueViolation(error);
     }
   }
 
   async listOperators(): Promise<OperatorRecord[]> {
-    const rows = await this.db.selectFrom('operators').select(['operator_id', 'email', 'full_name']).orderBy('email').execute();
+    const rows = await this.db
+      .selectFrom('operators')
+      .select(['operator_id', 'email', 'full_name'])
+      .orderBy('email')
+      .execute();
     return rows.map((r) => ({ operatorId: r.operator_id, email: r.email, fullName: r.full_name }));
   }
 
   async insertRetailer(r: RetailerRecord, at: Date): Promise<void> {
-    await this.db.insertInto('retailers').values({ retailer_id: r.retailerId, name: r.name, vat_number: r.vatNumber, created_at: at }).execute();
+    await this.db
+      .insertInto('retailers')
+      .values({ retailer_id: r.retailerId, name: r.name, vat_number: r.vatNumber, created_at: at })
+      .execute();
   }
 
-  async insertRetailerUser(u: { retailerUserId: string; retailerId: string; email: string; fullName: string }, at: Date): Promise<void> {
+  async insertRetailerUser(
+    u: { retailerUserId: string; retailerId: string; email: string; fullName: string },
+    at: Date,
+  ): Promise<void> {
     try {
-      await this.db.insertInto('retailer_users')
-        .values({ retailer_user_id: u.retailerUserId, retailer_id: u.retailerId, email: u.email, full_name: u.fullName, created_at: at }).execute();
+      await this.db
+        .insertInto('retailer_users')
+        .values({
+          retailer_user_id: u.retailerUserId,
+          retailer_id: u.retailerId,
+          email: u.email,
+          full_name: u.fullName,
+          created_at: at,
+        })
+        .execute();
     } catch (error) {
       throw translateUniqueViolation(error);
     }
   }
 
   async listRetailers(): Promise<RetailerRecord[]> {
-    const rows = await this.db.selectFrom('retailers').select(['retailer_id', 'name', 'vat_number']).orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('retailers')
+      .select(['retailer_id', 'name', 'vat_number'])
+      .orderBy('name')
+      .execute();
     return rows.map((r) => ({ retailerId: r.retailer_id, name: r.name, vatNumber: r.vat_number }));
   }
 
   async listRetailerUsers(retailerId: string) {
-    const rows = await this.db.selectFrom('retailer_users').select(['retailer_user_id', 'email', 'full_name'])
-      .where('retailer_id', '=', retailerId).orderBy('email').execute();
+    const rows = await this.db
+      .selectFrom('retailer_users')
+      .select(['retailer_user_id', 'email', 'full_name'])
+      .where('retailer_id', '=', retailerId)
+      .orderBy('email')
+      .execute();
     return rows.map((r) => ({ retailerUserId: r.retailer_user_id, email: r.email, fullName: r.full_name }));
   }
 
@@ -88,8 +140,11 @@ export class SqlParticipantStore implements ParticipantStore {
   }
 
   async bulkQuotaOf(assetProviderId: string): Promise<number | null> {
-    const row = await this.db.selectFrom('asset_providers').select('bulk_quota_per_24h')
-      .where('asset_provider_id', '=', assetProviderId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('asset_providers')
+      .select('bulk_quota_per_24h')
+      .where('asset_provider_id', '=', assetProviderId)
+      .executeTakeFirst();
     return row?.bulk_quota_per_24h ?? null;
   }
 }

@@ -2,17 +2,38 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { QUOTA_DEFERRED } from '../domain/bulk-upload.js';
 import type { MacAddress, Pod } from '../domain/identifiers.js';
 import { RequestStatus, type RequestKind, type RequestTransition, type ServiceRequest } from '../domain/request.js';
-import type { DuChanges, FoundRequest, LockedRequest, NewRequest, RequestFilter, RequestSearch, RequestStore } from '../services/ports/index.js';
+import type {
+  DuChanges,
+  FoundRequest,
+  LockedRequest,
+  NewRequest,
+  RequestFilter,
+  RequestSearch,
+  RequestStore,
+} from '../services/ports/index.js';
 import type { Database, RequestsTable, StoredChanges } from './schema.js';
 import { countsByStatus } from './counts.js';
 
 const COLUMNS = [
-  'request_id', 'asset_provider_id', 'association_id', 'pod', 'kind', 'status', 'reason', 'created_at', 'updated_at', 'closed_at',
+  'request_id',
+  'asset_provider_id',
+  'association_id',
+  'pod',
+  'kind',
+  'status',
+  'reason',
+  'created_at',
+  'updated_at',
+  'closed_at',
 ] as const;
 type Row = Pick<Selectable<RequestsTable>, (typeof COLUMNS)[number]>;
 
 function toFound(row: Row & { asset_provider_name: string; du_mac_address: string }): FoundRequest {
-  return { ...toRequest(row), assetProviderName: row.asset_provider_name, macAddress: row.du_mac_address as MacAddress };
+  return {
+    ...toRequest(row),
+    assetProviderName: row.asset_provider_name,
+    macAddress: row.du_mac_address as MacAddress,
+  };
 }
 
 function toRequest(row: Row): ServiceRequest {
@@ -71,8 +92,12 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async findOwned(assetProviderId: string, requestId: string): Promise<ServiceRequest | undefined> {
-    const row = await this.db.selectFrom('requests').select(COLUMNS)
-      .where('request_id', '=', requestId).where('asset_provider_id', '=', assetProviderId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('requests')
+      .select(COLUMNS)
+      .where('request_id', '=', requestId)
+      .where('asset_provider_id', '=', assetProviderId)
+      .executeTakeFirst();
     return row && toRequest(row);
   }
 
@@ -82,14 +107,27 @@ export class SqlRequestStore implements RequestStore {
 
   async findManyForUpdate(requestIds: readonly string[]): Promise<LockedRequest[]> {
     if (requestIds.length === 0) return [];
-    const rows = await this.db.selectFrom('requests').select([...COLUMNS, 'changes', 'changes_key_sealed', 'bulk_upload_id'])
-      .where('request_id', '=', sql<string>`ANY(${[...requestIds]}::uuid[])`).orderBy('request_id').forUpdate().execute();
-    return rows.map((row) => ({ ...toRequest(row), changes: toDuChanges(row.changes, row.changes_key_sealed), bulkUploadId: row.bulk_upload_id }));
+    const rows = await this.db
+      .selectFrom('requests')
+      .select([...COLUMNS, 'changes', 'changes_key_sealed', 'bulk_upload_id'])
+      .where('request_id', '=', sql<string>`ANY(${[...requestIds]}::uuid[])`)
+      .orderBy('request_id')
+      .forUpdate()
+      .execute();
+    return rows.map((row) => ({
+      ...toRequest(row),
+      changes: toDuChanges(row.changes, row.changes_key_sealed),
+      bulkUploadId: row.bulk_upload_id,
+    }));
   }
 
   async history(requestId: string): Promise<RequestTransition[]> {
-    const rows = await this.db.selectFrom('request_transitions').select(['status', 'reason', 'at'])
-      .where('request_id', '=', requestId).orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('request_transitions')
+      .select(['status', 'reason', 'at'])
+      .where('request_id', '=', requestId)
+      .orderBy('seq')
+      .execute();
     return rows.map((r) => ({ status: r.status as RequestStatus, reason: r.reason, at: r.at }));
   }
 
@@ -121,28 +159,42 @@ export class SqlRequestStore implements RequestStore {
   }
 
   private foundQuery() {
-    return this.db.selectFrom('requests as r')
+    return this.db
+      .selectFrom('requests as r')
       .innerJoin('associations as a', 'a.association_id', 'r.association_id')
       .innerJoin('asset_providers as p', 'p.asset_provider_id', 'r.asset_provider_id')
       .select([...COLUMNS.map((c) => `r.${c}` as const), 'p.name as asset_provider_name', 'a.du_mac_address']);
   }
 
   async countByStatus(assetProviderId: string): Promise<Record<RequestStatus, number>> {
-    const rows = await this.db.selectFrom('requests').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('asset_provider_id', '=', assetProviderId).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('requests')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('asset_provider_id', '=', assetProviderId)
+      .groupBy('status')
+      .execute();
     return countsByStatus(Object.values(RequestStatus), rows);
   }
 
   async hasOpenForAssociation(associationId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('requests').select('request_id')
-      .where('association_id', '=', associationId).where('closed_at', 'is', null).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('requests')
+      .select('request_id')
+      .where('association_id', '=', associationId)
+      .where('closed_at', 'is', null)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   async claim(status: RequestStatus, limit: number, options: { waitingForQuota?: boolean } = {}): Promise<string[]> {
-    let query = this.db.selectFrom('requests').select('request_id').where('status', '=', status).where('closed_at', 'is', null);
+    let query = this.db
+      .selectFrom('requests')
+      .select('request_id')
+      .where('status', '=', status)
+      .where('closed_at', 'is', null);
     if (options.waitingForQuota === true) query = query.where('reason', '=', QUOTA_DEFERRED);
-    if (options.waitingForQuota === false) query = query.where((eb) => eb('reason', 'is', null).or('reason', '<>', QUOTA_DEFERRED));
+    if (options.waitingForQuota === false)
+      query = query.where((eb) => eb('reason', 'is', null).or('reason', '<>', QUOTA_DEFERRED));
     const rows = await query.orderBy('request_id').limit(limit).forUpdate().skipLocked().execute();
     return rows.map((r) => r.request_id);
   }
@@ -169,16 +221,24 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async setReason(requestId: string, reason: string, at: Date): Promise<void> {
-    const changed = await this.db.updateTable('requests').set({ reason, updated_at: at })
-      .where('request_id', '=', requestId).where((eb) => eb('reason', 'is', null).or('reason', '<>', reason))
-      .returning('status').executeTakeFirst();
+    const changed = await this.db
+      .updateTable('requests')
+      .set({ reason, updated_at: at })
+      .where('request_id', '=', requestId)
+      .where((eb) => eb('reason', 'is', null).or('reason', '<>', reason))
+      .returning('status')
+      .executeTakeFirst();
     if (changed) await this.recordTransitions([{ requestId, status: changed.status as RequestStatus, reason, at }]);
   }
 
   async countInFlight(): Promise<number> {
-    const row = await this.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
+    const row = await this.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('closed_at', 'is', null)
-      .where((eb) => eb.or([eb('status', '<>', RequestStatus.queued), eb('reason', 'is', null), eb('reason', '<>', QUOTA_DEFERRED)]))
+      .where((eb) =>
+        eb.or([eb('status', '<>', RequestStatus.queued), eb('reason', 'is', null), eb('reason', '<>', QUOTA_DEFERRED)]),
+      )
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -188,9 +248,13 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async countBulkTakenInChargeSince(assetProviderId: string, since: Date): Promise<number> {
-    const row = await this.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('asset_provider_id', '=', assetProviderId).where('bulk_upload_id', 'is not', null)
-      .where('taken_in_charge_at', '>', since).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('asset_provider_id', '=', assetProviderId)
+      .where('bulk_upload_id', 'is not', null)
+      .where('taken_in_charge_at', '>', since)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -311,4 +311,3 @@ export interface Database {
   kpi_daily_totals: KpiDailyTotalsTable;
   kpi_runs: KpiRunsTable;
 }
-

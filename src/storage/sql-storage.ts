@@ -52,7 +52,9 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     kpiReports: new SqlKpiReportStore(db),
     kpiCompute: new SqlKpiComputeStore(db),
     kpiFigures: new SqlKpiFigureStore(db),
-    sql: inTransaction ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) } : poolExecutor(open),
+    sql: inTransaction
+      ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) }
+      : poolExecutor(open),
   };
 }
 
@@ -61,6 +63,6 @@ export function sqlStorage(open: OpenDatabase): Storage {
   return {
     ...storesOn(open.db, open, false),
     transaction: (work) => open.db.transaction().execute((trx) => work(storesOn(trx, open, true))),
-    transactionsAtOnce: open.pglite ? 1 : open.pool.options.max ?? 10,
+    transactionsAtOnce: open.pglite ? 1 : (open.pool.options.max ?? 10),
   };
 }

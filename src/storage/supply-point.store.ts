@@ -10,15 +10,17 @@ import type { Pod } from '../domain/identifiers.js';
 import type { Concentrator, SupplyPointStore } from '../services/ports/index.js';
 import type { Database, SupplyPointsTable } from './schema.js';
 
-const COPY_COLUMNS = 'pod, distributor_code, voltage_level, meter_generation, installed_in_mass_plan, meter_serial, contract_power_w, concentrator_id';
+const COPY_COLUMNS =
+  'pod, distributor_code, voltage_level, meter_generation, installed_in_mass_plan, meter_serial, contract_power_w, concentrator_id';
 const CHUNK_CHARS = 1 << 20;
 
 /** COPY text format: tab-separated, `\N` for null. Values never hold tabs or newlines (validated identifiers). */
 function* copyLines(rows: Iterable<SupplyPoint>, counter: { rows: number }): Generator<string> {
   let chunk = '';
   for (const r of rows) {
-    chunk += `${r.pod}\t${r.distributorCode}\t${r.voltageLevel}\t${r.meterGeneration}\t${r.installedInMassPlan ? 't' : 'f'}\t`
-      + `${r.meterSerial}\t${r.contractPowerW}\t${r.concentratorId ?? '\\N'}\n`;
+    chunk +=
+      `${r.pod}\t${r.distributorCode}\t${r.voltageLevel}\t${r.meterGeneration}\t${r.installedInMassPlan ? 't' : 'f'}\t` +
+      `${r.meterSerial}\t${r.contractPowerW}\t${r.concentratorId ?? '\\N'}\n`;
     counter.rows++;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
@@ -61,7 +63,11 @@ export class SqlSupplyPointStore implements SupplyPointStore {
     options: { batchLookups: boolean },
   ) {
     this.batch = options.batchLookups
-      ? new DataLoader((pods) => this.lookup(pods), { cache: false, maxBatchSize: 256, batchScheduleFn: (run) => setImmediate(run) })
+      ? new DataLoader((pods) => this.lookup(pods), {
+          cache: false,
+          maxBatchSize: 256,
+          batchScheduleFn: (run) => setImmediate(run),
+        })
       : undefined;
   }
 
@@ -71,7 +77,7 @@ export class SqlSupplyPointStore implements SupplyPointStore {
 
   async findManyForEligibility(pods: readonly Pod[]): Promise<EligibilityRow[]> {
     const answers: EligibilityRow[] = [];
-    for (let i = 0; i < pods.length; i += 5000) answers.push(...await this.lookup(pods.slice(i, i + 5000)));
+    for (let i = 0; i < pods.length; i += 5000) answers.push(...(await this.lookup(pods.slice(i, i + 5000))));
     return answers;
   }
 
@@ -79,7 +85,11 @@ export class SqlSupplyPointStore implements SupplyPointStore {
     const rows = await this.db
       .selectFrom('supply_points as sp')
       .selectAll('sp')
-      .select(sql<boolean>`EXISTS (SELECT 1 FROM associations a WHERE a.pod = sp.pod AND a.status IN ('pending', 'active'))`.as('has_live_association'))
+      .select(
+        sql<boolean>`EXISTS (SELECT 1 FROM associations a WHERE a.pod = sp.pod AND a.status IN ('pending', 'active'))`.as(
+          'has_live_association',
+        ),
+      )
       .where('sp.pod', '=', sql<string>`ANY(${[...pods]}::text[])`)
       .execute();
     const byPod = new Map(rows.map((row) => [row.pod, toEligibilityRow(row)]));
@@ -110,14 +120,22 @@ export class SqlSupplyPointStore implements SupplyPointStore {
 
   async insertConcentrators(concentrators: readonly Concentrator[]): Promise<void> {
     for (let i = 0; i < concentrators.length; i += 1000) {
-      await this.db.insertInto('concentrators')
-        .values(concentrators.slice(i, i + 1000).map((c) => ({ concentrator_id: c.concentratorId, substation: c.substation })))
+      await this.db
+        .insertInto('concentrators')
+        .values(
+          concentrators
+            .slice(i, i + 1000)
+            .map((c) => ({ concentrator_id: c.concentratorId, substation: c.substation })),
+        )
         .execute();
     }
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('supply_points').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('supply_points')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -23,7 +23,10 @@ export class FieldNetworkClient implements HeadEnd, FieldNetworkView {
 
   async send(addressed: AddressedCommand): Promise<CommandOutcome> {
     const site = await this.siteOf(addressed.pod);
-    const outcome = await this.#json<CommandOutcome & { completedAt: string }>('POST', '/commands', { ...addressed, ...(site && { site }) });
+    const outcome = await this.#json<CommandOutcome & { completedAt: string }>('POST', '/commands', {
+      ...addressed,
+      ...(site && { site }),
+    });
     return reviveOutcome(outcome);
   }
 
@@ -45,11 +48,15 @@ export class FieldNetworkClient implements HeadEnd, FieldNetworkView {
     let response: Response;
     try {
       response = await fetch(`${this.#base}${path}`, {
-        method, signal: AbortSignal.timeout(this.timeoutMs),
+        method,
+        signal: AbortSignal.timeout(this.timeoutMs),
         ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new Error(`field network at ${this.#base} unreachable (${method} ${path}): ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
+      throw new Error(
+        `field network at ${this.#base} unreachable (${method} ${path}): ${(error as Error).cause ?? (error as Error).message}`,
+        { cause: error },
+      );
     }
     return this.#read<T>(response, method, path);
   }

@@ -12,18 +12,34 @@ import type { FieldNetworkSimulator } from './field-network.simulator.js';
  *
  * Commands carry DU keys: the service listens on the loopback interface by default and logs no bodies.
  */
-const Switches = Type.Array(Type.Object({ fromMinute: Type.Integer({ minimum: 0, maximum: 1439 }), band: Type.Integer({ minimum: 1, maximum: 6 }) }), { maxItems: 48 });
+const Switches = Type.Array(
+  Type.Object({
+    fromMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    band: Type.Integer({ minimum: 1, maximum: 6 }),
+  }),
+  { maxItems: 48 },
+);
 const Command = Type.Union([
-  Type.Object({ kind: Type.Literal('program_chain2'), macAddress: Type.String({ pattern: '^[0-9A-F]{12}$' }), encryptionKey: Type.String({ pattern: '^[0-9A-F]{32}$' }) }),
+  Type.Object({
+    kind: Type.Literal('program_chain2'),
+    macAddress: Type.String({ pattern: '^[0-9A-F]{12}$' }),
+    encryptionKey: Type.String({ pattern: '^[0-9A-F]{32}$' }),
+  }),
   Type.Object({ kind: Type.Literal('clear_chain2') }),
   Type.Object({ kind: Type.Literal('connect') }),
   Type.Object({ kind: Type.Literal('disconnect') }),
   Type.Object({ kind: Type.Literal('set_available_power'), availablePowerW: Type.Integer({ minimum: 0 }) }),
-  Type.Object({ kind: Type.Literal('set_tariff_calendar'), calendar: Type.Object({ weekday: Switches, saturday: Switches, holiday: Switches }) }),
+  Type.Object({
+    kind: Type.Literal('set_tariff_calendar'),
+    calendar: Type.Object({ weekday: Switches, saturday: Switches, holiday: Switches }),
+  }),
   Type.Object({ kind: Type.Literal('read_registers') }),
 ]);
 const Site = Type.Object({
-  pod: Type.String(), meterSerial: Type.String(), concentratorId: Type.Union([Type.String(), Type.Null()]), contractPowerW: Type.Integer({ minimum: 0 }),
+  pod: Type.String(),
+  meterSerial: Type.String(),
+  concentratorId: Type.Union([Type.String(), Type.Null()]),
+  contractPowerW: Type.Integer({ minimum: 0 }),
 });
 const CommandBody = Type.Object({
   commandId: Type.String({ minLength: 1, maxLength: 100 }),
@@ -58,29 +74,46 @@ export async function startFieldNetworkServer(options: FieldNetworkServerOptions
 
   app.post('/commands', { schema: { body: CommandBody } }, async (request) => {
     const body = request.body as CommandBody;
-    const addressed: AddressedCommand = { commandId: body.commandId, pod: body.pod as Pod, command: body.command as MeterCommand };
+    const addressed: AddressedCommand = {
+      commandId: body.commandId,
+      pod: body.pod as Pod,
+      command: body.command as MeterCommand,
+    };
     return simulator.send(addressed, body.site && { ...body.site, pod: body.site.pod as Pod });
   });
   app.get<{ Params: { pod: string } }>('/meters/:pod', async (request, reply) => {
     const state = simulator.meterState(request.params.pod as Pod);
-    return state ?? reply.code(404).send({ error: 'unknown_meter', message: `no meter with POD ${request.params.pod} on this field network` });
+    return (
+      state ??
+      reply
+        .code(404)
+        .send({ error: 'unknown_meter', message: `no meter with POD ${request.params.pod} on this field network` })
+    );
   });
-  app.put<{ Params: { pod: string }; Body: { reachable: boolean } }>('/meters/:pod/reachable', {
-    schema: { body: Type.Object({ reachable: Type.Boolean() }) },
-  }, async (request, reply) => {
-    if (!simulator.meterState(request.params.pod as Pod)) {
-      return reply.code(404).send({ error: 'unknown_meter', message: `no meter with POD ${request.params.pod} on this field network` });
-    }
-    simulator.setReachable(request.params.pod as Pod, request.body.reachable);
-    return reply.code(204).send();
-  });
+  app.put<{ Params: { pod: string }; Body: { reachable: boolean } }>(
+    '/meters/:pod/reachable',
+    {
+      schema: { body: Type.Object({ reachable: Type.Boolean() }) },
+    },
+    async (request, reply) => {
+      if (!simulator.meterState(request.params.pod as Pod)) {
+        return reply
+          .code(404)
+          .send({ error: 'unknown_meter', message: `no meter with POD ${request.params.pod} on this field network` });
+      }
+      simulator.setReachable(request.params.pod as Pod, request.body.reachable);
+      return reply.code(204).send();
+    },
+  );
   app.get('/concentrators', async () => simulator.concentrators());
   app.get('/counters', async () => simulator.counters());
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
     if (error.validation) return reply.code(400).send({ error: 'invalid_command', message: error.message });
     app.log.error({ err: error }, 'field network request failed');
-    return reply.code(error.statusCode ?? 500).send({ error: 'internal', message: 'the field network could not handle the command' });
+    return reply
+      .code(error.statusCode ?? 500)
+      .send({ error: 'internal', message: 'the field network could not handle the command' });
   });
 
   const url = await app.listen({ host: options.host, port: options.port });

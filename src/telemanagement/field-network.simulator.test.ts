@@ -30,9 +30,15 @@ function makeSites(concentrators: number, metersEach: number, contractPowerW = 3
 function makeNetwork(init: FieldNetworkSimulatorInit & { concentrators?: number; metersEach?: number } = {}) {
   const { concentrators = 2, metersEach = 5, ...rest } = init;
   const scheduler = new VirtualScheduler({ startMs: START_MS });
-  const network = new FieldNetworkSimulator({ scheduler, meters: makeSites(concentrators, metersEach), ...RELIABLE, ...rest });
+  const network = new FieldNetworkSimulator({
+    scheduler,
+    meters: makeSites(concentrators, metersEach),
+    ...RELIABLE,
+    ...rest,
+  });
   let next = 0;
-  const send = (pod: Pod, command: MeterCommand, commandId = `cmd-${++next}`) => network.send({ commandId, pod, command });
+  const send = (pod: Pod, command: MeterCommand, commandId = `cmd-${++next}`) =>
+    network.send({ commandId, pod, command });
   return { network, scheduler, send };
 }
 
@@ -96,7 +102,9 @@ describe('FieldNetworkSimulator: what the meter does', () => {
     expectDone(await send(podOf(0), { kind: 'set_available_power', availablePowerW: 4500 }));
     for (const availablePowerW of [0, -100, 9001, Number.NaN]) {
       expect(await send(podOf(0), { kind: 'set_available_power', availablePowerW })).toMatchObject({
-        status: 'failed', reason: 'rejected_by_meter', attempts: 1,
+        status: 'failed',
+        reason: 'rejected_by_meter',
+        attempts: 1,
       });
     }
     expect(network.meterState(podOf(0))?.availablePowerW).toBe(4500);
@@ -126,7 +134,11 @@ describe('FieldNetworkSimulator: what the meter does', () => {
 
   it('programs a tariff calendar the meter then bills by', async () => {
     const { network, scheduler, send } = makeNetwork();
-    const allF5 = { weekday: [{ fromMinute: 0, band: 5 as const }], saturday: [{ fromMinute: 0, band: 5 as const }], holiday: [{ fromMinute: 0, band: 5 as const }] };
+    const allF5 = {
+      weekday: [{ fromMinute: 0, band: 5 as const }],
+      saturday: [{ fromMinute: 0, band: 5 as const }],
+      holiday: [{ fromMinute: 0, band: 5 as const }],
+    };
     expectDone(await send(podOf(0), { kind: 'set_tariff_calendar', calendar: allF5 }));
     expect(network.meterState(podOf(0))?.tariffCalendar).toEqual(allF5);
     const before = network.registersOf(podOf(0))!;
@@ -187,7 +199,12 @@ describe('FieldNetworkSimulator: the Chain 1 link', () => {
     const attempt = attemptTiming({ kind: 'connect' }, { bitRate: 4800, latencyMs: 300 });
     const attemptMs = attempt.downMs + attempt.upMs;
     expect(scheduler.now() - START_MS).toBeCloseTo(4 * attemptMs + 1000 + 2000 + 4000, 2);
-    expect(network.counters()).toMatchObject({ attempts: 4, retried: 3, failed: 1, failedByReason: { link_timeout: 1 } });
+    expect(network.counters()).toMatchObject({
+      attempts: 4,
+      retried: 3,
+      failed: 1,
+      failedByReason: { link_timeout: 1 },
+    });
     expect(network.meterState(podOf(0))?.commandsProcessed).toBeLessThanOrEqual(1);
   });
 
@@ -204,7 +221,12 @@ describe('FieldNetworkSimulator: the Chain 1 link', () => {
   it('picks unreachable meters from the seed: the same meters for the same seed, about the configured fraction', () => {
     const sites = makeSites(10, 100);
     const unreachable = (seed: number) => {
-      const network = new FieldNetworkSimulator({ scheduler: new VirtualScheduler({ startMs: START_MS }), meters: sites, unreachableRate: 0.1, seed });
+      const network = new FieldNetworkSimulator({
+        scheduler: new VirtualScheduler({ startMs: START_MS }),
+        meters: sites,
+        unreachableRate: 0.1,
+        seed,
+      });
       return sites.filter((s) => !network.meterState(s.pod)!.reachable).map((s) => s.pod);
     };
     const first = unreachable(5);
@@ -225,8 +247,12 @@ describe('FieldNetworkSimulator: concentrator queues', () => {
         return outcome;
       });
     const [a0, a1, a2, b0, b1, b2] = await Promise.all([
-      track('A0', podOf(0)), track('A1', podOf(1)), track('A2', podOf(2)),
-      track('B0', podOf(3)), track('B1', podOf(4)), track('B2', podOf(5)),
+      track('A0', podOf(0)),
+      track('A1', podOf(1)),
+      track('A2', podOf(2)),
+      track('B0', podOf(3)),
+      track('B1', podOf(4)),
+      track('B2', podOf(5)),
     ]);
     const attempt = attemptTiming({ kind: 'disconnect' }, { bitRate: 4800, latencyMs: 300 });
     const commandMs = attempt.downMs + attempt.upMs;
@@ -242,7 +268,10 @@ describe('FieldNetworkSimulator: concentrator queues', () => {
   it('holds the concentrator through a command’s retries before serving the next one', async () => {
     const { network, send } = makeNetwork({ concentrators: 1, metersEach: 2, maxAttempts: 2, backoffMs: 500 });
     network.setReachable(podOf(0), false);
-    const [failing, next] = await Promise.all([send(podOf(0), { kind: 'connect' }), send(podOf(1), { kind: 'connect' })]);
+    const [failing, next] = await Promise.all([
+      send(podOf(0), { kind: 'connect' }),
+      send(podOf(1), { kind: 'connect' }),
+    ]);
     const attempt = attemptTiming({ kind: 'connect' }, { bitRate: 4800, latencyMs: 300 });
     const attemptMs = attempt.downMs + attempt.upMs;
     expect(failing).toMatchObject({ status: 'failed', reason: 'meter_unreachable' });
@@ -253,7 +282,9 @@ describe('FieldNetworkSimulator: concentrator queues', () => {
   it('reports the queue depth of each concentrator as commands are served', async () => {
     const scheduler = new VirtualScheduler({ startMs: START_MS, autoAdvance: false });
     const network = new FieldNetworkSimulator({ scheduler, meters: makeSites(2, 3), ...RELIABLE });
-    const results = [0, 1, 2].map((i) => network.send({ commandId: `c${i}`, pod: podOf(i), command: { kind: 'connect' } }));
+    const results = [0, 1, 2].map((i) =>
+      network.send({ commandId: `c${i}`, pod: podOf(i), command: { kind: 'connect' } }),
+    );
     expect(network.queueDepth('CN000001')).toBe(3);
     expect(network.queueDepth('CN000002')).toBe(0);
     expect(network.concentrators()).toEqual([
@@ -274,12 +305,18 @@ describe('FieldNetworkSimulator: concentrator queues', () => {
     const commands: AddressedCommand[] = Array.from({ length: 1000 }, (_, i) => ({
       commandId: `bulk-${i}`,
       pod: podOf(i),
-      command: { kind: 'program_chain2', macAddress: `DC${String(i).padStart(10, '0')}` as MacAddress, encryptionKey: KEY },
+      command: {
+        kind: 'program_chain2',
+        macAddress: `DC${String(i).padStart(10, '0')}` as MacAddress,
+        encryptionKey: KEY,
+      },
     }));
     const outcomes = await Promise.all(commands.map((c) => network.send(c)));
     expect(outcomes.every((o) => o.status === 'done' && o.attempts === 1)).toBe(true);
     for (const c of commands) {
-      expect(network.meterState(c.pod)?.macAddress).toBe(c.command.kind === 'program_chain2' ? c.command.macAddress : undefined);
+      expect(network.meterState(c.pod)?.macAddress).toBe(
+        c.command.kind === 'program_chain2' ? c.command.macAddress : undefined,
+      );
     }
     expect(network.counters()).toMatchObject({ sent: 1000, attempts: 1000, done: 1000, failed: 0 });
     // 100 commands per concentrator, concentrators in parallel: 100 command times, not 1,000.
@@ -288,8 +325,19 @@ describe('FieldNetworkSimulator: concentrator queues', () => {
   });
 
   it('runs on real timers with every delay at zero', async () => {
-    const network = new FieldNetworkSimulator({ meters: makeSites(10, 10), latencyMs: 0, bitRate: Infinity, backoffMs: 0, lossRate: 0.3, unreachableRate: 0 });
-    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => network.send({ commandId: `z${i}`, pod: podOf(i), command: { kind: 'disconnect' } })));
+    const network = new FieldNetworkSimulator({
+      meters: makeSites(10, 10),
+      latencyMs: 0,
+      bitRate: Infinity,
+      backoffMs: 0,
+      lossRate: 0.3,
+      unreachableRate: 0,
+    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        network.send({ commandId: `z${i}`, pod: podOf(i), command: { kind: 'disconnect' } }),
+      ),
+    );
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome.status === 'done') expect(network.meterState(podOf(i))?.connected).toBe(false);
     }
@@ -316,7 +364,9 @@ describe('FieldNetworkSimulator: set-up and logging', () => {
   });
 
   it('refuses invalid options, naming every problem', () => {
-    expect(() => new FieldNetworkSimulator({ lossRate: 2, maxAttempts: 0, timeScale: 0 })).toThrow(/lossRate.*maxAttempts.*timeScale/);
+    expect(() => new FieldNetworkSimulator({ lossRate: 2, maxAttempts: 0, timeScale: 0 })).toThrow(
+      /lossRate.*maxAttempts.*timeScale/,
+    );
   });
 
   it('logs outcomes with POD and command id but never the DU key', async () => {

@@ -122,7 +122,12 @@ export class FieldNetworkSimulator implements HeadEnd {
       if (site.concentratorId === null) continue;
       if (this.#meters.has(site.pod)) throw new Error(`meter of ${site.pod} is already registered`);
       const meter = new MeterModel(
-        { pod: site.pod, meterSerial: site.meterSerial, concentratorId: site.concentratorId, contractPowerW: site.contractPowerW },
+        {
+          pod: site.pod,
+          meterSerial: site.meterSerial,
+          concentratorId: site.concentratorId,
+          contractPowerW: site.contractPowerW,
+        },
         { loadW: this.#loadOf(site), startMs: this.#scheduler.now() },
       );
       this.#meters.set(site.pod, meter);
@@ -171,7 +176,13 @@ export class FieldNetworkSimulator implements HeadEnd {
    */
   restoreChain2(site: NetworkSite, macAddress: MacAddress, key: DuKey): void {
     if (!this.#meters.has(site.pod)) this.registerMeters([site]);
-    this.#meters.get(site.pod)?.receive(`restore:${site.pod}`, { kind: 'program_chain2', macAddress, encryptionKey: key }, this.#scheduler.now());
+    this.#meters
+      .get(site.pod)
+      ?.receive(
+        `restore:${site.pod}`,
+        { kind: 'program_chain2', macAddress, encryptionKey: key },
+        this.#scheduler.now(),
+      );
   }
 
   /** The simulated time now, ms since the epoch (runs `timeScale` times faster than the wall clock). */
@@ -183,11 +194,24 @@ export class FieldNetworkSimulator implements HeadEnd {
    * SECRET: every meter that holds a Chain 2 configuration, with its DU's MAC and key, for the Chain 2 transmitter
    * that plays these meters' side of the power line. Never log it, never return it to an API.
    */
-  chain2Configurations(): { pod: Pod; meterSerial: string; contractPowerW: number; availablePowerW: number; macAddress: MacAddress; key: DuKey }[] {
+  chain2Configurations(): {
+    pod: Pod;
+    meterSerial: string;
+    contractPowerW: number;
+    availablePowerW: number;
+    macAddress: MacAddress;
+    key: DuKey;
+  }[] {
     const configured = [];
     for (const [pod, meter] of this.#meters) {
       const chain2 = meter.chain2Configuration();
-      if (chain2) configured.push({ pod, meterSerial: meter.site.meterSerial, contractPowerW: meter.site.contractPowerW, ...chain2 });
+      if (chain2)
+        configured.push({
+          pod,
+          meterSerial: meter.site.meterSerial,
+          contractPowerW: meter.site.contractPowerW,
+          ...chain2,
+        });
     }
     return configured;
   }
@@ -204,7 +228,11 @@ export class FieldNetworkSimulator implements HeadEnd {
 
   /** Every concentrator with its number of meters and queue depth, in registration order. */
   concentrators(): { concentratorId: string; meters: number; queueDepth: number }[] {
-    return [...this.#concentrators].map(([concentratorId, queue]) => ({ concentratorId, meters: queue.meters, queueDepth: queue.depth }));
+    return [...this.#concentrators].map(([concentratorId, queue]) => ({
+      concentratorId,
+      meters: queue.meters,
+      queueDepth: queue.depth,
+    }));
   }
 
   counters(): FieldNetworkCounters {
@@ -236,8 +264,18 @@ export class FieldNetworkSimulator implements HeadEnd {
       if (attempt < maxAttempts) await this.#scheduler.sleep(backoffMs * 2 ** (attempt - 1));
     }
     return fate === 'no_route'
-      ? this.#failed(addressed, maxAttempts, CommandFailure.meterUnreachable, `no answer from the meter after ${maxAttempts} attempts: no route on concentrator ${meter.site.concentratorId}`)
-      : this.#failed(addressed, maxAttempts, CommandFailure.linkTimeout, `no answer after ${maxAttempts} attempts on concentrator ${meter.site.concentratorId}`);
+      ? this.#failed(
+          addressed,
+          maxAttempts,
+          CommandFailure.meterUnreachable,
+          `no answer from the meter after ${maxAttempts} attempts: no route on concentrator ${meter.site.concentratorId}`,
+        )
+      : this.#failed(
+          addressed,
+          maxAttempts,
+          CommandFailure.linkTimeout,
+          `no answer after ${maxAttempts} attempts on concentrator ${meter.site.concentratorId}`,
+        );
   }
 
   #fateOf(pod: Pod, random: () => number): AttemptFate {
@@ -254,7 +292,9 @@ export class FieldNetworkSimulator implements HeadEnd {
     this.#counters.done++;
     const completedAt = new Date(this.#scheduler.now());
     this.#logger?.debug(logFields(addressed, attempts), 'meter command done');
-    return answer.registers ? { status: 'done', attempts, completedAt, registers: answer.registers } : { status: 'done', attempts, completedAt };
+    return answer.registers
+      ? { status: 'done', attempts, completedAt, registers: answer.registers }
+      : { status: 'done', attempts, completedAt };
   }
 
   #failed(addressed: AddressedCommand, attempts: number, reason: CommandFailure, detail: string): CommandOutcome {
@@ -265,7 +305,10 @@ export class FieldNetworkSimulator implements HeadEnd {
   }
 
   #isReachable(pod: Pod): boolean {
-    return this.#reachabilityOverrides.get(pod) ?? seededFraction(this.options.seed, `unreachable:${pod}`) >= this.options.unreachableRate;
+    return (
+      this.#reachabilityOverrides.get(pod) ??
+      seededFraction(this.options.seed, `unreachable:${pod}`) >= this.options.unreachableRate
+    );
   }
 
   /** Choice: a constant load of 5–25 % of the contract power, fixed per POD by the seed, rounded to 10 W. */
@@ -330,11 +373,23 @@ function validOptions(options: FieldNetworkOptions): FieldNetworkOptions {
   const problems: string[] = [];
   const check = (ok: boolean, message: string) => ok || problems.push(message);
   check(options.bitRate > 0, `bitRate must be > 0 bit/s (Infinity for no transmission time), got ${options.bitRate}`);
-  check(Number.isFinite(options.latencyMs) && options.latencyMs >= 0, `latencyMs must be ≥ 0, got ${options.latencyMs}`);
+  check(
+    Number.isFinite(options.latencyMs) && options.latencyMs >= 0,
+    `latencyMs must be ≥ 0, got ${options.latencyMs}`,
+  );
   check(options.lossRate >= 0 && options.lossRate <= 1, `lossRate must be in 0..1, got ${options.lossRate}`);
-  check(options.unreachableRate >= 0 && options.unreachableRate <= 1, `unreachableRate must be in 0..1, got ${options.unreachableRate}`);
-  check(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1, `maxAttempts must be an integer ≥ 1, got ${options.maxAttempts}`);
-  check(Number.isFinite(options.backoffMs) && options.backoffMs >= 0, `backoffMs must be ≥ 0, got ${options.backoffMs}`);
+  check(
+    options.unreachableRate >= 0 && options.unreachableRate <= 1,
+    `unreachableRate must be in 0..1, got ${options.unreachableRate}`,
+  );
+  check(
+    Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1,
+    `maxAttempts must be an integer ≥ 1, got ${options.maxAttempts}`,
+  );
+  check(
+    Number.isFinite(options.backoffMs) && options.backoffMs >= 0,
+    `backoffMs must be ≥ 0, got ${options.backoffMs}`,
+  );
   check(options.timeScale > 0, `timeScale must be > 0 (Infinity for no real waiting), got ${options.timeScale}`);
   check(Number.isFinite(options.seed), `seed must be a number, got ${options.seed}`);
   if (problems.length > 0) throw new Error(`invalid field network options: ${problems.join('; ')}`);

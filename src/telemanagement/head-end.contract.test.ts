@@ -5,16 +5,30 @@ import { FieldNetworkSimulator, type NetworkSite } from './field-network.simulat
 import { headEndContract } from './head-end.contract.js';
 import { VirtualScheduler } from './scheduler.js';
 
-const site: NetworkSite = { pod: 'IT001E10000001' as Pod, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 };
+const site: NetworkSite = {
+  pod: 'IT001E10000001' as Pod,
+  meterSerial: '21E4E5KA101249263',
+  concentratorId: 'CN000001',
+  contractPowerW: 3000,
+};
 const unknownPod = 'IT001E99999999' as Pod;
 
 function simulator(meters: NetworkSite[]): FieldNetworkSimulator {
-  return new FieldNetworkSimulator({ scheduler: new VirtualScheduler({ startMs: Date.UTC(2026, 0, 12, 8, 0) }), lossRate: 0, unreachableRate: 0, meters });
+  return new FieldNetworkSimulator({
+    scheduler: new VirtualScheduler({ startMs: Date.UTC(2026, 0, 12, 8, 0) }),
+    lossRate: 0,
+    unreachableRate: 0,
+    meters,
+  });
 }
 
-headEndContract('field-network simulator', async () => (
-  { headEnd: simulator([site]), pod: site.pod, contractPowerW: 3000, unknownPod, close: async () => {} }
-));
+headEndContract('field-network simulator', async () => ({
+  headEnd: simulator([site]),
+  pod: site.pod,
+  contractPowerW: 3000,
+  unknownPod,
+  close: async () => {},
+}));
 
 // The same network in a service of its own, reached over a real socket; it learns the meter from the registry's site.
 headEndContract('field-network service over HTTP', async () => {

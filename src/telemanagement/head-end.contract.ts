@@ -42,10 +42,16 @@ export function headEndContract(name: string, open: () => Promise<HeadEndFixture
 
     it('acknowledges program_chain2 and clear_chain2 with done after at least one attempt', async () => {
       const { headEnd, pod } = await fixture();
-      const programmed = await headEnd.send({ commandId: commandId(), pod, command: { kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY } });
+      const programmed = await headEnd.send({
+        commandId: commandId(),
+        pod,
+        command: { kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY },
+      });
       expect(programmed).toMatchObject({ status: 'done' });
       expect(programmed.attempts).toBeGreaterThanOrEqual(1);
-      expect(await headEnd.send({ commandId: commandId(), pod, command: { kind: 'clear_chain2' } })).toMatchObject({ status: 'done' });
+      expect(await headEnd.send({ commandId: commandId(), pod, command: { kind: 'clear_chain2' } })).toMatchObject({
+        status: 'done',
+      });
     });
 
     it('acknowledges a repeated command id again', async () => {
@@ -66,7 +72,11 @@ export function headEndContract(name: string, open: () => Promise<HeadEndFixture
 
     it('reports an available power the meter refuses as rejected_by_meter', async () => {
       const { headEnd, pod, contractPowerW } = await fixture();
-      const refused = await headEnd.send({ commandId: commandId(), pod, command: { kind: 'set_available_power', availablePowerW: 10 * contractPowerW } });
+      const refused = await headEnd.send({
+        commandId: commandId(),
+        pod,
+        command: { kind: 'set_available_power', availablePowerW: 10 * contractPowerW },
+      });
       expect(refused).toMatchObject({ status: 'failed', reason: 'rejected_by_meter' });
     });
   });

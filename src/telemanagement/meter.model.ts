@@ -12,9 +12,7 @@ export interface MeterSite {
 }
 
 /** What the meter answers a command: an acknowledgement (with registers for a read) or a refusal. */
-export type MeterAnswer =
-  | { accepted: true; registers?: MeterRegisters }
-  | { accepted: false; detail: string };
+export type MeterAnswer = { accepted: true; registers?: MeterRegisters } | { accepted: false; detail: string };
 
 /** A read-only copy of a meter's state for tests and operator views. The Chain 2 key is never in it. */
 export interface MeterState extends MeterSite {

@@ -51,7 +51,10 @@ export function transmissionMs(bytes: number, bitRate: number): number {
  * One attempt = request frame down one hop + answer frame up one hop. When the answer does not come, the
  * concentrator waits as long as the answer would have taken (its response timeout), so a lost attempt costs the same.
  */
-export function attemptTiming(command: MeterCommand, link: { bitRate: number; latencyMs: number }): { downMs: number; upMs: number } {
+export function attemptTiming(
+  command: MeterCommand,
+  link: { bitRate: number; latencyMs: number },
+): { downMs: number; upMs: number } {
   return {
     downMs: transmissionMs(FRAME_OVERHEAD_BYTES + requestPayloadBytes(command), link.bitRate) + link.latencyMs,
     upMs: transmissionMs(FRAME_OVERHEAD_BYTES + answerPayloadBytes(command.kind), link.bitRate) + link.latencyMs,

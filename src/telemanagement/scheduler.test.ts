@@ -7,7 +7,8 @@ describe('VirtualScheduler', () => {
   it('jumps from one due timer to the next, firing timers due together in the order they were set', async () => {
     const scheduler = new VirtualScheduler({ startMs: START_MS });
     const fired: string[] = [];
-    const at = (label: string, ms: number) => scheduler.sleep(ms).then(() => fired.push(`${label}@${scheduler.now() - START_MS}`));
+    const at = (label: string, ms: number) =>
+      scheduler.sleep(ms).then(() => fired.push(`${label}@${scheduler.now() - START_MS}`));
     await Promise.all([at('late', 300), at('first', 100), at('second', 100), at('zero', 0)]);
     expect(fired).toEqual(['zero@0', 'first@100', 'second@100', 'late@300']);
   });

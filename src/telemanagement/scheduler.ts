@@ -20,7 +20,9 @@ export interface Scheduler {
 export function acceleratedScheduler(options: { timeScale: number; startMs?: number }): Scheduler {
   const { timeScale } = options;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
-    throw new Error(`timeScale must be a finite number > 0 for real timers (use VirtualScheduler for zero delays), got ${timeScale}`);
+    throw new Error(
+      `timeScale must be a finite number > 0 for real timers (use VirtualScheduler for zero delays), got ${timeScale}`,
+    );
   }
   const startMs = options.startMs ?? Date.now();
   const realStart = performance.now();

@@ -16,7 +16,10 @@ export class SimulatedHeadEnd implements HeadEnd, FieldNetworkView {
   ) {}
 
   async send(command: AddressedCommand): Promise<CommandOutcome> {
-    return this.simulator.send(command, this.simulator.hasMeter(command.pod) ? undefined : await this.siteOf(command.pod));
+    return this.simulator.send(
+      command,
+      this.simulator.hasMeter(command.pod) ? undefined : await this.siteOf(command.pod),
+    );
   }
 
   async concentrators() {

@@ -2,7 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, type TestPlatform } from '../../test/support/platform.js';
+import {
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeDu,
+  type TestPlatform,
+} from '../../test/support/platform.js';
 
 describe('DirectCompletionWorkflow (stand-in until telemanagement)', () => {
   const opened: TestPlatform[] = [];
@@ -10,7 +16,10 @@ describe('DirectCompletionWorkflow (stand-in until telemanagement)', () => {
     for (const p of opened.splice(0)) await p.close();
   });
   async function open(dataDir: string) {
-    const platform = await createTestPlatform({ kind: 'embedded', dataDir: join(dataDir, 'db') }, { DATA_DIR: dataDir });
+    const platform = await createTestPlatform(
+      { kind: 'embedded', dataDir: join(dataDir, 'db') },
+      { DATA_DIR: dataDir },
+    );
     opened.push(platform);
     return platform;
   }
@@ -26,7 +35,9 @@ describe('DirectCompletionWorkflow (stand-in until telemanagement)', () => {
 
     const second = await open(dataDir);
     second.workflow.start();
-    await expect.poll(async () => (await second.services.requests.get(ap, request.requestId)).status, { timeout: 5000 }).toBe('completed');
+    await expect
+      .poll(async () => (await second.services.requests.get(ap, request.requestId)).status, { timeout: 5000 })
+      .toBe('completed');
     expect((await second.services.associations.get(ap, association.associationId)).status).toBe('active');
   });
 
@@ -38,7 +49,9 @@ describe('DirectCompletionWorkflow (stand-in until telemanagement)', () => {
     platform.workflow.start();
     await new Promise((r) => setTimeout(r, 100)); // let the first sweep find nothing and go to sleep
     const { request } = await platform.services.associations.create(ap, { pod: sp!.pod, du: makeDu() });
-    await expect.poll(async () => (await platform.services.requests.get(ap, request.requestId)).status, { timeout: 2000 }).toBe('completed');
+    await expect
+      .poll(async () => (await platform.services.requests.get(ap, request.requestId)).status, { timeout: 2000 })
+      .toBe('completed');
   });
 
   it('says in the log, when it starts, that it programs no meter', async () => {

@@ -34,8 +34,10 @@ export class DirectCompletionWorkflow implements RunnableWorkflow {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.logger.warn({ workflow: 'direct-completion' },
-      'request workflow is the STAND-IN: requests are completed without programming any meter (REQUEST_WORKFLOW=direct)');
+    this.logger.warn(
+      { workflow: 'direct-completion' },
+      'request workflow is the STAND-IN: requests are completed without programming any meter (REQUEST_WORKFLOW=direct)',
+    );
     this.sweeps.start();
   }
 
@@ -58,14 +60,17 @@ export class DirectCompletionWorkflow implements RunnableWorkflow {
       }
       // Requests waiting for the bulk quota are looked at apart, so that they never hold up the others.
       const queued = [
-        ...await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: false }),
-        ...await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: true }),
+        ...(await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: false })),
+        ...(await tx.requests.claim(RequestStatus.queued, BATCH, { waitingForQuota: true })),
       ];
       for (const requestId of queued) {
         const taken = await this.requests.takeInCharge(tx, requestId);
         if (taken.status !== RequestStatus.takenInCharge) continue;
         const done = await this.requests.advance(tx, requestId, RequestStatus.completed);
-        this.logger.debug({ requestId, kind: done.kind, status: done.status, reason: done.reason }, 'request completed by the stand-in workflow (no meter programmed)');
+        this.logger.debug(
+          { requestId, kind: done.kind, status: done.status, reason: done.reason },
+          'request completed by the stand-in workflow (no meter programmed)',
+        );
         moved++;
       }
       return moved;

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backends } from '../../test/support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, TEST_MASTER_KEY, type TestPlatform } from '../../test/support/platform.js';
+import {
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeDu,
+  TEST_MASTER_KEY,
+  type TestPlatform,
+} from '../../test/support/platform.js';
 import { AesGcmSecretBox } from '../security/secret-box.js';
 import type { HeadEnd, SqlExecutor, Storage } from '../services/ports/index.js';
 import { TelemanagementWorkflow } from './telemanagement.workflow.js';
@@ -48,19 +55,34 @@ describe.each(backends())('job leases on $name', (backend) => {
     });
     const storage: Storage = { ...platform.storage, sql };
     const workflow = new TelemanagementWorkflow({
-      storage, requests: platform.services.requests, secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')), headEnd,
-      clock: { now: () => new Date() }, logger: platform.app.log, pollMs: 50, concurrency: 10, jobTimeoutSeconds: 900, jobLeaseSeconds,
+      storage,
+      requests: platform.services.requests,
+      secretBox: new AesGcmSecretBox(Buffer.from(TEST_MASTER_KEY, 'hex')),
+      headEnd,
+      clock: { now: () => new Date() },
+      logger: platform.app.log,
+      pollMs: 50,
+      concurrency: 10,
+      jobTimeoutSeconds: 900,
+      jobLeaseSeconds,
       jobRetry: { limit: 5, delaySeconds: 0 },
     });
     cleanups.push(() => workflow.stop().catch(() => undefined));
-    return { workflow, kill: () => { heldBack ??= []; } };
+    return {
+      workflow,
+      kill: () => {
+        heldBack ??= [];
+      },
+    };
   }
 
   /** A head-end whose commands take `ms` (forever when undefined, until the test ends), counting them. */
   function headEnd(ms?: number) {
     const sent: string[] = [];
     let release = () => {};
-    const released = new Promise<void>((resolve) => { release = resolve; });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     revivals.unshift(() => release());
     const end: HeadEnd = {
       async send(command) {
@@ -71,8 +93,17 @@ describe.each(backends())('job leases on $name', (backend) => {
     };
     return { end, sent };
   }
-  const running = (pgBoss: TestPlatform) => async () => Number(((await pgBoss.storage.sql.executeSql(
-    "SELECT count(*) AS n FROM pgboss.job WHERE name = 'program-meter' AND state = 'active'", [])).rows[0] as { n: string }).n);
+  const running = (pgBoss: TestPlatform) => async () =>
+    Number(
+      (
+        (
+          await pgBoss.storage.sql.executeSql(
+            "SELECT count(*) AS n FROM pgboss.job WHERE name = 'program-meter' AND state = 'active'",
+            [],
+          )
+        ).rows[0] as { n: string }
+      ).n,
+    );
 
   describe.skipIf(!backend.available)('', () => {
     it('lets a live worker keep its job however long the command takes past the lease, while another one waits for work', async () => {
@@ -108,7 +139,9 @@ describe.each(backends())('job leases on $name', (backend) => {
       a.kill();
       // As the embedded database's next process finds it: the job's last renewal is older than the database's start.
       await platform.storage.sql.executeSql(
-        "UPDATE pgboss.job SET started_on = pg_postmaster_start_time() - interval '1 second' WHERE name = 'program-meter' AND state = 'active'", []);
+        "UPDATE pgboss.job SET started_on = pg_postmaster_start_time() - interval '1 second' WHERE name = 'program-meter' AND state = 'active'",
+        [],
+      );
       const fast = headEnd(0);
       await worker(platform, fast.end, 600).workflow.start();
       await expect.poll(status, { timeout: 10_000, interval: 100 }).toBe('completed');

@@ -33,13 +33,18 @@ export class LeasedJobs {
   private stopping = false;
   private renewing = false;
 
-  constructor(private readonly deps: {
-    boss: PgBoss; sql: SqlExecutor; logger: Logger; pollMs: number;
-    /** A job's lease: how long its worker may show no sign of life before it is taken for dead. */
-    leaseSeconds: number;
-    /** The job timeout: a batch running longer has its jobs failed, hence retried. */
-    timeoutSeconds: number;
-  }) {}
+  constructor(
+    private readonly deps: {
+      boss: PgBoss;
+      sql: SqlExecutor;
+      logger: Logger;
+      pollMs: number;
+      /** A job's lease: how long its worker may show no sign of life before it is taken for dead. */
+      leaseSeconds: number;
+      /** The job timeout: a batch running longer has its jobs failed, hence retried. */
+      timeoutSeconds: number;
+    },
+  ) {}
 
   /** The expiry jobs are enqueued with: a lease, or the job timeout if that is shorter. */
   get expirySeconds(): number {
@@ -56,7 +61,12 @@ export class LeasedJobs {
     this.stopping = true;
     for (const wakeUp of this.wakeUps) wakeUp();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.loops), new Promise((resolve) => { timer = setTimeout(resolve, STOP_GRACE_MS); })]);
+    await Promise.race([
+      Promise.all(this.loops),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, STOP_GRACE_MS);
+      }),
+    ]);
     clearTimeout(timer);
     for (const batch of this.running) await this.failAll(batch, 'the worker stopped while it was running');
     clearInterval(this.timer);
@@ -67,11 +77,16 @@ export class LeasedJobs {
     while (!this.stopping) {
       const jobs = await this.deps.boss.fetch<T>(queue, { batchSize, includeMetadata: true });
       if (jobs.length > 0) await this.carryOut(queue, jobs, handler);
-      else await new Promise<void>((resolve) => {
-        const wakeUp = () => { clearTimeout(timer); this.wakeUps.delete(wakeUp); resolve(); };
-        const timer = setTimeout(wakeUp, this.deps.pollMs);
-        this.wakeUps.add(wakeUp);
-      });
+      else
+        await new Promise<void>((resolve) => {
+          const wakeUp = () => {
+            clearTimeout(timer);
+            this.wakeUps.delete(wakeUp);
+            resolve();
+          };
+          const timer = setTimeout(wakeUp, this.deps.pollMs);
+          this.wakeUps.add(wakeUp);
+        });
     }
   }
 
@@ -83,10 +98,14 @@ export class LeasedJobs {
       await this.renew(batch);
       const finished = handler(jobs).then(() => 'done' as const);
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timed_out'>((resolve) => { timer = setTimeout(() => resolve('timed_out'), this.deps.timeoutSeconds * 1000); });
+      const timedOut = new Promise<'timed_out'>((resolve) => {
+        timer = setTimeout(() => resolve('timed_out'), this.deps.timeoutSeconds * 1000);
+      });
       const outcome = await Promise.race([finished, timedOut]).finally(() => clearTimeout(timer));
       if (outcome === 'timed_out') {
-        finished.catch((error: unknown) => this.deps.logger.warn({ err: error, queue }, 'a batch that timed out failed'));
+        finished.catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, queue }, 'a batch that timed out failed'),
+        );
         await this.failAll(batch, `the batch ran longer than the job timeout (${this.deps.timeoutSeconds} s)`);
       } else {
         await this.deps.boss.complete(queue, batch.jobIds); // only those still active: the handler may have failed some
@@ -102,10 +121,16 @@ export class LeasedJobs {
   private async failAll(batch: Batch, why: string): Promise<void> {
     try {
       await this.deps.boss.fail(batch.queue, batch.jobIds);
-      this.deps.logger.warn({ queue: batch.queue, jobs: batch.jobIds.length, why }, 'jobs failed; pg-boss retries them');
+      this.deps.logger.warn(
+        { queue: batch.queue, jobs: batch.jobIds.length, why },
+        'jobs failed; pg-boss retries them',
+      );
     } catch (error) {
       // They expire one lease after their last renewal, and are retried then.
-      this.deps.logger.error({ err: error, queue: batch.queue, jobs: batch.jobIds.length, why }, 'could not fail jobs; they expire after their lease');
+      this.deps.logger.error(
+        { err: error, queue: batch.queue, jobs: batch.jobIds.length, why },
+        'could not fail jobs; they expire after their lease',
+      );
     }
   }
 
@@ -129,7 +154,10 @@ export class LeasedJobs {
       );
     } catch (error) {
       // Not fatal: the next renewal may get through; if none does, the jobs expire and are run again.
-      this.deps.logger.warn({ err: error, queue: batch.queue, jobs: batch.jobIds.length }, 'could not renew the lease of running jobs');
+      this.deps.logger.warn(
+        { err: error, queue: batch.queue, jobs: batch.jobIds.length },
+        'could not renew the lease of running jobs',
+      );
     }
   }
 }
@@ -147,17 +175,25 @@ interface Batch {
  * are the jobs of workers that died with a restart of the server (a worker that survived it renews its leases within a
  * quarter of one; should it not have yet, a job runs twice, which is harmless).
  */
-export async function takeBackOrphanedJobs(boss: PgBoss, sql: SqlExecutor, queues: string[], logger: Logger): Promise<number> {
-  const { rows } = await sql.executeSql(
+export async function takeBackOrphanedJobs(
+  boss: PgBoss,
+  sql: SqlExecutor,
+  queues: string[],
+  logger: Logger,
+): Promise<number> {
+  const { rows } = (await sql.executeSql(
     `SELECT name, id FROM ${PG_BOSS_SCHEMA}.job
       WHERE name = ANY($1::text[]) AND state = 'active' AND started_on < pg_postmaster_start_time()`,
     [queues],
-  ) as { rows: { name: string; id: string }[] };
+  )) as { rows: { name: string; id: string }[] };
   for (const queue of queues) {
     const ids = rows.filter((row) => row.name === queue).map((row) => row.id);
     if (ids.length === 0) continue;
     await boss.fail(queue, ids);
-    logger.warn({ queue, jobs: ids.length }, 'took back the jobs a worker held when the database started; pg-boss retries them');
+    logger.warn(
+      { queue, jobs: ids.length },
+      'took back the jobs a worker held when the database started; pg-boss retries them',
+    );
   }
   return rows.length;
 }

@@ -17,12 +17,14 @@ export const WORKFLOW_FAILURE = 'workflow_error';
 /** Runs each id alone (concurrently); returns the failures by id. */
 export async function eachAlone(ids: string[], run: (id: string) => Promise<void>): Promise<Map<string, unknown>> {
   const failures = new Map<string, unknown>();
-  await Promise.all(ids.map(async (id) => {
-    try {
-      await run(id);
-    } catch (error) {
-      failures.set(id, error);
-    }
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        await run(id);
+      } catch (error) {
+        failures.set(id, error);
+      }
+    }),
+  );
   return failures;
 }

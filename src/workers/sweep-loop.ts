@@ -41,10 +41,14 @@ export class SweepLoop {
       } catch (error) {
         this.logger.error({ err: error }, 'request sweep failed; retrying at the next poll');
       }
-      if (!this.pending) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => { clearTimeout(timer); resolve(); };
-      });
+      if (!this.pending)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       this.wakeUp = undefined;
     }
   }

@@ -68,13 +68,21 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     this.jobKinds = [programMeterJob(new MeterProgrammingService(deps)), meterOperationJob(deps)];
     const leaseSeconds = Math.min(deps.jobLeaseSeconds ?? DEFAULT_JOB_LEASE_SECONDS, deps.jobTimeoutSeconds);
     this.boss = new PgBoss({
-      db: deps.storage.sql as PgBoss.Db, schema: PG_BOSS_SCHEMA, supervise: true, schedule: false,
+      db: deps.storage.sql as PgBoss.Db,
+      schema: PG_BOSS_SCHEMA,
+      supervise: true,
+      schedule: false,
       // Expired jobs (their worker died) are failed, hence retried, by this maintenance: look as often as they may expire.
       maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(leaseSeconds / 2))),
     });
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
     this.jobs = new LeasedJobs({
-      boss: this.boss, sql: deps.storage.sql, logger: deps.logger, pollMs: 500, leaseSeconds, timeoutSeconds: deps.jobTimeoutSeconds,
+      boss: this.boss,
+      sql: deps.storage.sql,
+      logger: deps.logger,
+      pollMs: 500,
+      leaseSeconds,
+      timeoutSeconds: deps.jobTimeoutSeconds,
     });
     this.sweeps = new SweepLoop(() => this.sweep(), deps.pollMs, deps.logger);
   }
@@ -110,7 +118,10 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     try {
       failures = await kind.runMany(ids);
     } catch (error) {
-      this.deps.logger.warn({ err: error, queue: kind.queue, jobs: ids.length }, 'meter job batch failed; trying each job alone');
+      this.deps.logger.warn(
+        { err: error, queue: kind.queue, jobs: ids.length },
+        'meter job batch failed; trying each job alone',
+      );
       failures = await eachAlone(ids, async (id) => {
         const failure = (await kind.runMany([id])).get(id);
         if (failure) throw failure;
@@ -119,7 +130,10 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
     for (const job of jobs) {
       const error = failures.get(job.data.id);
       if (error === undefined) continue;
-      this.deps.logger.warn({ err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 }, 'meter job failed; pg-boss retries it');
+      this.deps.logger.warn(
+        { err: error, queue: kind.queue, id: job.data.id, attempt: job.retryCount + 1 },
+        'meter job failed; pg-boss retries it',
+      );
       await this.boss.fail(kind.queue, job.id, { message: (error as Error).message });
     }
   }
@@ -127,13 +141,19 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   /** Dead letters: the request or operation of a job out of attempts fails. */
   private async giveUp(kind: JobKind, jobs: PgBoss.Job<MeterJob>[]): Promise<void> {
     for (const job of jobs) {
-      this.deps.logger.error({ queue: kind.queue, id: job.data.id }, 'meter job ran out of attempts: its request or operation fails');
+      this.deps.logger.error(
+        { queue: kind.queue, id: job.data.id },
+        'meter job ran out of attempts: its request or operation fails',
+      );
       try {
         await kind.giveUp(job.data.id);
       } catch (error) {
         // pg-boss retries a dead letter at once, so an outage would use its retries up: try again later, for as
         // long as it takes, so that nothing stays open for ever.
-        this.deps.logger.error({ err: error, queue: kind.queue, id: job.data.id }, `could not fail it; trying again in ${DEAD_LETTER_RETRY_SECONDS} s`);
+        this.deps.logger.error(
+          { err: error, queue: kind.queue, id: job.data.id },
+          `could not fail it; trying again in ${DEAD_LETTER_RETRY_SECONDS} s`,
+        );
         await this.boss.send(deadLettersOf(kind.queue), job.data, { startAfter: DEAD_LETTER_RETRY_SECONDS });
       }
     }
@@ -178,7 +198,10 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
    * holds locked (SKIP LOCKED) and then find nothing in flight before it commits.
    */
   private sweep(): Promise<number> {
-    const next = this.sweeping.then(() => this.sweepOnce(), () => this.sweepOnce());
+    const next = this.sweeping.then(
+      () => this.sweepOnce(),
+      () => this.sweepOnce(),
+    );
     this.sweeping = next.catch(() => undefined);
     return next;
   }
@@ -193,9 +216,13 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
       // the quota takes them in charge first come, first served; only those taken in charge get a job.
       const waiting = await tx.requests.claim(RequestStatus.queued, SWEEP_BATCH, { waitingForQuota: true });
       const submitted = await tx.requests.claim(RequestStatus.submitted, SWEEP_BATCH);
-      await this.deps.requests.advanceMany(tx, submitted.map((requestId) => ({ requestId, to: RequestStatus.queued })));
+      await this.deps.requests.advanceMany(
+        tx,
+        submitted.map((requestId) => ({ requestId, to: RequestStatus.queued })),
+      );
       const taken = (await this.deps.requests.takeInChargeMany(tx, [...waiting, ...submitted]))
-        .filter((r) => r.status === RequestStatus.takenInCharge).map((r) => r.requestId);
+        .filter((r) => r.status === RequestStatus.takenInCharge)
+        .map((r) => r.requestId);
       await this.enqueue(tx, PROGRAM_METER_QUEUE, taken);
       const operations = await tx.operations.claim(OperationStatus.submitted, SWEEP_BATCH);
       await tx.operations.markQueued(operations, this.deps.clock.now());
@@ -207,10 +234,18 @@ export class TelemanagementWorkflow implements RunnableWorkflow {
   /** One insert for the batch, in the caller's transaction; policies travel with each job (a queue keeps its first options). */
   private async enqueue(tx: Stores, queue: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.boss.insert(ids.map((id) => ({
-      name: queue, data: { id } satisfies MeterJob, singletonKey: id, expireInSeconds: this.jobs.expirySeconds,
-      retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT, retryDelay: this.deps.jobRetry?.delaySeconds ?? 2, retryBackoff: true,
-      deadLetter: deadLettersOf(queue),
-    })), { db: tx.sql as PgBoss.Db });
+    await this.boss.insert(
+      ids.map((id) => ({
+        name: queue,
+        data: { id } satisfies MeterJob,
+        singletonKey: id,
+        expireInSeconds: this.jobs.expirySeconds,
+        retryLimit: this.deps.jobRetry?.limit ?? JOB_RETRY_LIMIT,
+        retryDelay: this.deps.jobRetry?.delaySeconds ?? 2,
+        retryBackoff: true,
+        deadLetter: deadLettersOf(queue),
+      })),
+      { db: tx.sql as PgBoss.Db },
+    );
   }
 }

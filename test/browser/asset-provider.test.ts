@@ -3,7 +3,20 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   describeInBrowser,
-  dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
+  dropFile,
+  expectLabelledControls,
+  expectNoRawCodes,
+  horizontalOverflow,
+  launchBrowser,
+  login,
+  mainText,
+  navigate,
+  newContext,
+  screenshot,
+  startPlatform,
+  TABLET,
+  watchConsole,
+  type Platform,
   reportFailure,
 } from './support.js';
 
@@ -108,7 +121,7 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     await page.getByLabel(/^Chiave di cifratura/).fill('1234');
     await page.getByLabel(/^Versione hardware/).fill(model.hardwareVersion);
     await page.getByLabel(/^Versione software/).fill(model.softwareVersion);
-    await page.getByRole('button', { name: 'Crea l\'associazione' }).click();
+    await page.getByRole('button', { name: "Crea l'associazione" }).click();
     await expect.poll(() => page.locator('#du-mac-error').innerText()).toContain('Indirizzo MAC non valido');
     expect(await page.locator('#du-key-error').innerText()).toContain('32 cifre esadecimali');
     await screenshot(page, 'association-form-errors');
@@ -118,11 +131,11 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     await page.getByLabel(/^Indirizzo MAC/).fill('DC:0A:1B:2C:3D:4E');
     await page.getByLabel(/^Chiave di cifratura/).fill(key);
     await page.getByLabel(/^Versione hardware/).fill('HW-NON-CERTIFICATA');
-    await page.getByRole('button', { name: 'Crea l\'associazione' }).click();
+    await page.getByRole('button', { name: "Crea l'associazione" }).click();
     await expect.poll(() => page.locator('#du-hw-error').innerText()).toContain('non è certificato');
 
     await page.getByLabel(/^Versione hardware/).fill(model.hardwareVersion);
-    await page.getByRole('button', { name: 'Crea l\'associazione' }).click();
+    await page.getByRole('button', { name: "Crea l'associazione" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/associations\/[0-9a-f-]{36}$/);
     associationId = new URL(page.url()).pathname.split('/').pop()!;
     await expect.poll(() => page.locator('.status-line').innerText(), { timeout: 20_000 }).toContain('Attiva');
@@ -158,12 +171,16 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     const csv = ['POD;NOME_DU;MAC_ADDRESS;CHIAVE;VERSIONE_HW;VERSIONE_SW', ...rows].join('\n');
     await navigate(page, 'Caricamento massivo');
     await expect.poll(() => mainText(page)).toContain('0 di 100 usate nelle ultime 24 ore');
-    await page.locator('#csv-file').setInputFiles({ name: 'associazioni.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .locator('#csv-file')
+      .setInputFiles({ name: 'associazioni.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await expect.poll(() => page.locator('.file-name').innerText()).toContain('associazioni.csv');
     await page.getByRole('button', { name: 'Carica', exact: true }).click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/bulk-uploads\/[0-9a-f-]{36}$/);
     bulkUploadPath = new URL(page.url()).pathname;
-    await expect.poll(() => page.getByTestId('progress-text').innerText(), { timeout: 30_000 }).toContain('Lavorazione conclusa');
+    await expect
+      .poll(() => page.getByTestId('progress-text').innerText(), { timeout: 30_000 })
+      .toContain('Lavorazione conclusa');
     const bar = page.getByRole('progressbar');
     expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
     const report = await page.locator('.report-table').innerText();
@@ -173,7 +190,10 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     await screenshot(page, 'bulk-upload-report');
     expectNoRawCodes(await mainText(page));
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Scarica l'esito/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Scarica l'esito/ }).click(),
+    ]);
     const content = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
     const lines = content.trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/^Riga;POD;Idoneo/);
@@ -190,7 +210,9 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     await dropFile(page, 'dropzone', 'trascinato.csv', csv);
     await expect.poll(() => page.locator('.file-name').innerText()).toContain('trascinato.csv');
     await page.getByRole('button', { name: 'Carica', exact: true }).click();
-    await expect.poll(() => page.getByTestId('progress-text').innerText(), { timeout: 30_000 }).toContain('Lavorazione conclusa');
+    await expect
+      .poll(() => page.getByTestId('progress-text').innerText(), { timeout: 30_000 })
+      .toContain('Lavorazione conclusa');
     await navigate(page, 'Caricamento massivo');
     await expect.poll(() => mainText(page)).toContain('3 di 100 usate nelle ultime 24 ore');
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
@@ -223,14 +245,25 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     const token = await page.getByTestId('new-token').innerText();
     expect(token.length).toBeGreaterThan(20);
     // The token works as a bearer token for the API, as the page says.
-    const answer = await fetch(`${platform.url}/api/v1/associations?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = await fetch(`${platform.url}/api/v1/associations?limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(answer.status).toBe(200);
     await screenshot(page, 'tokens-created');
     await page.getByRole('button', { name: 'Revoca il token «Gestionale di prova»' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Sì, revoca' }).click();
     await expect.poll(() => mainText(page)).toContain('Il token «Gestionale di prova» è stato revocato.');
-    await expect.poll(async () => (await fetch(`${platform.url}/api/v1/associations?limit=1`, { headers: { authorization: `Bearer ${token}` } })).status,
-      { timeout: 10_000 }).toBe(401);
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(`${platform.url}/api/v1/associations?limit=1`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).status,
+        { timeout: 10_000 },
+      )
+      .toBe(401);
   }, 30_000);
 
   it('switches between Italian and English, remembers the choice and sets <html lang>', async () => {
@@ -294,7 +327,9 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
     await page.getByRole('button', { name: 'Invia la modifica' }).click();
     await expect.poll(() => mainText(page)).toMatch(/Modifica (inviata|completata)/);
     await expect.poll(() => mainText(page), { timeout: 20_000 }).toContain('Display soggiorno');
-    await expect.poll(() => page.locator('.request-card').first().innerText(), { timeout: 20_000 }).toContain('Completata');
+    await expect
+      .poll(() => page.locator('.request-card').first().innerText(), { timeout: 20_000 })
+      .toContain('Completata');
     await page.getByRole('button', { name: 'Elimina' }).click();
     await screenshot(page, 'association-delete-confirm');
     await page.getByRole('dialog').getByRole('button', { name: 'Sì, elimina' }).click();

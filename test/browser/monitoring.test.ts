@@ -3,16 +3,46 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   describeInBrowser,
-  apiGet, dropFile, expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot,
-  startPlatform, TABLET, watchConsole, type DemoUser, type Platform,
+  apiGet,
+  dropFile,
+  expectLabelledControls,
+  expectNoRawCodes,
+  horizontalOverflow,
+  launchBrowser,
+  login,
+  mainText,
+  navigate,
+  newContext,
+  screenshot,
+  startPlatform,
+  TABLET,
+  watchConsole,
+  type DemoUser,
+  type Platform,
   reportFailure,
 } from './support.js';
 
-interface GroupRow { key: string; label: string; podDays: number; performance: number | null }
-interface Performance { from: string; to: string; rows: GroupRow[] }
+interface GroupRow {
+  key: string;
+  label: string;
+  podDays: number;
+  performance: number | null;
+}
+interface Performance {
+  from: string;
+  to: string;
+  rows: GroupRow[];
+}
 
 /** Codes of the monitoring API that must reach users only in words (in English, some of them are words). */
-const MONITORING_CODES = ['missing_report', 'missing_meter_count', 'below_target', 'not_your_supply_point', 'future_day', 'assetProvider'];
+const MONITORING_CODES = [
+  'missing_report',
+  'missing_meter_count',
+  'below_target',
+  'not_your_supply_point',
+  'future_day',
+  'assetProvider',
+];
 const IN_ITALIAN = [...MONITORING_CODES, 'provisional', 'final', 'latest', 'inconsistent'];
 
 /** Wall-clock day in Rome, shifted by `n` days, as YYYY-MM-DD (only to bound a wide query: the platform's clock runs ahead). */
@@ -49,7 +79,11 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     // Days with figures, by the platform's own (simulated) calendar: a wide window, not today's date.
     const started = Date.now();
     while (Date.now() - started < 60_000) {
-      const answer = await apiGet<Performance>(platform, operator.token, `/kpi/performance?groupBy=day&from=${romeDay(-5)}&to=${romeDay(60)}`);
+      const answer = await apiGet<Performance>(
+        platform,
+        operator.token,
+        `/kpi/performance?groupBy=day&from=${romeDay(-5)}&to=${romeDay(60)}`,
+      );
       dataDays = answer.rows.filter((r) => r.performance !== null).map((r) => r.key);
       if (dataDays.length >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -77,15 +111,23 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     // The default period: the 30 days up to the last day computed (more days are computed as the test runs).
     const to = isoOf(await page.getByLabel('Al giorno', { exact: true }).inputValue());
     expect(to >= dataDays.at(-1)!).toBe(true);
-    expect(isoOf(await page.getByLabel('Dal giorno', { exact: true }).inputValue())).toBe(new Date(Date.parse(`${to}T12:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10));
+    expect(isoOf(await page.getByLabel('Dal giorno', { exact: true }).inputValue())).toBe(
+      new Date(Date.parse(`${to}T12:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10),
+    );
 
     // Charts with accessible names, drawn, and their numbers in a table.
-    for (const name of ['Prestazione giornaliera per asset provider', 'Prestazione giornaliera per venditore', 'Giorni-POD per fascia di prestazione']) {
+    for (const name of [
+      'Prestazione giornaliera per asset provider',
+      'Prestazione giornaliera per venditore',
+      'Giorni-POD per fascia di prestazione',
+    ]) {
       const chart = page.getByRole('img', { name, exact: true });
       await expect.poll(() => chart.count()).toBe(1);
       expect(Number(await chart.getAttribute('width'))).toBeGreaterThan(200);
     }
-    const byRetailerChart = page.locator('figure').filter({ has: page.getByRole('img', { name: 'Prestazione giornaliera per venditore' }) });
+    const byRetailerChart = page
+      .locator('figure')
+      .filter({ has: page.getByRole('img', { name: 'Prestazione giornaliera per venditore' }) });
     await byRetailerChart.getByText('Mostra i dati in tabella').click();
     const chartTable = await byRetailerChart.locator('table').innerText();
     expect(chartTable).toContain(dayFirst(dataDays[0]!));
@@ -106,7 +148,10 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     await expectLabelledControls(page);
 
     // The CSV export downloads the same figures for a spreadsheet.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Esporta CSV per giorno' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Esporta CSV per giorno' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^prestazioni-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toMatch(/^\uFEFF?Chiave;Nome;POD;Giorni_POD;Inviati;Ricevuti;Prestazione/);
@@ -124,7 +169,9 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     await screenshot(page, 'monitoring-empty');
     await page.getByLabel('Al giorno', { exact: true }).fill('31/01/2019');
     await page.getByRole('button', { name: 'Mostra', exact: true }).click();
-    await expect.poll(() => page.locator('#period-from-error').innerText()).toContain('Il primo giorno viene dopo l\'ultimo');
+    await expect
+      .poll(() => page.locator('#period-from-error').innerText())
+      .toContain("Il primo giorno viene dopo l'ultimo");
   }, 90_000);
 
   it('drills down from a worst POD to its days in both versions and the history of its reports', async () => {
@@ -154,8 +201,16 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
   }, 60_000);
 
   it('shows a retailer only the supply points it serves, as its home page', async () => {
-    const own = await apiGet<Performance>(platform, retailer.user.token, `/kpi/performance?groupBy=pod&from=${dataDays[0]}&to=${romeDay(60)}&limit=10000`);
-    const others = await apiGet<Performance>(platform, otherRetailer.user.token, `/kpi/performance?groupBy=pod&from=${dataDays[0]}&to=${romeDay(60)}&limit=10000`);
+    const own = await apiGet<Performance>(
+      platform,
+      retailer.user.token,
+      `/kpi/performance?groupBy=pod&from=${dataDays[0]}&to=${romeDay(60)}&limit=10000`,
+    );
+    const others = await apiGet<Performance>(
+      platform,
+      otherRetailer.user.token,
+      `/kpi/performance?groupBy=pod&from=${dataDays[0]}&to=${romeDay(60)}&limit=10000`,
+    );
     const ownPods = new Set(own.rows.map((r) => r.key));
     const otherPods = new Set(others.rows.map((r) => r.key));
     expect(otherPods.size).toBeGreaterThan(0);
@@ -166,7 +221,9 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     await login(retailerPage, retailer.user.email, retailer.user.password);
     expect(new URL(retailerPage.url()).pathname).toBe('/monitoring');
     await expect.poll(() => retailerPage.locator('.site-header').innerText()).toContain(retailer.name);
-    await expect.poll(() => mainText(retailerPage), { timeout: 20_000 }).toContain(`Vedete i POD serviti da ${retailer.name}`);
+    await expect
+      .poll(() => mainText(retailerPage), { timeout: 20_000 })
+      .toContain(`Vedete i POD serviti da ${retailer.name}`);
     const worst = retailerPage.getByTestId('worst-pods');
     await expect.poll(() => worst.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const shown = await worst.locator('tbody tr a').allInnerTexts();
@@ -174,7 +231,11 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
       expect(otherPods.has(pod), `${pod} belongs to ${otherRetailer.name}`).toBe(false);
       expect(ownPods.has(pod), `${pod} is served by ${retailer.name}`).toBe(true);
     }
-    await expect.poll(() => retailerPage.getByRole('img', { name: `Prestazione giornaliera di ${retailer.name}`, exact: true }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        retailerPage.getByRole('img', { name: `Prestazione giornaliera di ${retailer.name}`, exact: true }).count(),
+      )
+      .toBe(1);
     // No tables of other companies for a retailer.
     expect(await retailerPage.getByTestId('by-retailer').count()).toBe(0);
     const text = await mainText(retailerPage);
@@ -190,8 +251,16 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
   }, 60_000);
 
   it('lets a retailer send KPIs from a CSV and from pasted rows, refusing in words a POD it does not serve and a day not over', async () => {
-    const own = await apiGet<{ items: { pod: string }[] }>(platform, retailer.user.token, `/kpi/pods?from=${dataDays[0]}&to=${dataDays[0]}&limit=1`);
-    const others = await apiGet<{ items: { pod: string }[] }>(platform, otherRetailer.user.token, `/kpi/pods?from=${dataDays[0]}&to=${dataDays[0]}&limit=1`);
+    const own = await apiGet<{ items: { pod: string }[] }>(
+      platform,
+      retailer.user.token,
+      `/kpi/pods?from=${dataDays[0]}&to=${dataDays[0]}&limit=1`,
+    );
+    const others = await apiGet<{ items: { pod: string }[] }>(
+      platform,
+      otherRetailer.user.token,
+      `/kpi/pods?from=${dataDays[0]}&to=${dataDays[0]}&limit=1`,
+    );
     const ownPod = own.items[0]!.pod;
     const otherPod = others.items[0]!.pod;
     const day = dayFirst(dataDays[0]!);
@@ -203,7 +272,12 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     await navigate(retailerPage, 'Invia KPI');
     await expect.poll(() => retailerPage.getByRole('heading', { level: 1 }).innerText()).toBe('Invio dei KPI');
     await expectLabelledControls(retailerPage);
-    await dropFile(retailerPage, 'kpi-dropzone', 'kpi-venditore.csv', `POD;GIORNO;RICEVUTI\n${ownPod};${day};95\n${otherPod};${day};90\n`);
+    await dropFile(
+      retailerPage,
+      'kpi-dropzone',
+      'kpi-venditore.csv',
+      `POD;GIORNO;RICEVUTI\n${ownPod};${day};95\n${otherPod};${day};90\n`,
+    );
     await expect.poll(() => mainText(retailerPage)).toContain('File scelto: kpi-venditore.csv');
     await retailerPage.getByRole('button', { name: 'Invia il file' }).click();
     const outcome = retailerPage.getByTestId('kpi-outcome');
@@ -244,7 +318,9 @@ describeInBrowser('monitoring pages (real browser, platform on fast simulated ti
     const problems = watchConsole(tabletPage);
     await login(tabletPage, operator.email, operator.password);
     await tabletPage.goto('/monitoring');
-    await expect.poll(() => tabletPage.getByTestId('headline').innerText(), { timeout: 20_000 }).toMatch(/\d{1,3},\d{1,2}\s%/);
+    await expect
+      .poll(() => tabletPage.getByTestId('headline').innerText(), { timeout: 20_000 })
+      .toMatch(/\d{1,3},\d{1,2}\s%/);
     await tabletPage.getByRole('button', { name: 'EN', exact: true }).click();
     await expect.poll(() => tabletPage.getByRole('heading', { level: 1 }).innerText()).toBe('Chain 2 monitoring');
     await expect.poll(() => tabletPage.getByTestId('headline').innerText()).toMatch(/\d{1,3}\.\d{1,2}%/);

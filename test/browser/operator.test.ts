@@ -2,11 +2,27 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   describeInBrowser,
-  expectLabelledControls, expectNoRawCodes, horizontalOverflow, launchBrowser, login, mainText, navigate, newContext, screenshot, startPlatform, TABLET, watchConsole, type Platform,
+  expectLabelledControls,
+  expectNoRawCodes,
+  horizontalOverflow,
+  launchBrowser,
+  login,
+  mainText,
+  navigate,
+  newContext,
+  screenshot,
+  startPlatform,
+  TABLET,
+  watchConsole,
+  type Platform,
   reportFailure,
 } from './support.js';
 
-interface Association { id: string; pod: string; du: { macAddress: string } }
+interface Association {
+  id: string;
+  pod: string;
+  du: { macAddress: string };
+}
 
 /** A DSO operator in the portal: requests of every asset provider, telemanagement, remote operations, onboarding. */
 describeInBrowser('portal for DSO operators (real browser, real platform)', () => {
@@ -27,7 +43,9 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
   beforeAll(async () => {
     [platform, browser] = await Promise.all([startPlatform(), launchBrowser()]);
     const token = platform.credentials.assetProviders[0]!.representatives[0]!.token;
-    const answer = await fetch(`${platform.url}/api/v1/associations?status=active&limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = await fetch(`${platform.url}/api/v1/associations?status=active&limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     demo = ((await answer.json()) as { items: Association[] }).items[0]!;
     context = await newContext(browser, platform.url);
     page = await context.newPage();
@@ -43,7 +61,7 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await platform?.stop();
   });
 
-  it('searches every asset provider\'s requests by POD, by MAC address and by asset provider', async () => {
+  it("searches every asset provider's requests by POD, by MAC address and by asset provider", async () => {
     expect(new URL(page.url()).pathname).toBe('/dso/requests');
     await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(10);
     const names = platform.credentials.assetProviders.map((ap) => ap.name);
@@ -61,10 +79,12 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     expect(await page.locator('tbody').innerText()).toContain(demo.pod);
     await page.getByRole('button', { name: 'Azzera filtri' }).click();
     await page.getByLabel('Asset provider').selectOption({ label: names[1]! });
-    await expect.poll(async () => {
-      const rows = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
-      return rows.length > 0 && rows.every((cell) => cell === names[1]);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const rows = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
+        return rows.length > 0 && rows.every((cell) => cell === names[1]);
+      })
+      .toBe(true);
 
     await page.locator('tbody tr a').first().click();
     await expect.poll(() => page.locator('.timeline').innerText()).toContain('Completata');
@@ -78,7 +98,9 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await page.getByLabel(/^POD/).fill(demo.pod);
     await page.getByLabel('Operazione', { exact: true }).selectOption('read_registers');
     await page.getByRole('button', { name: 'Invia al contatore' }).click();
-    await expect.poll(() => page.getByTestId('operation-outcome').innerText(), { timeout: 20_000 }).toContain('Completata');
+    await expect
+      .poll(() => page.getByTestId('operation-outcome').innerText(), { timeout: 20_000 })
+      .toContain('Completata');
     const outcome = await page.getByTestId('operation-outcome').innerText();
     expect(outcome).toContain('Energia prelevata');
     expect(outcome).toMatch(/\d+,\d{3} kWh/);
@@ -94,7 +116,9 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await page.getByLabel('Operazione', { exact: true }).selectOption('set_available_power');
     await page.getByLabel(/^Potenza disponibile/).fill('99000');
     await page.getByRole('button', { name: 'Invia al contatore' }).click();
-    await expect.poll(() => page.getByTestId('operation-outcome').innerText(), { timeout: 20_000 }).toContain('Non riuscita');
+    await expect
+      .poll(() => page.getByTestId('operation-outcome').innerText(), { timeout: 20_000 })
+      .toContain('Non riuscita');
     expect(await page.getByTestId('operation-outcome').innerText()).toContain('Rifiutata dal contatore');
 
     await navigate(page, 'Telegestione');
@@ -102,7 +126,10 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await expect.poll(() => page.locator('tbody tr').filter({ hasText: demo.pod }).count()).toBeGreaterThan(0);
     await screenshot(page, 'telemanagement');
     expectNoRawCodes(await mainText(page));
-    await page.getByRole('button', { name: `Riprova: Potenza disponibile sul POD ${demo.pod}` }).first().click();
+    await page
+      .getByRole('button', { name: `Riprova: Potenza disponibile sul POD ${demo.pod}` })
+      .first()
+      .click();
     await expect.poll(() => mainText(page)).toContain('Nuovo tentativo inviato');
   }, 60_000);
 
@@ -128,7 +155,9 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await page.getByLabel(/^Versione software/).fill('LD-SW-3.2');
     await page.getByRole('button', { name: 'Registra il modello' }).click();
     await expect.poll(() => page.locator('#test-report-error').innerText()).toContain('Allegate il file');
-    await page.getByLabel(/^Rapporto di prova/).setInputFiles({ name: 'rapporto-prova.txt', mimeType: 'text/plain', buffer: Buffer.from('Esito: superata\n') });
+    await page
+      .getByLabel(/^Rapporto di prova/)
+      .setInputFiles({ name: 'rapporto-prova.txt', mimeType: 'text/plain', buffer: Buffer.from('Esito: superata\n') });
     await page.getByRole('button', { name: 'Registra il modello' }).click();
     await expect.poll(() => mainText(page)).toContain('Passo registrato: ora lo stato è «Dispositivo certificato»');
     expect(await page.getByRole('link', { name: 'rapporto-prova.txt' }).count()).toBe(1);
@@ -148,16 +177,26 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     }
     await page.getByRole('button', { name: 'Registra il consenso' }).click();
     await expect.poll(() => page.getByTestId('activation-links').count()).toBe(1);
-    activationLinks = await page.getByTestId('activation-links').locator('code').evaluateAll((codes) =>
-      codes.map((code) => ({ email: code.getAttribute('data-email') ?? '', url: code.textContent ?? '' })));
+    activationLinks = await page
+      .getByTestId('activation-links')
+      .locator('code')
+      .evaluateAll((codes) =>
+        codes.map((code) => ({ email: code.getAttribute('data-email') ?? '', url: code.textContent ?? '' })),
+      );
     expect(activationLinks.map((l) => l.email)).toEqual(representatives.map((r) => r.email));
     for (const link of activationLinks) expect(link.url).toMatch(new RegExp(`^${platform.url}/activate#token=.+`));
     await screenshot(page, 'onboarding-activation-links');
 
-    await page.getByRole('button', { name: 'Attiva l\'asset provider' }).click();
+    await page.getByRole('button', { name: "Attiva l'asset provider" }).click();
     await expect.poll(() => mainText(page)).toContain('Passo registrato: ora lo stato è «Attivo»');
     const audit = await page.locator('table').last().innerText();
-    for (const step of ['Domanda registrata', 'Contratto registrato', 'Modello di dispositivo certificato', 'Modulo di consenso registrato', 'Società attivata']) {
+    for (const step of [
+      'Domanda registrata',
+      'Contratto registrato',
+      'Modello di dispositivo certificato',
+      'Modulo di consenso registrato',
+      'Società attivata',
+    ]) {
       expect(audit).toContain(step);
     }
     expect(audit).toContain('PEC PEC-2026-000123');
@@ -176,19 +215,19 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     const repPage = await representative.newPage();
     const problems = watchConsole(repPage);
     await repPage.goto(activationLinks[0]!.url);
-    await expect.poll(() => repPage.getByRole('heading', { level: 1 }).innerText()).toBe('Attivazione dell\'account');
+    await expect.poll(() => repPage.getByRole('heading', { level: 1 }).innerText()).toBe("Attivazione dell'account");
     expect(repPage.url()).not.toContain('token=');
     await repPage.getByLabel(/^Nuova password/).fill('corta');
     await repPage.getByLabel(/^Ripetete la password/).fill('corta');
-    await repPage.getByRole('button', { name: 'Attiva l\'account' }).click();
+    await repPage.getByRole('button', { name: "Attiva l'account" }).click();
     await expect.poll(() => repPage.locator('#new-password-error').innerText()).toContain('almeno 12 caratteri');
     const password = 'una frase lunga e facile da ricordare';
     await repPage.getByLabel(/^Nuova password/).fill(password);
     await repPage.getByLabel(/^Ripetete la password/).fill(password);
     await screenshot(repPage, 'activation');
-    await repPage.getByRole('button', { name: 'Attiva l\'account' }).click();
+    await repPage.getByRole('button', { name: "Attiva l'account" }).click();
     await expect.poll(() => mainText(repPage)).toContain('Account attivato');
-    await repPage.getByRole('link', { name: 'Vai all\'accesso' }).click();
+    await repPage.getByRole('link', { name: "Vai all'accesso" }).click();
     await login(repPage, representatives[0]!.email, password);
     await expect.poll(() => repPage.getByRole('heading', { level: 1 }).innerText()).toBe('Riepilogo');
     await expect.poll(() => mainText(repPage)).toContain(newcomer.name);
@@ -200,7 +239,7 @@ describeInBrowser('portal for DSO operators (real browser, real platform)', () =
     await again.goto(activationLinks[0]!.url);
     await again.getByLabel(/^Nuova password/).fill(password);
     await again.getByLabel(/^Ripetete la password/).fill(password);
-    await again.getByRole('button', { name: 'Attiva l\'account' }).click();
+    await again.getByRole('button', { name: "Attiva l'account" }).click();
     await expect.poll(() => again.getByRole('alert').innerText()).toContain('già stato usato o è scaduto');
 
     // The operator sees who activated.

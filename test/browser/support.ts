@@ -13,7 +13,13 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const CHROMIUM = inject('chromiumPath');
 const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 /** `describe` for a browser test file: skipped (with test/global-setup.ts's warning) where no Chromium is installed. */
@@ -59,11 +65,18 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   const dataDir = mkdtempSync(join(tmpdir(), 'chain2-browser-'));
   let text = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/chain2.js', 'start'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, DATA_DIR: dataDir, PORT: '0', DU_PORT: '0', LOG_LEVEL: 'warn',
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      DU_PORT: '0',
+      LOG_LEVEL: 'warn',
       // A lossless field network: the tests watch outcomes, not the simulator's bad luck.
-      SIMULATOR_UNREACHABLE_RATE: '0', SIMULATOR_LOSS_RATE: '0', ...env,
+      SIMULATOR_UNREACHABLE_RATE: '0',
+      SIMULATOR_LOSS_RATE: '0',
+      ...env,
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -86,7 +99,10 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   });
   const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
   return {
-    url, dataDir, credentials, output: () => text,
+    url,
+    dataDir,
+    credentials,
+    output: () => text,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -112,7 +128,13 @@ export function launchBrowser(): Promise<Browser> {
 
 /** A fresh browser profile (own cookies and localStorage) with the portal's origin as base URL. */
 export async function newContext(browser: Browser, baseURL: string, viewport = LAPTOP): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport, locale: 'it-IT', timezoneId: 'Europe/Rome', acceptDownloads: true });
+  const context = await browser.newContext({
+    baseURL,
+    viewport,
+    locale: 'it-IT',
+    timezoneId: 'Europe/Rome',
+    acceptDownloads: true,
+  });
   context.setDefaultTimeout(15_000);
   return context;
 }
@@ -123,7 +145,8 @@ export function watchConsole(page: Page): string[] {
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     // A 4xx answer is logged by Chromium as a failed resource load; the tests cause several on purpose.
-    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   return problems;
 }
@@ -145,7 +168,9 @@ export async function login(page: Page, email: string, password: string): Promis
 
 /** Follows a link of the main navigation (the same words may appear in the page). */
 export async function navigate(page: Page, name: string): Promise<void> {
-  const link = page.getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ }).getByRole('link', { name, exact: true });
+  const link = page
+    .getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ })
+    .getByRole('link', { name, exact: true });
   await link.click();
   // The router keeps the previous page on screen until the next one is ready: wait until the link marks it current.
   await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
@@ -169,15 +194,19 @@ export async function horizontalOverflow(page: Page): Promise<number> {
 
 /** Every form control on the page has a name a screen reader can read (a <label>, or aria-label/-labelledby). */
 export async function expectLabelledControls(page: Page): Promise<void> {
-  const unlabelled = await page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  const unlabelled = (await page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
     .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-    .map((el) => el.outerHTML.slice(0, 120))`) as string[];
+    .map((el) => el.outerHTML.slice(0, 120))`)) as string[];
   expect(unlabelled, 'form controls without a label').toEqual([]);
 }
 
 /** The visible text of the page's <main>, for assertions that no raw code leaks to users. */
 /** After a failed test: a screenshot of the page, its text and what the console said, for the CI log. */
-export async function reportFailure(task: { name: string; result?: { state?: string } }, page: Page | undefined, consoleProblems: string[]): Promise<void> {
+export async function reportFailure(
+  task: { name: string; result?: { state?: string } },
+  page: Page | undefined,
+  consoleProblems: string[],
+): Promise<void> {
   if (task.result?.state !== 'fail' || !page) return;
   await screenshot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
@@ -189,9 +218,25 @@ export async function mainText(page: Page): Promise<string> {
 
 /** Codes the API uses that must never reach a user verbatim. */
 export const RAW_CODES = [
-  'pod_not_found', 'other_distributor', 'not_low_voltage', 'not_2g_meter', 'not_in_mass_plan', 'already_associated', 'taken_in_charge',
-  'quota_deferred', 'invalid_input', 'not_eligible', 'contract_received', 'du_certified', 'consent_received', 'invalid_credentials',
-  'du_model_not_certified', 'too_many_representatives', '{"', 'undefined', 'NaN',
+  'pod_not_found',
+  'other_distributor',
+  'not_low_voltage',
+  'not_2g_meter',
+  'not_in_mass_plan',
+  'already_associated',
+  'taken_in_charge',
+  'quota_deferred',
+  'invalid_input',
+  'not_eligible',
+  'contract_received',
+  'du_certified',
+  'consent_received',
+  'invalid_credentials',
+  'du_model_not_certified',
+  'too_many_representatives',
+  '{"',
+  'undefined',
+  'NaN',
 ];
 
 export function expectNoRawCodes(text: string): void {

@@ -5,7 +5,13 @@ import { connectPowerLine, type PowerLineTap } from '../../sim/power-line/index.
 import { tariffBandAt } from '../../src/domain/tariff-bands.js';
 import { startChain2Field, type Chain2Field } from '../../src/main/chain2-field.js';
 import { apiClient } from '../support/api.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, type TestPlatform } from '../support/platform.js';
+import {
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeDu,
+  type TestPlatform,
+} from '../support/platform.js';
 
 /**
  * Issue 4 end to end: an association made through the API → telemanagement programs the simulated meter → the meter
@@ -30,13 +36,22 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
   let tap: PowerLineTap;
   let client: WebSocket;
   let demoClient: WebSocket | undefined;
-  const messages: { Chain2Data?: { Type: string; Payload: Record<string, number> }; Chain2Info?: Record<string, unknown> }[] = [];
+  const messages: {
+    Chain2Data?: { Type: string; Payload: Record<string, number> };
+    Chain2Info?: Record<string, unknown>;
+  }[] = [];
 
   beforeAll(async () => {
     // One simulated hour per wall second: a CF1 every quarter-hour is a frame every 0.25 s.
-    platform = await createTestPlatform({ kind: 'embedded', dataDir: undefined }, {
-      REQUEST_WORKFLOW: 'telemanagement', SIMULATOR_TIME_SCALE: '3600', SIMULATOR_LOSS_RATE: '0', SIMULATOR_UNREACHABLE_RATE: '0',
-    });
+    platform = await createTestPlatform(
+      { kind: 'embedded', dataDir: undefined },
+      {
+        REQUEST_WORKFLOW: 'telemanagement',
+        SIMULATOR_TIME_SCALE: '3600',
+        SIMULATOR_LOSS_RATE: '0',
+        SIMULATOR_UNREACHABLE_RATE: '0',
+      },
+    );
     await platform.workflow.start();
     await platform.app.listen({ host: '127.0.0.1', port: 0 });
     field = await startChain2Field(platform, { host: '127.0.0.1', duPort: 0, lossRate: 0, seed: 1, stepMs: 20 });
@@ -59,7 +74,9 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
     // The DU maker's emulator, with the key the asset provider declared, on the line before the meter is programmed.
     const emulator = new DuEmulator({ id: 'kitchen-display', pod: point!.pod, macAddress: du.macAddress, key: KEY });
     const address = platform.app.server.address() as { port: number };
-    tap = await connectPowerLine(`ws://127.0.0.1:${address.port}/power-line`, du.macAddress, (frame) => emulator.receive(frame));
+    tap = await connectPowerLine(`ws://127.0.0.1:${address.port}/power-line`, du.macAddress, (frame) =>
+      emulator.receive(frame),
+    );
     server = await DuWebSocketServer.listen({ mode: DuServerMode.single, dus: [emulator] });
     client = new WebSocket(server.urlOf(du.macAddress));
     client.on('message', (data) => messages.push(JSON.parse(String(data))));
@@ -69,7 +86,10 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
     expect(messages[0]!.Chain2Info).toMatchObject({ Id: 'kitchen-display', Mac: du.macAddress });
 
     const created = await api.post('/associations', { pod: point!.pod, du });
-    await until('the association to be active', async () => (await api.get(`/associations/${created.body.association.id}`)).body.status === 'active');
+    await until(
+      'the association to be active',
+      async () => (await api.get(`/associations/${created.body.association.id}`)).body.status === 'active',
+    );
     const cf1 = () => messages.flatMap((m) => (m.Chain2Data?.Type === 'CF1' ? [m.Chain2Data.Payload] : []));
     await until('four CF1 frames', () => cf1().length >= 4);
 
@@ -95,7 +115,10 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
 
     // Key rotation: the meter seals with the new key at once; this DU, still holding the old one, refuses the frames.
     const rotated = await api.patch(`/associations/${created.body.association.id}`, { du: { encryptionKey: NEW_KEY } });
-    await until('the key change', async () => (await api.get(`/requests/${rotated.body.request.id}`)).body.status === 'completed');
+    await until(
+      'the key change',
+      async () => (await api.get(`/requests/${rotated.body.request.id}`)).body.status === 'completed',
+    );
     const acceptedAfterRotation = emulator.framesAccepted;
     await until('frames under the new key', () => (emulator.rejections().authentication_failed ?? 0) >= 2);
     expect(emulator.framesAccepted).toBeLessThanOrEqual(acceptedAfterRotation + 1); // at most one in flight at the switch
@@ -104,7 +127,10 @@ describe('Chain 2 end to end: API → meter → power line → DU → WebSocket'
 
     // Delete: Chain 2 is cleared from the meter, which falls silent.
     const removed = await api.delete(`/associations/${created.body.association.id}`);
-    await until('the delete', async () => (await api.get(`/requests/${removed.body.request.id}`)).body.status === 'completed');
+    await until(
+      'the delete',
+      async () => (await api.get(`/requests/${removed.body.request.id}`)).body.status === 'completed',
+    );
     await new Promise((resolve) => setTimeout(resolve, 100)); // a step in flight at the switch
     const heard = emulator.framesAccepted + emulator.framesRejected;
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // four simulated quarter-hours

@@ -7,7 +7,13 @@ import { FieldNetworkSimulator } from '../../src/telemanagement/field-network.si
 import { seededRandom } from '../../src/telemanagement/seeded-random.js';
 import { apiClient } from '../support/api.js';
 import { backends, type ScratchDatabase } from '../support/databases.js';
-import { addSupplyPoints, createTestPlatform, makeAssetProvider, makeDu, type TestPlatform } from '../support/platform.js';
+import {
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeDu,
+  type TestPlatform,
+} from '../support/platform.js';
 import { exited, startRole } from '../support/processes.js';
 
 /**
@@ -36,9 +42,19 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
     // The API side: this process (its own workflow never starts); the workers are child processes.
     platform = await createTestPlatform(scratch.target, { REQUEST_WORKFLOW: 'telemanagement' });
     network = await startFieldNetworkServer({
-      host: '127.0.0.1', port: 0,
+      host: '127.0.0.1',
+      port: 0,
       // Real (unscaled) time, short hops, and 5 % of attempts lost: retries and repeated command ids happen.
-      network: () => new FieldNetworkSimulator({ timeScale: 1, bitRate: Infinity, latencyMs: 3, lossRate: 0.05, backoffMs: 10, unreachableRate: 0, seed: 7 }),
+      network: () =>
+        new FieldNetworkSimulator({
+          timeScale: 1,
+          bitRate: Infinity,
+          latencyMs: 3,
+          lossRate: 0.05,
+          backoffMs: 10,
+          unreachableRate: 0,
+          seed: 7,
+        }),
     });
   }, 60_000);
   afterAll(async () => {
@@ -51,13 +67,18 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
 
   /** Starts a worker, lets it work 0.3–1.5 s, kills it; again until every request is closed, then one last clean run. */
   async function runWithKills(allClosed: () => Promise<boolean>, minimumKills: number): Promise<void> {
-    const env = { HEAD_END_URL: network.url, WORKFLOW_JOB_TIMEOUT_SECONDS: '2', WORKFLOW_POLL_MS: '50', WORKFLOW_CONCURRENCY: '20' };
+    const env = {
+      HEAD_END_URL: network.url,
+      WORKFLOW_JOB_TIMEOUT_SECONDS: '2',
+      WORKFLOW_POLL_MS: '50',
+      WORKFLOW_CONCURRENCY: '20',
+    };
     let killedHere = 0;
     for (;;) {
       worker = (await startRole('worker', url, /worker is running/, env)).child;
-      if (killedHere >= minimumKills && await allClosed()) break;
+      if (killedHere >= minimumKills && (await allClosed())) break;
       await new Promise((resolve) => setTimeout(resolve, 300 + random() * 1200));
-      if (killedHere >= minimumKills && await allClosed()) break;
+      if (killedHere >= minimumKills && (await allClosed())) break;
       worker.kill('SIGKILL');
       await exited(worker);
       killedHere++;
@@ -74,13 +95,21 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
     return (await platform.storage.sql.executeSql(text, [])).rows as T[];
   }
   async function openRequests(): Promise<number> {
-    return Number((await query<{ open: string }>('SELECT count(*) AS open FROM requests WHERE closed_at IS NULL'))[0]!.open);
+    return Number(
+      (await query<{ open: string }>('SELECT count(*) AS open FROM requests WHERE closed_at IS NULL'))[0]!.open,
+    );
   }
 
   it('closes every request exactly once and leaves every meter as its last completed request set it', async () => {
-    const concentrators = Array.from({ length: CONCENTRATORS }, (_, i) => ({ concentratorId: `CK${String(i).padStart(6, '0')}`, substation: `Cabina ${i}` }));
+    const concentrators = Array.from({ length: CONCENTRATORS }, (_, i) => ({
+      concentratorId: `CK${String(i).padStart(6, '0')}`,
+      substation: `Cabina ${i}`,
+    }));
     await platform.storage.supplyPoints.insertConcentrators(concentrators);
-    const points = await addSupplyPoints(platform, ...Array.from({ length: PODS }, (_, i) => ({ concentratorId: concentrators[i % CONCENTRATORS]!.concentratorId })));
+    const points = await addSupplyPoints(
+      platform,
+      ...Array.from({ length: PODS }, (_, i) => ({ concentratorId: concentrators[i % CONCENTRATORS]!.concentratorId })),
+    );
     const api = apiClient(platform, (await makeAssetProvider(platform)).token);
 
     // 500 creates, each programming a meter, with workers killed throughout.
@@ -95,9 +124,10 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
 
     // 300 key rotations and 200 deletes, again with workers killed throughout.
     for (const [i, id] of associations.entries()) {
-      const response = i < 300
-        ? await api.patch(`/associations/${id}`, { du: { encryptionKey: rotatedKey(i) } })
-        : await api.delete(`/associations/${id}`);
+      const response =
+        i < 300
+          ? await api.patch(`/associations/${id}`, { du: { encryptionKey: rotatedKey(i) } })
+          : await api.delete(`/associations/${id}`);
       expect(response.status).toBe(202);
     }
     await runWithKills(async () => (await openRequests()) === 0, 3);
@@ -121,17 +151,25 @@ describe.skipIf(!postgres.available)('SIGKILL of workers during 1,000 requests',
     const client = new FieldNetworkClient(network.url, async () => undefined);
     for (const [i, point] of points.entries()) {
       const state = await client.meterState(point.pod as Pod);
-      const expected = i < 300
-        ? { hasChain2: true, macAddress: dus[i]!.macAddress, keyLast4: rotatedKey(i).slice(-4), commandsProcessed: 2 }
-        : { hasChain2: false, macAddress: null, keyLast4: null, commandsProcessed: 2 };
+      const expected =
+        i < 300
+          ? { hasChain2: true, macAddress: dus[i]!.macAddress, keyLast4: rotatedKey(i).slice(-4), commandsProcessed: 2 }
+          : { hasChain2: false, macAddress: null, keyLast4: null, commandsProcessed: 2 };
       expect({ pod: point.pod, ...state }).toMatchObject({ pod: point.pod, ...expected });
     }
     // The kills hit work in flight: jobs a killed worker held were expired and retried.
-    const retried = await query<{ n: string }>("SELECT count(*) AS n FROM pgboss.job WHERE name = 'program-meter' AND retry_count > 0");
+    const retried = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM pgboss.job WHERE name = 'program-meter' AND retry_count > 0",
+    );
     expect(Number(retried[0]!.n)).toBeGreaterThan(0);
     const counters = await client.counters();
     expect(counters.retried).toBeGreaterThan(0); // losses happened: some commands went twice on the wire
-    const statuses = await query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM associations GROUP BY status ORDER BY status');
-    expect(statuses.map((s) => [s.status, Number(s.n)])).toEqual([['active', 300], ['deleted', 200]]);
+    const statuses = await query<{ status: string; n: string }>(
+      'SELECT status, count(*) AS n FROM associations GROUP BY status ORDER BY status',
+    );
+    expect(statuses.map((s) => [s.status, Number(s.n)])).toEqual([
+      ['active', 300],
+      ['deleted', 200],
+    ]);
   }, 600_000);
 });

@@ -37,22 +37,32 @@ describe.skipIf(!postgres.available)('ROLE=api and ROLE=worker on one PostgreSQL
 
   it('takes a request on the API process and completes it on the worker process', async () => {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await (await fetch(`${api}/associations`, { method: 'POST', headers, body: JSON.stringify({ pod, du: makeDu() }) })).json() as {
+    const created = (await (
+      await fetch(`${api}/associations`, { method: 'POST', headers, body: JSON.stringify({ pod, du: makeDu() }) })
+    ).json()) as {
       association: { id: string; status: string };
     };
     expect(created.association.status).toBe('pending');
     let status = 'pending';
     for (let i = 0; i < 100 && status === 'pending'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = ((await (await fetch(`${api}/associations/${created.association.id}`, { headers })).json()) as { status: string }).status;
+      status = (
+        (await (await fetch(`${api}/associations/${created.association.id}`, { headers })).json()) as { status: string }
+      ).status;
     }
     expect(status).toBe('active');
   });
 
   it('refuses ROLE=api on the embedded database with a clear error', async () => {
-    const child = spawn(process.execPath, ['bin/chain2.js', 'start'], { cwd: ROOT, env: { ...process.env, ROLE: 'api', DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/chain2.js', 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, ROLE: 'api', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += String(chunk); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+    });
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
     expect(stderr).toContain('ROLE=api needs DATABASE_URL');
   });

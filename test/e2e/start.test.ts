@@ -13,7 +13,9 @@ let exited: Promise<number | null>;
 
 function startPlatform(): Promise<string> {
   child = spawn(process.execPath, ['bin/chain2.js', 'start'], {
-    cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
@@ -44,12 +46,18 @@ describe('chain2 start (demo on the embedded database)', () => {
   let credentials: {
     apiBaseUrl: string;
     assetProviders: {
-      id: string; name: string; representatives: { email: string; token: string; password: string }[]; examplePods: Record<string, string[]>;
+      id: string;
+      name: string;
+      representatives: { email: string; token: string; password: string }[];
+      examplePods: Record<string, string[]>;
       certifiedModels: { hardwareVersion: string; softwareVersion: string }[];
     }[];
   };
   const call = async (path: string, token: string, init: RequestInit = {}) => {
-    const response = await fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+    const response = await fetch(`${api}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads JSON loosely
     return { status: response.status, body: (await response.json()) as any };
   };
@@ -70,7 +78,13 @@ describe('chain2 start (demo on the embedded database)', () => {
       expect(ap.representatives.length).toBeGreaterThanOrEqual(1);
       expect(ap.representatives.length).toBeLessThanOrEqual(3);
       expect(ap.examplePods.eligible!.length).toBeGreaterThanOrEqual(200);
-      for (const category of ['medium_voltage', 'first_generation', 'other_distributor', 'not_in_mass_plan', 'unknown']) {
+      for (const category of [
+        'medium_voltage',
+        'first_generation',
+        'other_distributor',
+        'not_in_mass_plan',
+        'unknown',
+      ]) {
         expect(ap.examplePods[category]!.length, category).toBeGreaterThan(0);
       }
       for (const pod of ap.examplePods.eligible!) allEligible.add(pod);
@@ -89,7 +103,11 @@ describe('chain2 start (demo on the embedded database)', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<div id="root">');
     const [rep] = credentials.assetProviders[0]!.representatives;
-    const login = await fetch(`${api}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: rep!.email, password: rep!.password }) });
+    const login = await fetch(`${api}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: rep!.email, password: rep!.password }),
+    });
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/^c2_session=[\w-]+;/);
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly.*SameSite=Strict/);
@@ -99,8 +117,12 @@ describe('chain2 start (demo on the embedded database)', () => {
     const ap = credentials.assetProviders[0]!;
     const token = ap.representatives[0]!.token;
     const expected: Record<string, string[]> = {
-      eligible: [], medium_voltage: ['not_low_voltage'], first_generation: ['not_2g_meter'],
-      not_in_mass_plan: ['not_in_mass_plan'], other_distributor: ['other_distributor'], unknown: ['pod_not_found'],
+      eligible: [],
+      medium_voltage: ['not_low_voltage'],
+      first_generation: ['not_2g_meter'],
+      not_in_mass_plan: ['not_in_mass_plan'],
+      other_distributor: ['other_distributor'],
+      unknown: ['pod_not_found'],
     };
     for (const [category, reasons] of Object.entries(expected)) {
       for (const pod of ap.examplePods[category]!.slice(0, 3)) {
@@ -119,7 +141,10 @@ describe('chain2 start (demo on the embedded database)', () => {
     const secret = '5EC2E75EC2E75EC2E75EC2E75EC2E7AA';
     const created = await call('/associations', token, {
       method: 'POST',
-      body: JSON.stringify({ pod: ap.examplePods.eligible![0], du: { name: 'E2E DU', macAddress: 'DC-E2-E0-00-00-01', encryptionKey: secret, ...ap.certifiedModels[0] } }),
+      body: JSON.stringify({
+        pod: ap.examplePods.eligible![0],
+        du: { name: 'E2E DU', macAddress: 'DC-E2-E0-00-00-01', encryptionKey: secret, ...ap.certifiedModels[0] },
+      }),
     });
     expect(created.status).toBe(202);
     let status = created.body.association.status;
@@ -146,10 +171,14 @@ describe('chain2 start (demo on the embedded database)', () => {
 
   it('chain2 seed --json on the stopped database prints fresh demo tokens as JSON and revokes the old ones', async () => {
     const seed = spawn(process.execPath, ['bin/chain2.js', 'seed', '--json'], {
-      cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
-    seed.stdout!.on('data', (chunk: Buffer) => { stdout += String(chunk); });
+    seed.stdout!.on('data', (chunk: Buffer) => {
+      stdout += String(chunk);
+    });
     expect(await new Promise((resolve) => seed.once('exit', resolve))).toBe(0);
     const fresh = JSON.parse(stdout) as typeof credentials;
     expect(fresh.assetProviders.map((ap) => ap.name)).toEqual(credentials.assetProviders.map((ap) => ap.name));
@@ -157,6 +186,8 @@ describe('chain2 start (demo on the embedded database)', () => {
     expect(after).not.toBe(before);
     expect(JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'))).toEqual(fresh);
     // The association made above holds its POD: the fresh examples no longer offer it.
-    expect(fresh.assetProviders[1]!.examplePods.eligible).not.toContain(credentials.assetProviders[1]!.examplePods.eligible![0]);
+    expect(fresh.assetProviders[1]!.examplePods.eligible).not.toContain(
+      credentials.assetProviders[1]!.examplePods.eligible![0],
+    );
   }, 60_000);
 });

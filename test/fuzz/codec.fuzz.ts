@@ -147,11 +147,29 @@ function plaintextNear(type: keyof typeof LAYOUTS, payloadBytes: number): Buffer
   return plaintext;
 }
 
-const ODD_VALUES: readonly unknown[] = [null, true, -1, 1.5, 2 ** 32, 2 ** 53, Number.NaN, '', 'x'.repeat(300), [], {}, '255/255/65535 255:255:255 255', '1e3', { toString: 1 }];
+const ODD_VALUES: readonly unknown[] = [
+  null,
+  true,
+  -1,
+  1.5,
+  2 ** 32,
+  2 ** 53,
+  Number.NaN,
+  '',
+  'x'.repeat(300),
+  [],
+  {},
+  '255/255/65535 255:255:255 255',
+  '1e3',
+  { toString: 1 },
+];
 
 /** Mangled envelopes: a deleted key, an odd value anywhere, an extra key. */
 function fuzzJson(): void {
-  const json = toChain2Json({ ...randomEnvelopeParts(random), frame: randomFrame(random) }) as unknown as Record<string, Record<string, unknown>>;
+  const json = toChain2Json({ ...randomEnvelopeParts(random), frame: randomFrame(random) }) as unknown as Record<
+    string,
+    Record<string, unknown>
+  >;
   const data = json.Chain2Data!;
   const payload = data.Payload as Record<string, unknown>;
   const target = random() < 0.6 ? payload : data;
@@ -169,7 +187,8 @@ function fuzzJson(): void {
   }
   expectOnlyCodecErrors('json', json, () => {
     const envelope = fromChain2Json(json);
-    if (!isDeepStrictEqual(toChain2Json(envelope), json)) throw new Finding(`JSON did not round-trip: ${JSON.stringify(json)}`);
+    if (!isDeepStrictEqual(toChain2Json(envelope), json))
+      throw new Finding(`JSON did not round-trip: ${JSON.stringify(json)}`);
   });
 }
 

@@ -14,15 +14,29 @@ export interface StartedProcess {
  * Starts `chain2 start --no-demo` with a role on a PostgreSQL database, as an operator would, and resolves once its
  * output matches `ready`. The simulator runs fast and lossless unless `env` says otherwise (here and in startEmbedded).
  */
-export function startRole(role: 'api' | 'worker', url: string, ready: RegExp, env: Record<string, string> = {}): Promise<StartedProcess> {
+export function startRole(
+  role: 'api' | 'worker',
+  url: string,
+  ready: RegExp,
+  env: Record<string, string> = {},
+): Promise<StartedProcess> {
   return startProcess({ ROLE: role, DATABASE_URL: url, ...env }, ready, role);
 }
 
 function startProcess(env: Record<string, string>, ready: RegExp, name = 'the platform'): Promise<StartedProcess> {
   const child = spawn(process.execPath, ['bin/chain2.js', 'start', '--no-demo'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MASTER_KEY: TEST_MASTER_KEY, PORT: '0', LOG_LEVEL: 'warn',
-      SIMULATOR_TIME_SCALE: '1000', SIMULATOR_UNREACHABLE_RATE: '0', SIMULATOR_LOSS_RATE: '0', ...env },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      MASTER_KEY: TEST_MASTER_KEY,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SIMULATOR_TIME_SCALE: '1000',
+      SIMULATOR_UNREACHABLE_RATE: '0',
+      SIMULATOR_LOSS_RATE: '0',
+      ...env,
+    },
   });
   let text = '';
   return new Promise((resolve, reject) => {
@@ -41,12 +55,20 @@ function startProcess(env: Record<string, string>, ready: RegExp, name = 'the pl
  * Starts `chain2 start --no-demo` on the embedded database in `dataDir`, as `npm start` does (ROLE=both), and
  * resolves with its API's origin once it listens.
  */
-export async function startEmbedded(dataDir: string, env: Record<string, string> = {}): Promise<StartedProcess & { url: string }> {
-  const started = await startProcess({ DATA_DIR: dataDir, DATABASE_URL: '', HEAD_END_URL: '', ROLE: 'both', DU_PORT: '0', ...env }, /API:\s+(http:\/\/\S+)/);
+export async function startEmbedded(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<StartedProcess & { url: string }> {
+  const started = await startProcess(
+    { DATA_DIR: dataDir, DATABASE_URL: '', HEAD_END_URL: '', ROLE: 'both', DU_PORT: '0', ...env },
+    /API:\s+(http:\/\/\S+)/,
+  );
   return { ...started, url: new URL(started.match[1]!).origin };
 }
 
 /** Resolves when the process has exited (at once if it already has). */
 export function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }

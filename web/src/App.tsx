@@ -28,14 +28,22 @@ import { homeOf, SessionProvider, useSession } from './session.tsx';
 import type { Role } from './types.ts';
 
 /** The monitoring page brings chart.js (≈ 200 kB): loaded when first opened, not with the rest of the portal. */
-const MonitoringPage = lazy(() => import('./pages/MonitoringPage.tsx').then((module) => ({ default: module.MonitoringPage })));
+const MonitoringPage = lazy(() =>
+  import('./pages/MonitoringPage.tsx').then((module) => ({ default: module.MonitoringPage })),
+);
 
 /** Pages that need a session: without one, the login page (which says why: expired, signed out). */
 function RequireSession() {
   const { state } = useSession();
   const location = useLocation();
-  if (state.status === 'loading') return <main id="main" className="centered"><Loading /></main>;
-  if (state.status === 'anonymous') return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  if (state.status === 'loading')
+    return (
+      <main id="main" className="centered">
+        <Loading />
+      </main>
+    );
+  if (state.status === 'anonymous')
+    return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
   return <Layout />;
 }
 
@@ -117,7 +125,14 @@ export function App() {
             <Route element={<RequireRole roles={['asset_provider', 'retailer']} />}>
               <Route path="kpi-reports" element={<KpiReportsPage />} />
             </Route>
-            <Route path="monitoring" element={<Suspense fallback={<Loading />}><MonitoringPage /></Suspense>} />
+            <Route
+              path="monitoring"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <MonitoringPage />
+                </Suspense>
+              }
+            />
             <Route path="monitoring/pods/:pod" element={<MonitoringPodPage />} />
             <Route path="tokens" element={<TokensPage />} />
             <Route path="*" element={<NotFoundPage />} />

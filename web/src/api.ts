@@ -24,7 +24,9 @@ export class ApiError extends Error {
   /** Field-level problems of an `invalid_input` answer (`pod`, `du.macAddress`, …). */
   get fieldIssues(): FieldIssue[] {
     if (!Array.isArray(this.details)) return [];
-    return this.details.filter((d): d is FieldIssue => typeof d === 'object' && d !== null && typeof d.field === 'string');
+    return this.details.filter(
+      (d): d is FieldIssue => typeof d === 'object' && d !== null && typeof d.field === 'string',
+    );
   }
 }
 
@@ -109,7 +111,13 @@ async function call<T>(method: Method, path: string, options: CallOptions = {}):
   }
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, options.query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
+    response = await fetch(apiUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'network_error', 'The platform could not be reached', undefined, null);
@@ -134,8 +142,10 @@ async function call<T>(method: Method, path: string, options: CallOptions = {}):
 }
 
 export const api = {
-  get: <T>(path: string, query?: Query, options: Omit<CallOptions, 'query' | 'body' | 'form'> = {}) => call<T>('GET', path, { ...options, query }),
-  post: <T>(path: string, body?: unknown, options: Omit<CallOptions, 'body'> = {}) => call<T>('POST', path, { ...options, body }),
+  get: <T>(path: string, query?: Query, options: Omit<CallOptions, 'query' | 'body' | 'form'> = {}) =>
+    call<T>('GET', path, { ...options, query }),
+  post: <T>(path: string, body?: unknown, options: Omit<CallOptions, 'body'> = {}) =>
+    call<T>('POST', path, { ...options, body }),
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, { body }),
   delete: <T>(path: string) => call<T>('DELETE', path),
   postForm: <T>(path: string, form: FormData, query?: Query) => call<T>('POST', path, { form, query }),

@@ -17,8 +17,18 @@ function dateFormat(locale: string, withTime: boolean, seconds = false): Intl.Da
   let format = cache.get(key) as Intl.DateTimeFormat | undefined;
   if (!format) {
     format = new Intl.DateTimeFormat(locale, {
-      timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric',
-      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const, ...(seconds ? { second: '2-digit' as const } : {}) } : {}),
+      timeZone: TIME_ZONE,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      ...(withTime
+        ? {
+            hour: '2-digit',
+            minute: '2-digit',
+            hourCycle: 'h23' as const,
+            ...(seconds ? { second: '2-digit' as const } : {}),
+          }
+        : {}),
     });
     cache.set(key, format);
   }
@@ -49,7 +59,10 @@ export function formatNumber(value: number, language: string, fractionDigits = 0
   const key = `n|${language}|${fractionDigits}`;
   let format = cache.get(key) as Intl.NumberFormat | undefined;
   if (!format) {
-    format = new Intl.NumberFormat(localeOf(language), { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+    format = new Intl.NumberFormat(localeOf(language), {
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+    });
     cache.set(key, format);
   }
   return format.format(value);
@@ -87,7 +100,12 @@ export function formatShortDate(value: string): string {
 
 /** Today's date in Europe/Rome as 'YYYY-MM-DD' (the default of date inputs). */
 export function todayInRome(): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
   return parts;
 }
 

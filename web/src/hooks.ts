@@ -13,7 +13,11 @@ export interface Loaded<T> {
  * `load` receives an AbortSignal cancelled when the key changes or the page goes away.
  */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, key: string): Loaded<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const loadRef = useRef(load);
   loadRef.current = load;
   const controller = useRef<AbortController | null>(null);

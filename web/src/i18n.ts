@@ -54,9 +54,24 @@ export function setLanguage(language: Language): void {
 
 /** Groups of translated codes; each has an `_unknown` entry for codes the portal does not know yet. */
 export type CodeGroup =
-  | 'associationStatus' | 'requestStatus' | 'requestKind' | 'requestReason' | 'eligibilityReason' | 'bulkRowStatus'
-  | 'operationKind' | 'operationStatus' | 'operationReason' | 'assetProviderStatus' | 'onboardingAction' | 'duModelOutcome'
-  | 'fieldIssue' | 'errors' | 'kpiVersion' | 'kpiFlag' | 'kpiIssue' | 'kpiParticipant';
+  | 'associationStatus'
+  | 'requestStatus'
+  | 'requestKind'
+  | 'requestReason'
+  | 'eligibilityReason'
+  | 'bulkRowStatus'
+  | 'operationKind'
+  | 'operationStatus'
+  | 'operationReason'
+  | 'assetProviderStatus'
+  | 'onboardingAction'
+  | 'duModelOutcome'
+  | 'fieldIssue'
+  | 'errors'
+  | 'kpiVersion'
+  | 'kpiFlag'
+  | 'kpiIssue'
+  | 'kpiParticipant';
 
 /** `label(group, code)`: the words for a code in the current language (re-rendered on a language change). */
 export function useLabels() {

@@ -51,10 +51,16 @@ export async function defaultPeriod(signal: AbortSignal): Promise<Period & { las
   const recent = await api.get<KpiPerformance>('/kpi/performance', { groupBy: 'day' }, { signal });
   let last = recent.rows.at(-1)?.key ?? null;
   if (!last) {
-    const year = await api.get<KpiPerformance>('/kpi/performance', { groupBy: 'day', from: addDays(recent.to, -(MAX_PERIOD_DAYS - 1)), to: recent.to }, { signal });
+    const year = await api.get<KpiPerformance>(
+      '/kpi/performance',
+      { groupBy: 'day', from: addDays(recent.to, -(MAX_PERIOD_DAYS - 1)), to: recent.to },
+      { signal },
+    );
     last = year.rows.at(-1)?.key ?? null;
   }
-  return last ? { from: addDays(last, -(DEFAULT_PERIOD_DAYS - 1)), to: last, last } : { from: recent.from, to: recent.to, last: null };
+  return last
+    ? { from: addDays(last, -(DEFAULT_PERIOD_DAYS - 1)), to: last, last }
+    : { from: recent.from, to: recent.to, last: null };
 }
 
 export interface Totals {

@@ -36,7 +36,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch (error) {
       if (isApiError(error) && error.status === 401) {
         setCsrfToken(null);
-        setState((s) => (s.status === 'authenticated' ? { status: 'anonymous', ended: 'expired' } : { status: 'anonymous' }));
+        setState((s) =>
+          s.status === 'authenticated' ? { status: 'anonymous', ended: 'expired' } : { status: 'anonymous' },
+        );
       } else {
         setState((s) => (s.status === 'loading' ? { status: 'anonymous' } : s));
       }
@@ -52,10 +54,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
-  const login = useCallback(async (email: string, password: string) => {
-    const session = await api.post<Session>('/session', { email, password }, { anonymous: true, noIdempotencyKey: true });
-    return adopt(session);
-  }, [adopt]);
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const session = await api.post<Session>(
+        '/session',
+        { email, password },
+        { anonymous: true, noIdempotencyKey: true },
+      );
+      return adopt(session);
+    },
+    [adopt],
+  );
 
   const logout = useCallback(async () => {
     try {

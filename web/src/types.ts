@@ -6,10 +6,15 @@ import type { components, paths } from './api-schema.ts';
  * these types when the file is regenerated, and a page that does not handle it stops compiling.
  */
 type Schemas = components['schemas'];
-type Responses<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R } ? R : never;
+type Responses<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+  ? R
+  : never;
 /** The JSON body of the answer `status` to `method path` (a path, method or status the API does not have does not compile). */
-type Answer<P extends keyof paths, M extends keyof paths[P], S extends keyof Responses<P, M> = 200 & keyof Responses<P, M>> =
-  Responses<P, M>[S] extends { content: { 'application/json': infer Body } } ? Body : never;
+type Answer<
+  P extends keyof paths,
+  M extends keyof paths[P],
+  S extends keyof Responses<P, M> = 200 & keyof Responses<P, M>,
+> = Responses<P, M>[S] extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type Session = Answer<'/api/v1/session', 'get'>;
 export type SessionUser = Session['user'];
@@ -77,7 +82,11 @@ export type KpiSubmission = Answer<'/api/v1/kpi/reports', 'post'>;
  * Every value of a closed set the API publishes, in the order the portal shows them: a value missing (the server added
  * one) or unknown does not compile. `allOf<Association['status']>()(['pending', 'active', 'rejected', 'deleted'])`.
  */
-export const allOf = <T extends string>() =>
-  <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> })): L => list;
+export const allOf =
+  <T extends string>() =>
+  <const L extends readonly T[]>(
+    list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> }),
+  ): L =>
+    list;
 
 export const KPI_FLAGS = allOf<KpiFlag>()(['missing_report', 'missing_meter_count', 'inconsistent', 'below_target']);

@@ -56,7 +56,10 @@ export interface AssociationStore {
   countByStatus(assetProviderId: string): Promise<Record<AssociationStatus, number>>;
   setStatus(associationId: string, status: AssociationStatus, at: Date): Promise<void>;
   /** `meterAt`: when the meter acknowledged, on the meters' clock (active_from / active_until); else `at`. */
-  setStatusMany(moves: readonly { associationId: string; status: AssociationStatus; meterAt?: Date }[], at: Date): Promise<void>;
+  setStatusMany(
+    moves: readonly { associationId: string; status: AssociationStatus; meterAt?: Date }[],
+    at: Date,
+  ): Promise<void>;
   findMany(associationIds: readonly string[]): Promise<Map<string, Association>>;
   sealedKeysOf(associationIds: readonly string[]): Promise<Map<string, Uint8Array>>;
   applyChanges(associationId: string, changes: DuChanges, at: Date): Promise<void>;

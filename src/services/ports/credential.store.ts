@@ -10,8 +10,16 @@ export interface CredentialRecord {
 }
 
 export interface CredentialStore {
-  insert(credential: { email: string; holder: TokenHolder; passwordHash: string | null;
-    activationHash: Uint8Array | null; activationExpiresAt: Date | null }, at: Date): Promise<void>;
+  insert(
+    credential: {
+      email: string;
+      holder: TokenHolder;
+      passwordHash: string | null;
+      activationHash: Uint8Array | null;
+      activationExpiresAt: Date | null;
+    },
+    at: Date,
+  ): Promise<void>;
   findByEmail(email: string): Promise<CredentialRecord | undefined>;
   /** Sets (or creates) the login's password and ends its sessions and pending activation link. */
   setPassword(credential: { email: string; holder: TokenHolder }, passwordHash: string, at: Date): Promise<void>;
@@ -25,7 +33,12 @@ export interface CredentialStore {
    * The caller of a session neither idle since `idleSince` nor past its expiry; its last use moves to `at` when the one
    * recorded is older than `touchBefore`.
    */
-  useSession(sessionHash: Uint8Array, at: Date, idleSince: Date, touchBefore: Date): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
+  useSession(
+    sessionHash: Uint8Array,
+    at: Date,
+    idleSince: Date,
+    touchBefore: Date,
+  ): Promise<{ caller: Caller; email: string; expiresAt: Date } | undefined>;
   deleteSession(sessionHash: Uint8Array): Promise<void>;
   /** Removes sessions expired or idle since `idleSince`, and login attempts counted in windows that began before `windowStart`. */
   purgeEnded(at: Date, idleSince: Date, windowStart: Date): Promise<{ sessions: number; attempts: number }>;
@@ -33,7 +46,12 @@ export interface CredentialStore {
   countAttempt(key: string, at: Date, windowStart: Date): Promise<{ attempts: number; firstAt: Date }>;
   clearAttempts(keys: readonly string[]): Promise<void>;
   /** Who an email is, for the portal: name, and the asset provider with its status. */
-  profile(email: string): Promise<{
-    fullName: string; assetProvider: { id: string; name: string; status: AssetProviderStatus } | null; retailer: { id: string; name: string } | null;
-  } | undefined>;
+  profile(email: string): Promise<
+    | {
+        fullName: string;
+        assetProvider: { id: string; name: string; status: AssetProviderStatus } | null;
+        retailer: { id: string; name: string } | null;
+      }
+    | undefined
+  >;
 }

@@ -13,7 +13,14 @@ export interface HeadEnd {
 /** What the head-end reports of the field network, for the operators' telemanagement view. */
 export interface FieldNetworkView {
   concentrators(): Promise<{ concentratorId: string; meters: number; queueDepth: number }[]>;
-  counters(): Promise<{ sent: number; attempts: number; retried: number; done: number; failed: number; failedByReason: Record<string, number> }>;
+  counters(): Promise<{
+    sent: number;
+    attempts: number;
+    retried: number;
+    done: number;
+    failed: number;
+    failedByReason: Record<string, number>;
+  }>;
 }
 
 /** Frames sent per meter per day, as telemanagement collects them from the meters (their own counters). */

@@ -2,7 +2,12 @@
 import type { KpiParticipant, KpiReport } from '../../domain/kpi.js';
 
 /** A version of a participant's report of a POD and day: the latest (supersededAt null) or a superseded one. */
-export type KpiReportVersion = KpiReport & { participant: KpiParticipant; version: number; reportedAt: Date; supersededAt: Date | null };
+export type KpiReportVersion = KpiReport & {
+  participant: KpiParticipant;
+  version: number;
+  reportedAt: Date;
+  supersededAt: Date | null;
+};
 
 export interface KpiReportStore {
   /**

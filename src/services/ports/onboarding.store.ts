@@ -33,18 +33,38 @@ export interface OnboardingStore {
   findForUpdate(assetProviderId: string): Promise<AssetProviderDetail | undefined>;
   find(assetProviderId: string): Promise<AssetProviderDetail | undefined>;
   list(): Promise<(AssetProviderRecord & { createdAt: Date })[]>;
-  update(assetProviderId: string, changes: {
-    status?: AssetProviderStatus; contract?: { pecReference: string; receivedOn: string }; consentSignedOn?: string;
-    suspensionReason?: string | null;
-  }): Promise<void>;
-  insertDuModel(assetProviderId: string, test: DuModelTest & { report: Uint8Array; reportContentType: string; recordedBy: string | null }): Promise<void>;
+  update(
+    assetProviderId: string,
+    changes: {
+      status?: AssetProviderStatus;
+      contract?: { pecReference: string; receivedOn: string };
+      consentSignedOn?: string;
+      suspensionReason?: string | null;
+    },
+  ): Promise<void>;
+  insertDuModel(
+    assetProviderId: string,
+    test: DuModelTest & { report: Uint8Array; reportContentType: string; recordedBy: string | null },
+  ): Promise<void>;
   duModels(assetProviderId: string): Promise<DuModelTest[]>;
-  duModelReport(assetProviderId: string, duModelId: string): Promise<{ fileName: string; contentType: string; content: Uint8Array } | undefined>;
+  duModelReport(
+    assetProviderId: string,
+    duModelId: string,
+  ): Promise<{ fileName: string; contentType: string; content: Uint8Array } | undefined>;
   /** Models whose latest test passed, as `hardware\u0000software` keys. */
   certifiedModels(assetProviderId: string): Promise<Set<string>>;
   /** The provider's representatives, with whether each has set a password (used their activation link). */
-  representatives(assetProviderId: string): Promise<{ representativeId: string; email: string; fullName: string; activated: boolean }[]>;
-  recordEvent(event: { eventId: string; assetProviderId: string; action: string; detail: Record<string, unknown> | null;
-    operatorId?: string; representativeId?: string; at: Date }): Promise<void>;
+  representatives(
+    assetProviderId: string,
+  ): Promise<{ representativeId: string; email: string; fullName: string; activated: boolean }[]>;
+  recordEvent(event: {
+    eventId: string;
+    assetProviderId: string;
+    action: string;
+    detail: Record<string, unknown> | null;
+    operatorId?: string;
+    representativeId?: string;
+    at: Date;
+  }): Promise<void>;
   events(assetProviderId: string): Promise<OnboardingEvent[]>;
 }

@@ -35,7 +35,10 @@ export interface ParticipantStore {
   insertOperator(operator: OperatorRecord, at: Date): Promise<void>;
   listOperators(): Promise<OperatorRecord[]>;
   insertRetailer(retailer: RetailerRecord, at: Date): Promise<void>;
-  insertRetailerUser(user: { retailerUserId: string; retailerId: string; email: string; fullName: string }, at: Date): Promise<void>;
+  insertRetailerUser(
+    user: { retailerUserId: string; retailerId: string; email: string; fullName: string },
+    at: Date,
+  ): Promise<void>;
   listRetailers(): Promise<RetailerRecord[]>;
   listRetailerUsers(retailerId: string): Promise<{ retailerUserId: string; email: string; fullName: string }[]>;
   /** Which retailer serves which supply point (set-based; a later assignment replaces an earlier one). */

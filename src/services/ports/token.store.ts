@@ -10,7 +10,10 @@ export interface TokenRecord {
 
 export interface TokenStore {
   /** A token of a representative, an operator or a retailer's user (exactly one holder). */
-  insert(token: { tokenId: string; holder: TokenHolder; tokenHash: Uint8Array; label: string }, at: Date): Promise<void>;
+  insert(
+    token: { tokenId: string; holder: TokenHolder; tokenHash: Uint8Array; label: string },
+    at: Date,
+  ): Promise<void>;
   /** Revokes the holder's valid tokens with this label (the demo's, re-issued at each start). */
   revokeLabelled(holder: TokenHolder, label: string, at: Date): Promise<void>;
   /** Revokes one of the holder's tokens; false when it has none with this id still valid. */

@@ -14,18 +14,28 @@ export function eventDetail({ t, label }: Pick<Labels, 't' | 'label'>, event: On
       parts.push(t('auditDetail.applied', { name: text(d.name), vatNumber: text(d.vatNumber) }));
       break;
     case 'contract':
-      parts.push(t('auditDetail.contract', { reference: text(d.pecReference), date: formatLocalDate(text(d.receivedOn)) }));
+      parts.push(
+        t('auditDetail.contract', { reference: text(d.pecReference), date: formatLocalDate(text(d.receivedOn)) }),
+      );
       break;
     case 'du_model_certified':
     case 'du_model_failed':
-      parts.push(t('auditDetail.duModel', {
-        hardwareVersion: text(d.hardwareVersion), softwareVersion: text(d.softwareVersion), date: formatLocalDate(text(d.testedOn)), file: text(d.reportFileName),
-      }));
+      parts.push(
+        t('auditDetail.duModel', {
+          hardwareVersion: text(d.hardwareVersion),
+          softwareVersion: text(d.softwareVersion),
+          date: formatLocalDate(text(d.testedOn)),
+          file: text(d.reportFileName),
+        }),
+      );
       break;
     case 'consent':
-      parts.push(t('auditDetail.consent', {
-        date: formatLocalDate(text(d.signedOn)), representatives: Array.isArray(d.representatives) ? d.representatives.map(text).join(', ') : '',
-      }));
+      parts.push(
+        t('auditDetail.consent', {
+          date: formatLocalDate(text(d.signedOn)),
+          representatives: Array.isArray(d.representatives) ? d.representatives.map(text).join(', ') : '',
+        }),
+      );
       break;
     case 'suspend':
       parts.push(t('auditDetail.suspend', { reason: text(d.reason) }));
@@ -39,7 +49,8 @@ export function eventDetail({ t, label }: Pick<Labels, 't' | 'label'>, event: On
     default:
       break;
   }
-  if (typeof d.status === 'string') parts.push(t('auditDetail.status', { status: label('assetProviderStatus', d.status) }));
+  if (typeof d.status === 'string')
+    parts.push(t('auditDetail.status', { status: label('assetProviderStatus', d.status) }));
   return parts.filter(Boolean).join(' ');
 }
 
@@ -52,26 +63,30 @@ export function AuditLog({ events }: { events: OnboardingEvent[] }) {
     <div className="table-wrap">
       <table>
         <caption className="visually-hidden">{t('onboarding.audit')}</caption>
-        <thead><tr>
-          <th scope="col">{t('onboarding.whenWho')}</th>
-          <th scope="col">{t('onboarding.what')}</th>
-        </tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t('onboarding.whenWho')}</th>
+            <th scope="col">{t('onboarding.what')}</th>
+          </tr>
+        </thead>
         <tbody>
-          {[...events].sort((a, b) => b.at.localeCompare(a.at)).map((e, i) => (
-            <tr key={`${e.at}-${i}`}>
-              <td className="audit-who">
-                <div>
-                  <span className="date">{formatDateTime(e.at, language, true)}</span>
-                  <span>{e.actor ? e.actor.name : t('auditDetail.platform')}</span>
-                  {e.actor && <span className="hint">{e.actor.email}</span>}
-                </div>
-              </td>
-              <td>
-                <strong>{label('onboardingAction', e.action)}</strong>
-                {eventDetail(labels, e) && <p className="audit-detail">{eventDetail(labels, e)}</p>}
-              </td>
-            </tr>
-          ))}
+          {[...events]
+            .sort((a, b) => b.at.localeCompare(a.at))
+            .map((e, i) => (
+              <tr key={`${e.at}-${i}`}>
+                <td className="audit-who">
+                  <div>
+                    <span className="date">{formatDateTime(e.at, language, true)}</span>
+                    <span>{e.actor ? e.actor.name : t('auditDetail.platform')}</span>
+                    {e.actor && <span className="hint">{e.actor.email}</span>}
+                  </div>
+                </td>
+                <td>
+                  <strong>{label('onboardingAction', e.action)}</strong>
+                  {eventDetail(labels, e) && <p className="audit-detail">{eventDetail(labels, e)}</p>}
+                </td>
+              </tr>
+            ))}
         </tbody>
       </table>
     </div>

@@ -13,7 +13,16 @@ interface ConfirmDialogProps {
 }
 
 /** A modal question (native <dialog>: focus kept inside, Esc cancels). */
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -24,12 +33,24 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger, bus
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
       <h2 id={titleId}>{title}</h2>
       {children}
       <div className="actions">
-        <button type="button" className="button-secondary" onClick={onCancel} autoFocus>{t('common.cancel')}</button>
-        <button type="button" className={danger ? 'button-danger' : undefined} onClick={onConfirm} disabled={busy}>{confirmLabel}</button>
+        <button type="button" className="button-secondary" onClick={onCancel} autoFocus>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className={danger ? 'button-danger' : undefined} onClick={onConfirm} disabled={busy}>
+          {confirmLabel}
+        </button>
       </div>
     </dialog>
   );

@@ -28,10 +28,16 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <span className="copy">
-      <button type="button" className="button-secondary" onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}>
+      <button
+        type="button"
+        className="button-secondary"
+        onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}
+      >
         {label ?? t('common.copy')}
       </button>
-      <span role="status" className="copy-status">{state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : ''}</span>
+      <span role="status" className="copy-status">
+        {state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : ''}
+      </span>
     </span>
   );
 }

@@ -3,7 +3,10 @@ import { useLabels } from '../i18n.ts';
 import { KPI_FLAGS, type KpiFlag } from '../types.ts';
 
 const TONES: Record<KpiFlag, 'bad' | 'warn' | 'info'> = {
-  missing_report: 'warn', missing_meter_count: 'warn', inconsistent: 'bad', below_target: 'info',
+  missing_report: 'warn',
+  missing_meter_count: 'warn',
+  inconsistent: 'bad',
+  below_target: 'info',
 };
 
 /** The flags of one supply-point day, in words (a colour repeats the words); "none" when it has none. */
@@ -13,7 +16,9 @@ export function KpiFlagBadges({ flags }: { flags: readonly string[] }) {
   return (
     <ul className="flag-list">
       {flags.map((flag) => (
-        <li key={flag}><span className={`badge badge-${TONES[flag as KpiFlag] ?? 'muted'}`}>{label('kpiFlag', flag)}</span></li>
+        <li key={flag}>
+          <span className={`badge badge-${TONES[flag as KpiFlag] ?? 'muted'}`}>{label('kpiFlag', flag)}</span>
+        </li>
       ))}
     </ul>
   );
@@ -27,7 +32,9 @@ export function KpiFlagCounts({ flags }: { flags: Record<KpiFlag, number> }) {
   return (
     <ul className="flag-list flag-counts">
       {present.map((flag) => (
-        <li key={flag}>{t(`monitoring.flagShort.${flag}`, { count: flags[flag], formatted: formatNumber(flags[flag], language) })}</li>
+        <li key={flag}>
+          {t(`monitoring.flagShort.${flag}`, { count: flags[flag], formatted: formatNumber(flags[flag], language) })}
+        </li>
       ))}
     </ul>
   );

@@ -7,8 +7,14 @@ export function LanguageSwitch() {
   return (
     <div className="language-switch" role="group" aria-label={t('language.label')}>
       {LANGUAGES.map((language) => (
-        <button key={language} type="button" lang={language} aria-pressed={i18n.language === language}
-          onClick={() => setLanguage(language)} title={t(`language.${language}`)}>
+        <button
+          key={language}
+          type="button"
+          lang={language}
+          aria-pressed={i18n.language === language}
+          onClick={() => setLanguage(language)}
+          title={t(`language.${language}`)}
+        >
           {language.toUpperCase()}
         </button>
       ))}

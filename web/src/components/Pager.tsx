@@ -14,9 +14,18 @@ export function Pager({ pageNumber, hasPrevious, nextCursor, onPrevious, onNext 
   if (!hasPrevious && !nextCursor) return null;
   return (
     <nav className="pager" aria-label={t('common.pagination')}>
-      <button type="button" className="button-secondary" onClick={onPrevious} disabled={!hasPrevious}>{t('common.previous')}</button>
+      <button type="button" className="button-secondary" onClick={onPrevious} disabled={!hasPrevious}>
+        {t('common.previous')}
+      </button>
       <span>{t('common.pageNumber', { page: pageNumber })}</span>
-      <button type="button" className="button-secondary" onClick={() => nextCursor && onNext(nextCursor)} disabled={!nextCursor}>{t('common.next')}</button>
+      <button
+        type="button"
+        className="button-secondary"
+        onClick={() => nextCursor && onNext(nextCursor)}
+        disabled={!nextCursor}
+      >
+        {t('common.next')}
+      </button>
     </nav>
   );
 }

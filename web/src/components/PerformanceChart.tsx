@@ -1,11 +1,31 @@
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
-  type ChartConfiguration, type ChartDataset,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartDataset,
 } from 'chart.js';
 import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  Tooltip,
+  Legend,
+);
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 Chart.defaults.color = '#4f5963';
 
@@ -66,14 +86,29 @@ export function PerformanceChart(props: PerformanceChartProps) {
     const datasets = series.map((s): ChartDataset<'line' | 'bar', (number | null)[]> => {
       const color = s.role === 'overall' ? OVERALL : s.role === 'target' ? TARGET : PALETTE[colour++ % PALETTE.length]!;
       if (kind === 'bar') {
-        return { type: 'bar', label: s.label, data: s.values, backgroundColor: s.colors ?? color, borderRadius: 3, maxBarThickness: 48 };
+        return {
+          type: 'bar',
+          label: s.label,
+          data: s.values,
+          backgroundColor: s.colors ?? color,
+          borderRadius: 3,
+          maxBarThickness: 48,
+        };
       }
       return {
-        type: 'line', label: s.label, data: s.values, borderColor: color, backgroundColor: color, spanGaps: false,
-        borderWidth: s.role === 'overall' ? 3 : 2, borderDash: s.role === 'target' ? [6, 4] : undefined,
-        pointRadius: s.role === 'target' ? 0 : 3, pointHoverRadius: s.role === 'target' ? 0 : 5,
+        type: 'line',
+        label: s.label,
+        data: s.values,
+        borderColor: color,
+        backgroundColor: color,
+        spanGaps: false,
+        borderWidth: s.role === 'overall' ? 3 : 2,
+        borderDash: s.role === 'target' ? [6, 4] : undefined,
+        pointRadius: s.role === 'target' ? 0 : 3,
+        pointHoverRadius: s.role === 'target' ? 0 : 5,
         // The target's legend entry is a line (no dots on the line itself: pointRadius 0).
-        pointStyle: s.role === 'target' ? 'line' : 'circle', tension: 0,
+        pointStyle: s.role === 'target' ? 'line' : 'circle',
+        tension: 0,
       };
     });
     const config: ChartConfiguration<'line' | 'bar', (number | null)[], string> = {
@@ -85,13 +120,32 @@ export function PerformanceChart(props: PerformanceChartProps) {
         maintainAspectRatio: false,
         interaction: { mode: 'index', intersect: false },
         plugins: {
-          legend: { display: series.length > 1, position: 'bottom', labels: { usePointStyle: true, boxHeight: 8, padding: 16 } },
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${item.parsed.y === null ? '—' : format(item.parsed.y)}` } },
+          legend: {
+            display: series.length > 1,
+            position: 'bottom',
+            labels: { usePointStyle: true, boxHeight: 8, padding: 16 },
+          },
+          tooltip: {
+            callbacks: {
+              label: (item) => `${item.dataset.label ?? ''}: ${item.parsed.y === null ? '—' : format(item.parsed.y)}`,
+            },
+          },
         },
         scales: {
           // Days may be many (skip some); the bands of a bar chart are few (show each, turned if need be).
-          x: { grid: { display: false }, ticks: kind === 'bar' ? { autoSkip: false, maxRotation: 45 } : { maxRotation: 0, autoSkip: true, autoSkipPadding: 12 } },
-          y: { min: yRange?.min, max: yRange?.max, beginAtZero: kind === 'bar', ticks: { callback: (value) => format(Number(value)), precision: kind === 'bar' ? 0 : undefined } },
+          x: {
+            grid: { display: false },
+            ticks:
+              kind === 'bar'
+                ? { autoSkip: false, maxRotation: 45 }
+                : { maxRotation: 0, autoSkip: true, autoSkipPadding: 12 },
+          },
+          y: {
+            min: yRange?.min,
+            max: yRange?.max,
+            beginAtZero: kind === 'bar',
+            ticks: { callback: (value) => format(Number(value)), precision: kind === 'bar' ? 0 : undefined },
+          },
         },
       },
     };
@@ -103,10 +157,21 @@ export function PerformanceChart(props: PerformanceChartProps) {
   const tableLabels = props.tableLabels ?? labels;
   return (
     <figure className="chart" aria-labelledby={`${id}-title`}>
-      <figcaption id={`${id}-title`} className={props.captionHidden ? 'visually-hidden' : 'chart-title'}>{props.title}</figcaption>
-      {props.description && <p id={`${id}-description`} className="hint">{props.description}</p>}
+      <figcaption id={`${id}-title`} className={props.captionHidden ? 'visually-hidden' : 'chart-title'}>
+        {props.title}
+      </figcaption>
+      {props.description && (
+        <p id={`${id}-description`} className="hint">
+          {props.description}
+        </p>
+      )}
       <div className="chart-box">
-        <canvas ref={canvas} role="img" aria-labelledby={`${id}-title`} aria-describedby={props.description ? `${id}-description` : undefined}>
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-labelledby={`${id}-title`}
+          aria-describedby={props.description ? `${id}-description` : undefined}
+        >
           {t('chart.fallback')}
         </canvas>
       </div>
@@ -118,16 +183,26 @@ export function PerformanceChart(props: PerformanceChartProps) {
             <thead>
               <tr>
                 <th scope="col">{props.labelHeader}</th>
-                {series.map((s) => <th scope="col" className="num" key={s.label}>{s.label}</th>)}
+                {series.map((s) => (
+                  <th scope="col" className="num" key={s.label}>
+                    {s.label}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
               {tableLabels.map((label, i) => (
                 <tr key={label}>
-                  <th scope="row" className="date">{label}</th>
+                  <th scope="row" className="date">
+                    {label}
+                  </th>
                   {series.map((s) => {
                     const value = s.values[i];
-                    return <td className="num" key={s.label}>{value === null || value === undefined ? '—' : props.format(value)}</td>;
+                    return (
+                      <td className="num" key={s.label}>
+                        {value === null || value === undefined ? '—' : props.format(value)}
+                      </td>
+                    );
                   })}
                 </tr>
               ))}

@@ -37,7 +37,8 @@ export function PeriodFilters({ period, version, onChange }: PeriodFiltersProps)
     if (!fromDay) next.from = t('monitoring.invalidDate');
     if (!toDay) next.to = t('monitoring.invalidDate');
     if (fromDay && toDay && fromDay > toDay) next.from = t('monitoring.fromAfterTo');
-    else if (fromDay && toDay && periodLength({ from: fromDay, to: toDay }) > MAX_PERIOD_DAYS) next.from = t('monitoring.tooLong', { days: MAX_PERIOD_DAYS });
+    else if (fromDay && toDay && periodLength({ from: fromDay, to: toDay }) > MAX_PERIOD_DAYS)
+      next.from = t('monitoring.tooLong', { days: MAX_PERIOD_DAYS });
     setErrors(next);
     if (next.from || next.to) {
       document.getElementById(next.from ? 'period-from' : 'period-to')?.focus();
@@ -48,19 +49,55 @@ export function PeriodFilters({ period, version, onChange }: PeriodFiltersProps)
 
   return (
     <form className="filters period-filters" onSubmit={submit} aria-label={t('monitoring.filters')} noValidate>
-      <Field id="period-from" label={t('monitoring.from')} value={from} error={errors.from} inputMode="numeric" autoComplete="off"
-        placeholder={t('common.datePlaceholder')} onChange={(value) => { setFrom(value); setErrors((e) => ({ ...e, from: undefined })); }} />
-      <Field id="period-to" label={t('monitoring.to')} value={to} error={errors.to} inputMode="numeric" autoComplete="off"
-        placeholder={t('common.datePlaceholder')} onChange={(value) => { setTo(value); setErrors((e) => ({ ...e, to: undefined })); }} />
-      <div className="filter-actions"><button type="submit">{t('monitoring.show')}</button></div>
+      <Field
+        id="period-from"
+        label={t('monitoring.from')}
+        value={from}
+        error={errors.from}
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder={t('common.datePlaceholder')}
+        onChange={(value) => {
+          setFrom(value);
+          setErrors((e) => ({ ...e, from: undefined }));
+        }}
+      />
+      <Field
+        id="period-to"
+        label={t('monitoring.to')}
+        value={to}
+        error={errors.to}
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder={t('common.datePlaceholder')}
+        onChange={(value) => {
+          setTo(value);
+          setErrors((e) => ({ ...e, to: undefined }));
+        }}
+      />
+      <div className="filter-actions">
+        <button type="submit">{t('monitoring.show')}</button>
+      </div>
       <fieldset className="version-options">
         <legend>{t('monitoring.version')}</legend>
         {VERSIONS.map((v) => (
           <div className="version-option" key={v}>
-            <input type="radio" id={`version-${v}`} name="version" value={v} checked={selected === v}
-              aria-describedby={`version-${v}-hint`} onChange={() => { setSelected(v); onChange(period, v); }} />
+            <input
+              type="radio"
+              id={`version-${v}`}
+              name="version"
+              value={v}
+              checked={selected === v}
+              aria-describedby={`version-${v}-hint`}
+              onChange={() => {
+                setSelected(v);
+                onChange(period, v);
+              }}
+            />
             <label htmlFor={`version-${v}`}>{t(`kpiVersion.${v}`)}</label>
-            <p className="hint" id={`version-${v}-hint`}>{t(`monitoring.versionHint.${v}`)}</p>
+            <p className="hint" id={`version-${v}-hint`}>
+              {t(`monitoring.versionHint.${v}`)}
+            </p>
           </div>
         ))}
       </fieldset>

@@ -10,10 +10,18 @@ export function QuotaStatus({ quota }: { quota: Quota }) {
   return (
     <div className="quota">
       <p className="quota-text">
-        {t('quota.used', { used: formatNumber(quota.used, language), limit: formatNumber(quota.limit, language), hours: quota.windowHours })}
+        {t('quota.used', {
+          used: formatNumber(quota.used, language),
+          limit: formatNumber(quota.limit, language),
+          hours: quota.windowHours,
+        })}
       </p>
-      <div className={`bar${ratio >= 1 ? ' bar-full' : ''}`} aria-hidden="true"><span style={{ width: `${ratio * 100}%` }} /></div>
-      <p className="hint">{left > 0 ? t('quota.left', { count: left, formatted: formatNumber(left, language) }) : t('quota.none')}</p>
+      <div className={`bar${ratio >= 1 ? ' bar-full' : ''}`} aria-hidden="true">
+        <span style={{ width: `${ratio * 100}%` }} />
+      </div>
+      <p className="hint">
+        {left > 0 ? t('quota.left', { count: left, formatted: formatNumber(left, language) }) : t('quota.none')}
+      </p>
     </div>
   );
 }

@@ -24,10 +24,14 @@ export function RequestsTable({ requests, caption }: { requests: ServiceRequest[
         <tbody>
           {requests.map((r) => (
             <tr key={r.id}>
-              <td className="date"><Link to={`/associations/${r.associationId}`}>{formatDateTime(r.createdAt, language)}</Link></td>
+              <td className="date">
+                <Link to={`/associations/${r.associationId}`}>{formatDateTime(r.createdAt, language)}</Link>
+              </td>
               <td>{label('requestKind', r.kind)}</td>
               <td className="mono">{r.pod}</td>
-              <td><StatusBadge group="requestStatus" code={r.status} /></td>
+              <td>
+                <StatusBadge group="requestStatus" code={r.status} />
+              </td>
               <td>{r.reason ? label('requestReason', r.reason) : '—'}</td>
               <td className="date">{formatDateTime(r.closedAt ?? r.updatedAt, language)}</td>
             </tr>

@@ -8,7 +8,12 @@ export function SignedOutShell({ titleId, title, children }: { titleId: string; 
   return (
     <div className="login-shell">
       <header className="login-header">
-        <div className="brand"><span className="brand-mark" aria-hidden="true">C2</span><span>{t('app.name')}</span></div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            C2
+          </span>
+          <span>{t('app.name')}</span>
+        </div>
         <LanguageSwitch />
       </header>
       <main id="main" className="login-main" tabIndex={-1}>

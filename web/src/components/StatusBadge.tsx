@@ -1,10 +1,23 @@
 import { useLabels, type CodeGroup } from '../i18n.ts';
 
 const TONES: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = {
-  active: 'ok', completed: 'ok', passed: 'ok',
-  pending: 'info', submitted: 'info', queued: 'info', taken_in_charge: 'info', processing: 'info',
-  applied: 'info', contract_received: 'info', du_certified: 'info', consent_received: 'info',
-  rejected: 'bad', failed: 'bad', invalid: 'bad', not_eligible: 'warn', suspended: 'bad',
+  active: 'ok',
+  completed: 'ok',
+  passed: 'ok',
+  pending: 'info',
+  submitted: 'info',
+  queued: 'info',
+  taken_in_charge: 'info',
+  processing: 'info',
+  applied: 'info',
+  contract_received: 'info',
+  du_certified: 'info',
+  consent_received: 'info',
+  rejected: 'bad',
+  failed: 'bad',
+  invalid: 'bad',
+  not_eligible: 'warn',
+  suspended: 'bad',
   deleted: 'muted',
 };
 

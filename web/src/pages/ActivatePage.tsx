@@ -40,7 +40,8 @@ export function ActivatePage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string> = {};
-    if (password.length < MIN_PASSWORD_LENGTH) problems.password = t('activate.tooShort', { count: MIN_PASSWORD_LENGTH });
+    if (password.length < MIN_PASSWORD_LENGTH)
+      problems.password = t('activate.tooShort', { count: MIN_PASSWORD_LENGTH });
     if (confirmation !== password) problems.confirmation = t('activate.mismatch');
     setLocalErrors(problems);
     fields.reset();
@@ -67,18 +68,50 @@ export function ActivatePage() {
           </div>
         )}
       </div>
-      {!token && !done && <div className="notice notice-error" role="alert">{t('activate.noToken')}</div>}
+      {!token && !done && (
+        <div className="notice notice-error" role="alert">
+          {t('activate.noToken')}
+        </div>
+      )}
       {token && !done && (
         <>
           <p className="lead">{t('activate.intro', { count: MIN_PASSWORD_LENGTH })}</p>
-          {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
+          {error ? (
+            <div className="notice notice-error" role="alert">
+              {errorText(labels, error)}
+            </div>
+          ) : null}
           <form onSubmit={submit} noValidate>
-            <Field id="new-password" label={t('activate.password')} type="password" autoComplete="new-password" required
-              value={password} onChange={(v) => { setPassword(v); fields.edited('password'); }} error={fieldErrors.password}
-              hint={t('activate.passwordHint', { count: MIN_PASSWORD_LENGTH })} />
-            <Field id="confirm-password" label={t('activate.confirmation')} type="password" autoComplete="new-password" required
-              value={confirmation} onChange={(v) => { setConfirmation(v); fields.edited('confirmation'); }} error={fieldErrors.confirmation} />
-            <button type="submit" disabled={busy}>{t('activate.submit')}</button>
+            <Field
+              id="new-password"
+              label={t('activate.password')}
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(v) => {
+                setPassword(v);
+                fields.edited('password');
+              }}
+              error={fieldErrors.password}
+              hint={t('activate.passwordHint', { count: MIN_PASSWORD_LENGTH })}
+            />
+            <Field
+              id="confirm-password"
+              label={t('activate.confirmation')}
+              type="password"
+              autoComplete="new-password"
+              required
+              value={confirmation}
+              onChange={(v) => {
+                setConfirmation(v);
+                fields.edited('confirmation');
+              }}
+              error={fieldErrors.confirmation}
+            />
+            <button type="submit" disabled={busy}>
+              {t('activate.submit')}
+            </button>
           </form>
         </>
       )}

@@ -21,10 +21,14 @@ async function requestsOf(association: Association, signal: AbortSignal): Promis
   return Promise.all(own.map((r) => api.get<RequestDetail>(`/requests/${r.id}`, undefined, { signal })));
 }
 
-interface Followed { association: Association; requests: RequestDetail[] }
+interface Followed {
+  association: Association;
+  requests: RequestDetail[];
+}
 
 /** Something may still change: the association is pending or one of its requests is not closed (polling goes on). */
-const stillOpen = ({ association, requests }: Followed) => association.status === 'pending' || requests.some((r) => OPEN.includes(r.status));
+const stillOpen = ({ association, requests }: Followed) =>
+  association.status === 'pending' || requests.some((r) => OPEN.includes(r.status));
 
 /**
  * The association and its requests, the association read last when every request reads as closed: polling stops
@@ -54,7 +58,8 @@ export function AssociationPage() {
   const latest = requests?.[0];
   usePolling(() => followed.reload(true), 1000, working);
 
-  if (isApiError(followed.error) && followed.error.status === 404) return <NotFoundPage what={t('associations.notFound')} />;
+  if (isApiError(followed.error) && followed.error.status === 404)
+    return <NotFoundPage what={t('associations.notFound')} />;
   if (followed.loading) return <Loading />;
   if (!followed.data) return <ErrorNotice error={followed.error} />;
   const a = followed.data.association;
@@ -78,18 +83,28 @@ export function AssociationPage() {
 
   return (
     <>
-      <p className="breadcrumb"><Link to="/associations">{t('associations.back')}</Link></p>
+      <p className="breadcrumb">
+        <Link to="/associations">{t('associations.back')}</Link>
+      </p>
       <div className="page-head with-action">
         <h1>{t('associations.detailTitle', { pod: a.pod })}</h1>
         {live && (
           <div className="actions">
-            <Link className="button button-secondary" to={`/associations/${a.id}/edit`}>{t('associations.modify')}</Link>
-            <button type="button" className="button-danger" onClick={() => setConfirming(true)}>{t('associations.delete')}</button>
+            <Link className="button button-secondary" to={`/associations/${a.id}/edit`}>
+              {t('associations.modify')}
+            </Link>
+            <button type="button" className="button-danger" onClick={() => setConfirming(true)}>
+              {t('associations.delete')}
+            </button>
           </div>
         )}
       </div>
       <div aria-live="polite" className="result-region">
-        {notice && working && <div className="notice notice-info" role="status">{t(`associations.notice.${notice}`)}</div>}
+        {notice && working && (
+          <div className="notice notice-info" role="status">
+            {t(`associations.notice.${notice}`)}
+          </div>
+        )}
         {notice && !working && latest && <RequestOutcome request={latest} />}
         <p className="status-line">
           {t('common.status')}: <StatusBadge group="associationStatus" code={a.status} />
@@ -100,15 +115,27 @@ export function AssociationPage() {
       <section className="card" aria-labelledby="du-title">
         <h2 id="du-title">{t('associations.device')}</h2>
         <dl className="details">
-          <dt>{t('common.pod')}</dt><dd className="mono">{a.pod}</dd>
-          <dt>{t('du.name')}</dt><dd>{a.du.name}</dd>
-          <dt>{t('du.macAddress')}</dt><dd className="mono">{formatMac(a.du.macAddress)}</dd>
-          <dt>{t('du.encryptionKey')}</dt><dd><span className="mono">{maskedKey(a.du.encryptionKey)}</span> <span className="hint">{t('du.keyNeverShown')}</span></dd>
-          <dt>{t('du.hardwareVersion')}</dt><dd>{a.du.hardwareVersion}</dd>
-          <dt>{t('du.softwareVersion')}</dt><dd>{a.du.softwareVersion}</dd>
-          <dt>{t('associations.channel')}</dt><dd>{a.channel === 'plc_band_c' ? t('associations.plcBandC') : t('associations.otherChannel')}</dd>
-          <dt>{t('associations.createdAt')}</dt><dd>{formatDateTime(a.createdAt, language)}</dd>
-          <dt>{t('associations.updatedAt')}</dt><dd>{formatDateTime(a.updatedAt, language)}</dd>
+          <dt>{t('common.pod')}</dt>
+          <dd className="mono">{a.pod}</dd>
+          <dt>{t('du.name')}</dt>
+          <dd>{a.du.name}</dd>
+          <dt>{t('du.macAddress')}</dt>
+          <dd className="mono">{formatMac(a.du.macAddress)}</dd>
+          <dt>{t('du.encryptionKey')}</dt>
+          <dd>
+            <span className="mono">{maskedKey(a.du.encryptionKey)}</span>{' '}
+            <span className="hint">{t('du.keyNeverShown')}</span>
+          </dd>
+          <dt>{t('du.hardwareVersion')}</dt>
+          <dd>{a.du.hardwareVersion}</dd>
+          <dt>{t('du.softwareVersion')}</dt>
+          <dd>{a.du.softwareVersion}</dd>
+          <dt>{t('associations.channel')}</dt>
+          <dd>{a.channel === 'plc_band_c' ? t('associations.plcBandC') : t('associations.otherChannel')}</dd>
+          <dt>{t('associations.createdAt')}</dt>
+          <dd>{formatDateTime(a.createdAt, language)}</dd>
+          <dt>{t('associations.updatedAt')}</dt>
+          <dd>{formatDateTime(a.updatedAt, language)}</dd>
         </dl>
       </section>
       <section aria-labelledby="history-title">
@@ -120,13 +147,24 @@ export function AssociationPage() {
             <h3>
               {label('requestKind', r.kind)} <StatusBadge group="requestStatus" code={r.status} />
             </h3>
-            {r.reason && <p>{t('requests.reason')}: {label('requestReason', r.reason)}</p>}
+            {r.reason && (
+              <p>
+                {t('requests.reason')}: {label('requestReason', r.reason)}
+              </p>
+            )}
             <History history={r.history} />
           </article>
         ))}
       </section>
-      <ConfirmDialog open={confirming} title={t('associations.confirmDeleteTitle')} confirmLabel={t('associations.confirmDelete')} danger busy={deleting}
-        onConfirm={() => void remove()} onCancel={() => setConfirming(false)}>
+      <ConfirmDialog
+        open={confirming}
+        title={t('associations.confirmDeleteTitle')}
+        confirmLabel={t('associations.confirmDelete')}
+        danger
+        busy={deleting}
+        onConfirm={() => void remove()}
+        onCancel={() => setConfirming(false)}
+      >
         <p>{t('associations.confirmDeleteText', { pod: a.pod, name: a.du.name })}</p>
       </ConfirmDialog>
     </>
@@ -137,11 +175,18 @@ export function AssociationPage() {
 function RequestOutcome({ request }: { request: RequestDetail }) {
   const { t, label } = useLabels();
   if (request.status === 'completed') {
-    return <div className="notice notice-success" role="status">{t(`associations.outcome.${request.kind === 'delete' ? 'delete' : request.kind === 'modify' ? 'modify' : 'create'}`)}</div>;
+    return (
+      <div className="notice notice-success" role="status">
+        {t(
+          `associations.outcome.${request.kind === 'delete' ? 'delete' : request.kind === 'modify' ? 'modify' : 'create'}`,
+        )}
+      </div>
+    );
   }
   return (
     <div className="notice notice-error" role="alert">
-      {t('associations.outcome.failed', { kind: label('requestKind', request.kind) })} {request.reason ? label('requestReason', request.reason) : ''}
+      {t('associations.outcome.failed', { kind: label('requestKind', request.kind) })}{' '}
+      {request.reason ? label('requestReason', request.reason) : ''}
     </div>
   );
 }

@@ -23,7 +23,8 @@ export function AssociationsPage() {
   const [podInput, setPodInput] = useState(pod);
   const pages = useCursorPages(`${pod}|${status}`);
   const list = useLoad(
-    (signal) => api.get<AssociationList>('/associations', { pod, status, cursor: pages.cursor, limit: PAGE_SIZE }, { signal }),
+    (signal) =>
+      api.get<AssociationList>('/associations', { pod, status, cursor: pages.cursor, limit: PAGE_SIZE }, { signal }),
     `${pod}|${status}|${pages.cursor}`,
   );
 
@@ -44,22 +45,56 @@ export function AssociationsPage() {
     <>
       <div className="page-head with-action">
         <h1>{t('associations.title')}</h1>
-        <Link className="button" to="/associations/new">{t('associations.new')}</Link>
+        <Link className="button" to="/associations/new">
+          {t('associations.new')}
+        </Link>
       </div>
       <form className="filters" onSubmit={submit} role="search" aria-label={t('common.filters')}>
-        <Field id="filter-pod" label={t('common.pod')} value={podInput} onChange={setPodInput} placeholder="IT001E…" autoComplete="off" />
-        <SelectField id="filter-status" label={t('common.status')} value={status} onChange={(value) => apply({ status: value })}
-          options={[{ value: '', label: t('common.all') }, ...STATUSES.map((s) => ({ value: s, label: label('associationStatus', s) }))]} />
+        <Field
+          id="filter-pod"
+          label={t('common.pod')}
+          value={podInput}
+          onChange={setPodInput}
+          placeholder="IT001E…"
+          autoComplete="off"
+        />
+        <SelectField
+          id="filter-status"
+          label={t('common.status')}
+          value={status}
+          onChange={(value) => apply({ status: value })}
+          options={[
+            { value: '', label: t('common.all') },
+            ...STATUSES.map((s) => ({ value: s, label: label('associationStatus', s) })),
+          ]}
+        />
         <div className="filter-actions">
           <button type="submit">{t('common.search')}</button>
-          {filtered && <button type="button" className="button-secondary" onClick={() => { setPodInput(''); setParams(new URLSearchParams()); }}>{t('common.clearFilters')}</button>}
+          {filtered && (
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => {
+                setPodInput('');
+                setParams(new URLSearchParams());
+              }}
+            >
+              {t('common.clearFilters')}
+            </button>
+          )}
         </div>
       </form>
       <ErrorNotice error={list.error} />
       {list.loading && <Loading />}
       {list.data && list.data.items.length === 0 && (
         <EmptyState>
-          {filtered ? t('associations.noneFiltered') : <>{t('associations.none')} <Link to="/associations/new">{t('associations.new')}</Link></>}
+          {filtered ? (
+            t('associations.noneFiltered')
+          ) : (
+            <>
+              {t('associations.none')} <Link to="/associations/new">{t('associations.new')}</Link>
+            </>
+          )}
         </EmptyState>
       )}
       {list.data && list.data.items.length > 0 && (
@@ -79,11 +114,20 @@ export function AssociationsPage() {
             <tbody>
               {list.data.items.map((a) => (
                 <tr key={a.id}>
-                  <td className="mono"><Link to={`/associations/${a.id}`}>{a.pod}</Link></td>
+                  <td className="mono">
+                    <Link to={`/associations/${a.id}`}>{a.pod}</Link>
+                  </td>
                   <td>{a.du.name}</td>
                   <td className="mono">{formatMac(a.du.macAddress)}</td>
-                  <td className="mono"><span aria-hidden="true">{maskedKey(a.du.encryptionKey)}</span><span className="visually-hidden">{t('du.keyMaskedLabel', { last4: maskedKey(a.du.encryptionKey).slice(-4) })}</span></td>
-                  <td><StatusBadge group="associationStatus" code={a.status} /></td>
+                  <td className="mono">
+                    <span aria-hidden="true">{maskedKey(a.du.encryptionKey)}</span>
+                    <span className="visually-hidden">
+                      {t('du.keyMaskedLabel', { last4: maskedKey(a.du.encryptionKey).slice(-4) })}
+                    </span>
+                  </td>
+                  <td>
+                    <StatusBadge group="associationStatus" code={a.status} />
+                  </td>
                   <td className="date">{formatDateTime(a.createdAt, language)}</td>
                 </tr>
               ))}
@@ -91,8 +135,13 @@ export function AssociationsPage() {
           </table>
         </div>
       )}
-      <Pager pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={list.data?.nextCursor}
-        onPrevious={pages.previous} onNext={pages.next} />
+      <Pager
+        pageNumber={pages.pageNumber}
+        hasPrevious={pages.hasPrevious}
+        nextCursor={list.data?.nextCursor}
+        onPrevious={pages.previous}
+        onNext={pages.next}
+      />
     </>
   );
 }

@@ -23,7 +23,10 @@ export function BulkUploadsPage() {
   const navigate = useNavigate();
   const quota = useLoad((signal) => api.get<Quota>('/bulk-uploads/quota', undefined, { signal }), 'quota');
   const pages = useCursorPages('');
-  const uploads = useLoad((signal) => api.get<BulkUploadList>('/bulk-uploads', { cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
+  const uploads = useLoad(
+    (signal) => api.get<BulkUploadList>('/bulk-uploads', { cursor: pages.cursor, limit: 10 }, { signal }),
+    `${pages.cursor}`,
+  );
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -76,20 +79,53 @@ export function BulkUploadsPage() {
       <div className="grid grid-2-1">
         <form className="card stack" onSubmit={submit} aria-labelledby="upload-title">
           <h2 id="upload-title">{t('bulk.new')}</h2>
-          <div className={`dropzone${dragging ? ' dropzone-active' : ''}`} data-testid="dropzone"
-            onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+          <div
+            className={`dropzone${dragging ? ' dropzone-active' : ''}`}
+            data-testid="dropzone"
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={onDrop}
+          >
             <p>{t('bulk.dropHere')}</p>
-            <label htmlFor="csv-file" className="button button-secondary">{t('bulk.choose')}</label>
-            <input ref={input} id="csv-file" className="file-input" type="file" accept=".csv,text/csv"
-              aria-describedby="csv-format" onChange={(e) => choose(e.target.files?.[0])} />
-            <p className="file-name" aria-live="polite">{file ? t('bulk.chosen', { name: file.name, size: formatNumber(Math.ceil(file.size / 1024), language) }) : t('bulk.noFile')}</p>
+            <label htmlFor="csv-file" className="button button-secondary">
+              {t('bulk.choose')}
+            </label>
+            <input
+              ref={input}
+              id="csv-file"
+              className="file-input"
+              type="file"
+              accept=".csv,text/csv"
+              aria-describedby="csv-format"
+              onChange={(e) => choose(e.target.files?.[0])}
+            />
+            <p className="file-name" aria-live="polite">
+              {file
+                ? t('bulk.chosen', { name: file.name, size: formatNumber(Math.ceil(file.size / 1024), language) })
+                : t('bulk.noFile')}
+            </p>
           </div>
-          <p className="hint" id="csv-format">{t('bulk.format')} <code>{COLUMNS}</code></p>
+          <p className="hint" id="csv-format">
+            {t('bulk.format')} <code>{COLUMNS}</code>
+          </p>
           <div aria-live="assertive">
-            {problem && <div className="notice notice-error" role="alert">{problem}</div>}
-            {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
+            {problem && (
+              <div className="notice notice-error" role="alert">
+                {problem}
+              </div>
+            )}
+            {error ? (
+              <div className="notice notice-error" role="alert">
+                {errorText(labels, error)}
+              </div>
+            ) : null}
           </div>
-          <button type="submit" disabled={!file || busy}>{busy ? t('bulk.uploading') : t('bulk.upload')}</button>
+          <button type="submit" disabled={!file || busy}>
+            {busy ? t('bulk.uploading') : t('bulk.upload')}
+          </button>
         </form>
         <section className="card" aria-labelledby="quota-title">
           <h2 id="quota-title">{t('quota.title')}</h2>
@@ -111,28 +147,49 @@ export function BulkUploadsPage() {
                 <tr>
                   <th scope="col">{t('bulk.uploadedAt')}</th>
                   <th scope="col">{t('bulk.fileName')}</th>
-                  <th scope="col" className="num">{t('bulk.rows')}</th>
-                  <th scope="col" className="num">{t('bulk.completed')}</th>
-                  <th scope="col" className="num">{t('bulk.refused')}</th>
+                  <th scope="col" className="num">
+                    {t('bulk.rows')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('bulk.completed')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('bulk.refused')}
+                  </th>
                   <th scope="col">{t('common.status')}</th>
                 </tr>
               </thead>
               <tbody>
                 {uploads.data.items.map((u) => (
                   <tr key={u.id}>
-                    <td className="date"><Link to={`/bulk-uploads/${u.id}`}>{formatDateTime(u.createdAt, language)}</Link></td>
+                    <td className="date">
+                      <Link to={`/bulk-uploads/${u.id}`}>{formatDateTime(u.createdAt, language)}</Link>
+                    </td>
                     <td>{u.fileName ?? t('bulk.unnamed')}</td>
                     <td className="num">{formatNumber(u.rows, language)}</td>
                     <td className="num">{formatNumber(u.counts.completed, language)}</td>
-                    <td className="num">{formatNumber(u.counts.invalid + u.counts.notEligible + u.counts.rejected + u.counts.failed, language)}</td>
-                    <td><StatusBadge group="bulkRowStatus" code={u.status} /></td>
+                    <td className="num">
+                      {formatNumber(
+                        u.counts.invalid + u.counts.notEligible + u.counts.rejected + u.counts.failed,
+                        language,
+                      )}
+                    </td>
+                    <td>
+                      <StatusBadge group="bulkRowStatus" code={u.status} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        <Pager pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={uploads.data?.nextCursor} onPrevious={pages.previous} onNext={pages.next} />
+        <Pager
+          pageNumber={pages.pageNumber}
+          hasPrevious={pages.hasPrevious}
+          nextCursor={uploads.data?.nextCursor}
+          onPrevious={pages.previous}
+          onNext={pages.next}
+        />
       </section>
     </>
   );

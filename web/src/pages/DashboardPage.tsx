@@ -11,7 +11,14 @@ import { useUser } from '../session.tsx';
 import { allOf, type RequestList, type Summary } from '../types.ts';
 
 const ASSOCIATION_STATUSES = allOf<keyof Summary['associations']>()(['active', 'pending', 'rejected', 'deleted']);
-const REQUEST_STATUSES = allOf<keyof Summary['requests']>()(['submitted', 'queued', 'taken_in_charge', 'completed', 'rejected', 'failed']);
+const REQUEST_STATUSES = allOf<keyof Summary['requests']>()([
+  'submitted',
+  'queued',
+  'taken_in_charge',
+  'completed',
+  'rejected',
+  'failed',
+]);
 
 /** Counts by status, the bulk quota and the latest requests of the representative's asset provider. */
 export function DashboardPage() {
@@ -24,12 +31,20 @@ export function DashboardPage() {
     <>
       <div className="page-head">
         <h1>{t('dashboard.title')}</h1>
-        <p className="lead">{t('dashboard.welcome', { name: user.fullName, company: user.assetProvider?.name ?? '' })}</p>
+        <p className="lead">
+          {t('dashboard.welcome', { name: user.fullName, company: user.assetProvider?.name ?? '' })}
+        </p>
       </div>
       <div className="actions">
-        <Link className="button" to="/eligibility">{t('dashboard.checkEligibility')}</Link>
-        <Link className="button button-secondary" to="/associations/new">{t('associations.new')}</Link>
-        <Link className="button button-secondary" to="/bulk-uploads">{t('bulk.new')}</Link>
+        <Link className="button" to="/eligibility">
+          {t('dashboard.checkEligibility')}
+        </Link>
+        <Link className="button button-secondary" to="/associations/new">
+          {t('associations.new')}
+        </Link>
+        <Link className="button button-secondary" to="/bulk-uploads">
+          {t('bulk.new')}
+        </Link>
       </div>
       <ErrorNotice error={summary.error} />
       {summary.loading && <Loading />}
@@ -41,7 +56,9 @@ export function DashboardPage() {
               {ASSOCIATION_STATUSES.map((status) => (
                 <li key={status}>
                   <Link to={`/associations?status=${status}`}>
-                    <span className="stat-value">{formatNumber(summary.data!.associations[status] ?? 0, language)}</span>
+                    <span className="stat-value">
+                      {formatNumber(summary.data!.associations[status] ?? 0, language)}
+                    </span>
                     <span className="stat-label">{t(`dashboard.associationCounts.${status}`)}</span>
                   </Link>
                 </li>
@@ -73,7 +90,9 @@ export function DashboardPage() {
         <ErrorNotice error={recent.error} />
         {recent.loading && <Loading />}
         {recent.data && recent.data.items.length === 0 && <EmptyState>{t('dashboard.noRequests')}</EmptyState>}
-        {recent.data && recent.data.items.length > 0 && <RequestsTable requests={recent.data.items} caption={t('dashboard.recent')} />}
+        {recent.data && recent.data.items.length > 0 && (
+          <RequestsTable requests={recent.data.items} caption={t('dashboard.recent')} />
+        )}
       </section>
     </>
   );

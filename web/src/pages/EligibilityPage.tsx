@@ -34,7 +34,7 @@ export function EligibilityPage() {
   };
 
   const fieldErrors = fieldErrorsOf(labels, error);
-  const podError = missing ? label('fieldIssue', 'required') : fieldErrors.pod ?? Object.values(fieldErrors)[0];
+  const podError = missing ? label('fieldIssue', 'required') : (fieldErrors.pod ?? Object.values(fieldErrors)[0]);
   return (
     <>
       <div className="page-head">
@@ -42,9 +42,22 @@ export function EligibilityPage() {
         <p className="lead">{t('eligibility.intro')}</p>
       </div>
       <form className="card form-inline" onSubmit={submit} noValidate>
-        <Field id="pod" label={t('common.pod')} value={pod} onChange={setPod} required autoComplete="off" spellCheck={false}
-          placeholder="IT001E12345678" hint={t('eligibility.podHint')} error={podError} className="mono-input" />
-        <button type="submit" disabled={busy}>{busy ? t('eligibility.checking') : t('eligibility.check')}</button>
+        <Field
+          id="pod"
+          label={t('common.pod')}
+          value={pod}
+          onChange={setPod}
+          required
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="IT001E12345678"
+          hint={t('eligibility.podHint')}
+          error={podError}
+          className="mono-input"
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? t('eligibility.checking') : t('eligibility.check')}
+        </button>
       </form>
       <div aria-live="polite" className="result-region">
         {!podError && <ErrorNotice error={error} />}
@@ -52,14 +65,18 @@ export function EligibilityPage() {
           <div className="result result-ok" role="status">
             <h2>{t('eligibility.eligible', { pod: result.pod })}</h2>
             <p>{t('eligibility.eligibleText')}</p>
-            <Link className="button" to={`/associations/new?pod=${encodeURIComponent(result.pod)}`}>{t('eligibility.createAssociation')}</Link>
+            <Link className="button" to={`/associations/new?pod=${encodeURIComponent(result.pod)}`}>
+              {t('eligibility.createAssociation')}
+            </Link>
           </div>
         )}
         {result && !result.eligible && (
           <div className="result result-bad" role="status">
             <h2>{t('eligibility.notEligible', { pod: result.pod })}</h2>
             <ul>
-              {result.reasons.map((reason) => <li key={reason}>{label('eligibilityReason', reason)}</li>)}
+              {result.reasons.map((reason) => (
+                <li key={reason}>{label('eligibilityReason', reason)}</li>
+              ))}
             </ul>
           </div>
         )}

@@ -90,11 +90,13 @@ export function KpiReportsPage() {
     void send('rows', new Blob([`${csv}\n`], { type: 'text/csv' }), 'righe-incollate.csv', hasHeader ? 0 : -1);
   };
 
-  const problemText = (error: unknown) => (isApiError(error) && error.code === 'invalid_file' ? t('kpiUpload.invalidFile') : errorText(labels, error));
+  const problemText = (error: unknown) =>
+    isApiError(error) && error.code === 'invalid_file' ? t('kpiUpload.invalidFile') : errorText(labels, error);
   const issueText = (issue: FieldIssue) => {
-    const reason = issue.code === 'not_your_supply_point'
-      ? t(user.role === 'retailer' ? 'kpiUpload.notServed' : 'kpiUpload.notAssociated')
-      : labels.label('kpiIssue', issue.code);
+    const reason =
+      issue.code === 'not_your_supply_point'
+        ? t(user.role === 'retailer' ? 'kpiUpload.notServed' : 'kpiUpload.notAssociated')
+        : labels.label('kpiIssue', issue.code);
     const type = /^receivedByType\.(.+)$/.exec(issue.field)?.[1];
     return type ? t('kpiUpload.byTypeIssue', { type, reason }) : reason;
   };
@@ -109,36 +111,84 @@ export function KpiReportsPage() {
       <div className="grid grid-2">
         <form className="card stack" onSubmit={sendFile} aria-labelledby="kpi-file-title">
           <h2 id="kpi-file-title">{t('kpiUpload.fileTitle')}</h2>
-          <div className={`dropzone${dragging ? ' dropzone-active' : ''}`} data-testid="kpi-dropzone"
-            onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+          <div
+            className={`dropzone${dragging ? ' dropzone-active' : ''}`}
+            data-testid="kpi-dropzone"
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={onDrop}
+          >
             <p>{t('bulk.dropHere')}</p>
-            <label htmlFor="kpi-file" className="button button-secondary">{t('bulk.choose')}</label>
-            <input id="kpi-file" className="file-input" type="file" accept=".csv,text/csv,.txt" aria-describedby="kpi-format"
-              onChange={(e) => choose(e.target.files?.[0])} />
-            <p className="file-name" aria-live="polite">{file ? t('bulk.chosen', { name: file.name, size: n(Math.ceil(file.size / 1024)) }) : t('bulk.noFile')}</p>
+            <label htmlFor="kpi-file" className="button button-secondary">
+              {t('bulk.choose')}
+            </label>
+            <input
+              id="kpi-file"
+              className="file-input"
+              type="file"
+              accept=".csv,text/csv,.txt"
+              aria-describedby="kpi-format"
+              onChange={(e) => choose(e.target.files?.[0])}
+            />
+            <p className="file-name" aria-live="polite">
+              {file ? t('bulk.chosen', { name: file.name, size: n(Math.ceil(file.size / 1024)) }) : t('bulk.noFile')}
+            </p>
           </div>
-          {fileProblem && <div className="notice notice-error" role="alert">{fileProblem}</div>}
-          <button type="submit" disabled={!file || busy !== null}>{busy === 'file' ? t('common.sending') : t('kpiUpload.sendFile')}</button>
+          {fileProblem && (
+            <div className="notice notice-error" role="alert">
+              {fileProblem}
+            </div>
+          )}
+          <button type="submit" disabled={!file || busy !== null}>
+            {busy === 'file' ? t('common.sending') : t('kpiUpload.sendFile')}
+          </button>
         </form>
         <form className="card stack" onSubmit={sendRows} aria-labelledby="kpi-rows-title" noValidate>
           <h2 id="kpi-rows-title">{t('kpiUpload.pasteTitle')}</h2>
           <div className={`field${pasteProblem ? ' field-invalid' : ''}`}>
             <label htmlFor="kpi-rows">{t('kpiUpload.pasteLabel')}</label>
-            <textarea id="kpi-rows" className="mono" rows={6} value={pasted} spellCheck={false} placeholder={`IT001E12345678;${t('kpiUpload.exampleDay')};96`}
-              aria-describedby={`kpi-rows-hint${pasteProblem ? ' kpi-rows-error' : ''}`} aria-invalid={pasteProblem ? true : undefined}
-              onChange={(e) => { setPasted(e.target.value); setPasteProblem(undefined); }} />
-            <p className="hint" id="kpi-rows-hint">{t('kpiUpload.pasteHint')}</p>
-            {pasteProblem && <p className="field-error" id="kpi-rows-error">{pasteProblem}</p>}
+            <textarea
+              id="kpi-rows"
+              className="mono"
+              rows={6}
+              value={pasted}
+              spellCheck={false}
+              placeholder={`IT001E12345678;${t('kpiUpload.exampleDay')};96`}
+              aria-describedby={`kpi-rows-hint${pasteProblem ? ' kpi-rows-error' : ''}`}
+              aria-invalid={pasteProblem ? true : undefined}
+              onChange={(e) => {
+                setPasted(e.target.value);
+                setPasteProblem(undefined);
+              }}
+            />
+            <p className="hint" id="kpi-rows-hint">
+              {t('kpiUpload.pasteHint')}
+            </p>
+            {pasteProblem && (
+              <p className="field-error" id="kpi-rows-error">
+                {pasteProblem}
+              </p>
+            )}
           </div>
-          <button type="submit" disabled={busy !== null}>{busy === 'rows' ? t('common.sending') : t('kpiUpload.sendRows')}</button>
+          <button type="submit" disabled={busy !== null}>
+            {busy === 'rows' ? t('common.sending') : t('kpiUpload.sendRows')}
+          </button>
         </form>
       </div>
 
       <section className="card" aria-labelledby="kpi-format-title">
         <h2 id="kpi-format-title">{t('kpiUpload.formatTitle')}</h2>
-        <p id="kpi-format">{t('kpiUpload.format')} <code>{HEADER}</code>{t('kpiUpload.formatTypes')}</p>
+        <p id="kpi-format">
+          {t('kpiUpload.format')} <code>{HEADER}</code>
+          {t('kpiUpload.formatTypes')}
+        </p>
         <p className="hint">{t('kpiUpload.formatDay')}</p>
-        <pre className="example"><code>{`${HEADER};CF1;CF5\nIT001E12345678;${t('kpiUpload.exampleDay')};97;96;1`}</code></pre>
+        <pre className="example">
+          <code>{`${HEADER};CF1;CF5\nIT001E12345678;${t('kpiUpload.exampleDay')};97;96;1`}</code>
+        </pre>
         <p className="hint">{t('kpiUpload.supersede')}</p>
       </section>
 
@@ -148,14 +198,28 @@ export function KpiReportsPage() {
             <div className={`notice ${refused.length ? 'notice-warning' : 'notice-success'}`} data-testid="kpi-outcome">
               <h2 id="kpi-outcome-title">{t('kpiUpload.outcome')}</h2>
               <p>
-                <strong>{t('kpiUpload.accepted', { count: outcome.result.accepted, formatted: n(outcome.result.accepted) })}</strong>
-                {refused.length > 0 ? ` · ${t('kpiUpload.refused', { count: refused.length, formatted: n(refused.length) })}` : ` · ${t('kpiUpload.noneRefused')}`}
+                <strong>
+                  {t('kpiUpload.accepted', { count: outcome.result.accepted, formatted: n(outcome.result.accepted) })}
+                </strong>
+                {refused.length > 0
+                  ? ` · ${t('kpiUpload.refused', { count: refused.length, formatted: n(refused.length) })}`
+                  : ` · ${t('kpiUpload.noneRefused')}`}
               </p>
-              {outcome.result.accepted > 0 && <p>{t('kpiUpload.whenCounted')} <Link to="/monitoring">{t('kpiUpload.toMonitoring')}</Link></p>}
+              {outcome.result.accepted > 0 && (
+                <p>
+                  {t('kpiUpload.whenCounted')} <Link to="/monitoring">{t('kpiUpload.toMonitoring')}</Link>
+                </p>
+              )}
             </div>
           )}
         </div>
-        <div aria-live="assertive">{error ? <div className="notice notice-error" role="alert">{problemText(error)}</div> : null}</div>
+        <div aria-live="assertive">
+          {error ? (
+            <div className="notice notice-error" role="alert">
+              {problemText(error)}
+            </div>
+          ) : null}
+        </div>
         {refused.length > 0 && (
           <>
             <h3>{t('kpiUpload.refusedTitle')}</h3>
@@ -164,7 +228,9 @@ export function KpiReportsPage() {
                 <caption className="visually-hidden">{t('kpiUpload.refusedTitle')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col" className="num">{t('bulk.line')}</th>
+                    <th scope="col" className="num">
+                      {t('bulk.line')}
+                    </th>
                     <th scope="col">{t('common.pod')}</th>
                     <th scope="col">{t('kpiUpload.reasons')}</th>
                   </tr>
@@ -172,17 +238,31 @@ export function KpiReportsPage() {
                 <tbody>
                   {refused.slice(0, SHOWN_REFUSALS).map((r) => (
                     <tr key={`${r.line ?? r.index}`}>
-                      <td className="num">{r.line !== undefined ? n(r.line + outcome!.lineOffset) : r.index !== undefined ? n(r.index + 1) : '—'}</td>
+                      <td className="num">
+                        {r.line !== undefined
+                          ? n(r.line + outcome!.lineOffset)
+                          : r.index !== undefined
+                            ? n(r.index + 1)
+                            : '—'}
+                      </td>
                       <td className="mono">{r.pod || '—'}</td>
                       <td>
-                        <ul className="issues">{r.issues.map((issue, i) => <li key={i}>{issueText(issue)}</li>)}</ul>
+                        <ul className="issues">
+                          {r.issues.map((issue, i) => (
+                            <li key={i}>{issueText(issue)}</li>
+                          ))}
+                        </ul>
                       </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-            {refused.length > SHOWN_REFUSALS && <p className="hint">{t('kpiUpload.moreRefused', { shown: n(SHOWN_REFUSALS), total: n(refused.length) })}</p>}
+            {refused.length > SHOWN_REFUSALS && (
+              <p className="hint">
+                {t('kpiUpload.moreRefused', { shown: n(SHOWN_REFUSALS), total: n(refused.length) })}
+              </p>
+            )}
           </>
         )}
       </section>

@@ -20,7 +20,12 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [missing, setMissing] = useState(false);
 
-  if (state.status === 'loading') return <main id="main" className="centered"><Loading /></main>;
+  if (state.status === 'loading')
+    return (
+      <main id="main" className="centered">
+        <Loading />
+      </main>
+    );
   if (state.status === 'authenticated') {
     return <Navigate to={from && from !== '/' && from !== '/login' ? from : homeOf(state.user)} replace />;
   }
@@ -48,16 +53,50 @@ export function LoginPage() {
   return (
     <SignedOutShell titleId="login-title" title={t('login.title')}>
       <p className="lead">{t('login.intro')}</p>
-      {state.ended === 'expired' && <div className="notice notice-info" role="status">{t('login.expired')}</div>}
-      {state.ended === 'logged_out' && <div className="notice notice-info" role="status">{t('login.loggedOut')}</div>}
+      {state.ended === 'expired' && (
+        <div className="notice notice-info" role="status">
+          {t('login.expired')}
+        </div>
+      )}
+      {state.ended === 'logged_out' && (
+        <div className="notice notice-info" role="status">
+          {t('login.loggedOut')}
+        </div>
+      )}
       <div aria-live="assertive">
-        {error ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
-        {missing && <div className="notice notice-error" role="alert">{t('login.missing')}</div>}
+        {error ? (
+          <div className="notice notice-error" role="alert">
+            {errorText(labels, error)}
+          </div>
+        ) : null}
+        {missing && (
+          <div className="notice notice-error" role="alert">
+            {t('login.missing')}
+          </div>
+        )}
       </div>
       <form onSubmit={submit} noValidate>
-        <Field id="email" label={t('login.email')} type="email" autoComplete="username" required value={email} onChange={setEmail} />
-        <Field id="password" label={t('login.password')} type="password" autoComplete="current-password" required value={password} onChange={setPassword} />
-        <button type="submit" disabled={busy}>{busy ? t('login.signingIn') : t('login.submit')}</button>
+        <Field
+          id="email"
+          label={t('login.email')}
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={setEmail}
+        />
+        <Field
+          id="password"
+          label={t('login.password')}
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={setPassword}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? t('login.signingIn') : t('login.submit')}
+        </button>
       </form>
       <p className="hint">{t('login.help')}</p>
     </SignedOutShell>

@@ -20,10 +20,12 @@ interface PodData {
 }
 
 async function loadPod(pod: string, period: { from?: string; to?: string }, signal: AbortSignal): Promise<PodData> {
-  const names = (groupBy: KpiGrouping) => api.get<KpiPerformance>('/kpi/performance', { ...period, groupBy }, { signal });
+  const names = (groupBy: KpiGrouping) =>
+    api.get<KpiPerformance>('/kpi/performance', { ...period, groupBy }, { signal });
   const [days, assetProviders, retailers] = await Promise.all([
     api.get<{ items: KpiPodDay[] }>(`/kpi/pods/${encodeURIComponent(pod)}`, period, { signal }),
-    names('assetProvider'), names('retailer'),
+    names('assetProvider'),
+    names('retailer'),
   ]);
   return { days: days.items, assetProviders: namesOf(assetProviders.rows), retailers: namesOf(retailers.rows) };
 }
@@ -42,7 +44,10 @@ export function MonitoringPodPage() {
   const chosenDay = params.get('day');
   const data = useLoad((signal) => loadPod(pod, { from, to }, signal), `${pod}|${from}|${to}`);
   const history = useLoad(
-    (signal) => (chosenDay ? api.get<{ items: KpiReportVersion[] }>('/kpi/reports', { pod, day: chosenDay }, { signal }) : Promise.resolve(null)),
+    (signal) =>
+      chosenDay
+        ? api.get<{ items: KpiReportVersion[] }>('/kpi/reports', { pod, day: chosenDay }, { signal })
+        : Promise.resolve(null),
     `${pod}|${chosenDay}`,
   );
   const n = (value: number | null) => (value === null ? '—' : formatNumber(value, language));
@@ -61,12 +66,16 @@ export function MonitoringPodPage() {
   const participantName = (participant: KpiReportVersion['participant']) => {
     const names = participant.kind === 'retailer' ? data.data?.retailers : data.data?.assetProviders;
     const own = user.role === 'retailer' ? user.retailer : user.assetProvider;
-    return names?.get(participant.id) ?? (own?.id === participant.id ? own.name : label('kpiParticipant', participant.kind));
+    return (
+      names?.get(participant.id) ?? (own?.id === participant.id ? own.name : label('kpiParticipant', participant.kind))
+    );
   };
 
   return (
     <>
-      <p className="breadcrumb"><Link to={`/monitoring${back.size ? `?${back}` : ''}`}>{t('kpiPod.back')}</Link></p>
+      <p className="breadcrumb">
+        <Link to={`/monitoring${back.size ? `?${back}` : ''}`}>{t('kpiPod.back')}</Link>
+      </p>
       <div className="page-head">
         <h1>{t('kpiPod.title', { pod })}</h1>
         <p className="lead">{t('kpiPod.intro')}</p>
@@ -77,13 +86,28 @@ export function MonitoringPodPage() {
       {data.data && latest && (
         <>
           <section className="card" aria-labelledby="pod-facts">
-            <h2 id="pod-facts" className="visually-hidden">{t('kpiPod.facts')}</h2>
+            <h2 id="pod-facts" className="visually-hidden">
+              {t('kpiPod.facts')}
+            </h2>
             <dl className="details details-compact">
               <dt>{t('common.assetProvider')}</dt>
-              <dd>{latest.assetProviderId ? data.data.assetProviders.get(latest.assetProviderId) ?? label('kpiParticipant', 'asset_provider') : t('monitoring.noAssetProvider')}</dd>
+              <dd>
+                {latest.assetProviderId
+                  ? (data.data.assetProviders.get(latest.assetProviderId) ?? label('kpiParticipant', 'asset_provider'))
+                  : t('monitoring.noAssetProvider')}
+              </dd>
               <dt>{t('monitoring.retailer')}</dt>
-              <dd>{latest.retailerId ? data.data.retailers.get(latest.retailerId) ?? label('kpiParticipant', 'retailer') : t('monitoring.noRetailer')}</dd>
-              {from && to && <><dt>{t('monitoring.period')}</dt><dd>{t('kpiPod.period', { from: formatLocalDate(from), to: formatLocalDate(to) })}</dd></>}
+              <dd>
+                {latest.retailerId
+                  ? (data.data.retailers.get(latest.retailerId) ?? label('kpiParticipant', 'retailer'))
+                  : t('monitoring.noRetailer')}
+              </dd>
+              {from && to && (
+                <>
+                  <dt>{t('monitoring.period')}</dt>
+                  <dd>{t('kpiPod.period', { from: formatLocalDate(from), to: formatLocalDate(to) })}</dd>
+                </>
+              )}
             </dl>
           </section>
           <section aria-labelledby="pod-days">
@@ -95,11 +119,19 @@ export function MonitoringPodPage() {
                   <tr>
                     <th scope="col">{t('monitoring.day')}</th>
                     <th scope="col">{t('monitoring.versionShort')}</th>
-                    <th scope="col" className="num">{t('monitoring.sentShort')}</th>
-                    <th scope="col" className="num">{t('monitoring.receivedShort')}</th>
-                    <th scope="col" className="num">{t('monitoring.performanceShort')}</th>
+                    <th scope="col" className="num">
+                      {t('monitoring.sentShort')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('monitoring.receivedShort')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('monitoring.performanceShort')}
+                    </th>
                     <th scope="col">{t('monitoring.flags')}</th>
-                    <th scope="col"><span className="visually-hidden">{t('kpiPod.history')}</span></th>
+                    <th scope="col">
+                      <span className="visually-hidden">{t('kpiPod.history')}</span>
+                    </th>
                   </tr>
                 </thead>
                 {[...byDay].map(([day, versions]) => (
@@ -108,20 +140,35 @@ export function MonitoringPodPage() {
                       const d = versions[version];
                       return (
                         <tr key={version}>
-                          {i === 0 && <th scope="rowgroup" rowSpan={2} className="date">{formatLocalDate(day)}</th>}
+                          {i === 0 && (
+                            <th scope="rowgroup" rowSpan={2} className="date">
+                              {formatLocalDate(day)}
+                            </th>
+                          )}
                           <td>{label('kpiVersion', version)}</td>
                           {d ? (
                             <Fragment>
                               <td className="num">{n(d.sent)}</td>
                               <td className="num">{n(d.received)}</td>
                               <td className="num">{formatRatio(d.performance, language)}</td>
-                              <td><KpiFlagBadges flags={d.flags} /></td>
+                              <td>
+                                <KpiFlagBadges flags={d.flags} />
+                              </td>
                             </Fragment>
-                          ) : <td colSpan={4} className="muted">{t('kpiPod.notYet')}</td>}
+                          ) : (
+                            <td colSpan={4} className="muted">
+                              {t('kpiPod.notYet')}
+                            </td>
+                          )}
                           {i === 0 && (
                             <td rowSpan={2} className="cell-actions">
-                              <button type="button" className="button-secondary button-small" aria-pressed={day === chosenDay}
-                                aria-label={t('kpiPod.showHistoryOf', { day: formatLocalDate(day) })} onClick={() => chooseDay(day)}>
+                              <button
+                                type="button"
+                                className="button-secondary button-small"
+                                aria-pressed={day === chosenDay}
+                                aria-label={t('kpiPod.showHistoryOf', { day: formatLocalDate(day) })}
+                                onClick={() => chooseDay(day)}
+                              >
                                 {t('kpiPod.showHistory')}
                               </button>
                             </td>
@@ -135,24 +182,34 @@ export function MonitoringPodPage() {
             </div>
           </section>
           <section aria-labelledby="pod-history">
-            <h2 id="pod-history">{chosenDay ? t('kpiPod.historyOf', { day: formatLocalDate(chosenDay) }) : t('kpiPod.history')}</h2>
+            <h2 id="pod-history">
+              {chosenDay ? t('kpiPod.historyOf', { day: formatLocalDate(chosenDay) }) : t('kpiPod.history')}
+            </h2>
             <p className="hint section-hint">{t('kpiPod.historyIntro')}</p>
             {!chosenDay && <EmptyState>{t('kpiPod.chooseDay')}</EmptyState>}
             <ErrorNotice error={history.error} />
             {chosenDay && history.loading && <Loading />}
             <p className="visually-hidden" role="status">
-              {chosenDay && history.data ? t('kpiPod.historyLoaded', { count: history.data.items.length, day: formatLocalDate(chosenDay) }) : ''}
+              {chosenDay && history.data
+                ? t('kpiPod.historyLoaded', { count: history.data.items.length, day: formatLocalDate(chosenDay) })
+                : ''}
             </p>
             {history.data && history.data.items.length === 0 && <EmptyState>{t('kpiPod.noHistory')}</EmptyState>}
             {history.data && history.data.items.length > 0 && (
               <div className="table-wrap">
                 <table data-testid="report-history">
-                  <caption className="visually-hidden">{t('kpiPod.historyOf', { day: formatLocalDate(chosenDay) })}</caption>
+                  <caption className="visually-hidden">
+                    {t('kpiPod.historyOf', { day: formatLocalDate(chosenDay) })}
+                  </caption>
                   <thead>
                     <tr>
                       <th scope="col">{t('kpiPod.who')}</th>
-                      <th scope="col" className="num">{t('kpiPod.reportVersion')}</th>
-                      <th scope="col" className="num">{t('monitoring.receivedShort')}</th>
+                      <th scope="col" className="num">
+                        {t('kpiPod.reportVersion')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('monitoring.receivedShort')}
+                      </th>
                       <th scope="col">{t('kpiPod.byType')}</th>
                       <th scope="col">{t('kpiPod.reportedAt')}</th>
                       <th scope="col">{t('common.status')}</th>
@@ -161,15 +218,28 @@ export function MonitoringPodPage() {
                   <tbody>
                     {history.data.items.map((r) => (
                       <tr key={`${r.participant.id}|${r.version}`}>
-                        <td>{participantName(r.participant)}<span className="hint block">{label('kpiParticipant', r.participant.kind)}</span></td>
+                        <td>
+                          {participantName(r.participant)}
+                          <span className="hint block">{label('kpiParticipant', r.participant.kind)}</span>
+                        </td>
                         <td className="num">{n(r.version)}</td>
                         <td className="num">{n(r.received)}</td>
-                        <td>{r.receivedByType ? Object.entries(r.receivedByType).map(([type, count]) => `${type} ${n(count)}`).join(' · ') : '—'}</td>
+                        <td>
+                          {r.receivedByType
+                            ? Object.entries(r.receivedByType)
+                                .map(([type, count]) => `${type} ${n(count)}`)
+                                .join(' · ')
+                            : '—'}
+                        </td>
                         <td className="date">{formatDateTime(r.reportedAt, language)}</td>
                         <td>
-                          {r.supersededAt
-                            ? <span className="badge badge-muted">{t('kpiPod.superseded', { when: formatDateTime(r.supersededAt, language) })}</span>
-                            : <span className="badge badge-ok">{t('kpiPod.current')}</span>}
+                          {r.supersededAt ? (
+                            <span className="badge badge-muted">
+                              {t('kpiPod.superseded', { when: formatDateTime(r.supersededAt, language) })}
+                            </span>
+                          ) : (
+                            <span className="badge badge-ok">{t('kpiPod.current')}</span>
+                          )}
                         </td>
                       </tr>
                     ))}

@@ -31,7 +31,10 @@ export function NewAssetProviderPage() {
     }
     setBusy(true);
     try {
-      const created = await api.post<AssetProviderDetail>('/asset-providers', { name: name.trim(), vatNumber: vatNumber.trim().toUpperCase().replace(/\s+/g, '') });
+      const created = await api.post<AssetProviderDetail>('/asset-providers', {
+        name: name.trim(),
+        vatNumber: vatNumber.trim().toUpperCase().replace(/\s+/g, ''),
+      });
       navigate(`/dso/asset-providers/${created.id}`, { state: { notice: 'created' } });
     } catch (e) {
       setError(e);
@@ -45,19 +48,49 @@ export function NewAssetProviderPage() {
   const formError = error && Object.keys(fieldErrorsOf(labels, error)).length === 0 ? errorText(labels, error) : null;
   return (
     <>
-      <p className="breadcrumb"><Link to="/dso/asset-providers">{t('onboarding.back')}</Link></p>
+      <p className="breadcrumb">
+        <Link to="/dso/asset-providers">{t('onboarding.back')}</Link>
+      </p>
       <div className="page-head">
         <h1>{t('onboarding.newTitle')}</h1>
         <p className="lead">{t('onboarding.newIntro')}</p>
       </div>
       <form className="card form" onSubmit={submit} noValidate>
-        {formError && <div className="notice notice-error" role="alert">{formError}</div>}
-        <Field id="ap-name" label={t('onboarding.name')} value={name} onChange={setName} required maxLength={200} autoComplete="organization" error={errors.name} />
-        <Field id="ap-vat" label={t('onboarding.vatNumber')} value={vatNumber} onChange={setVatNumber} required maxLength={32} autoComplete="off"
-          placeholder="IT01234567890" hint={t('onboarding.vatHint')} error={errors.vatNumber} className="mono-input" />
+        {formError && (
+          <div className="notice notice-error" role="alert">
+            {formError}
+          </div>
+        )}
+        <Field
+          id="ap-name"
+          label={t('onboarding.name')}
+          value={name}
+          onChange={setName}
+          required
+          maxLength={200}
+          autoComplete="organization"
+          error={errors.name}
+        />
+        <Field
+          id="ap-vat"
+          label={t('onboarding.vatNumber')}
+          value={vatNumber}
+          onChange={setVatNumber}
+          required
+          maxLength={32}
+          autoComplete="off"
+          placeholder="IT01234567890"
+          hint={t('onboarding.vatHint')}
+          error={errors.vatNumber}
+          className="mono-input"
+        />
         <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? t('common.sending') : t('onboarding.create')}</button>
-          <Link className="button button-secondary" to="/dso/asset-providers">{t('common.cancel')}</Link>
+          <button type="submit" disabled={busy}>
+            {busy ? t('common.sending') : t('onboarding.create')}
+          </button>
+          <Link className="button button-secondary" to="/dso/asset-providers">
+            {t('common.cancel')}
+          </Link>
         </div>
       </form>
     </>

@@ -8,7 +8,9 @@ export function NotFoundPage({ what }: { what?: string }) {
     <section className="not-found" aria-labelledby="not-found-title">
       <h1 id="not-found-title">{t('notFound.title')}</h1>
       <p>{what ?? t('notFound.text')}</p>
-      <p><Link to="/">{t('notFound.home')}</Link></p>
+      <p>
+        <Link to="/">{t('notFound.home')}</Link>
+      </p>
     </section>
   );
 }

@@ -11,7 +11,13 @@ import { useLabels } from '../i18n.ts';
 import { allOf, type Operation, type OperationList, type TariffCalendar, type TariffSwitch } from '../types.ts';
 import { focusFirstInvalid, normalisePod, podIssue } from '../validation.ts';
 
-const KINDS = allOf<Operation['kind']>()(['read_registers', 'connect', 'disconnect', 'set_available_power', 'set_tariff_calendar']);
+const KINDS = allOf<Operation['kind']>()([
+  'read_registers',
+  'connect',
+  'disconnect',
+  'set_available_power',
+  'set_tariff_calendar',
+]);
 const DAY_TYPES = allOf<keyof TariffCalendar>()(['weekday', 'saturday', 'holiday']);
 /** ARERA's F1/F2/F3 programme (CHAIN2.md §6), the starting point of a band calendar. */
 const ARERA: Record<(typeof DAY_TYPES)[number], string> = {
@@ -22,7 +28,10 @@ const ARERA: Record<(typeof DAY_TYPES)[number], string> = {
 
 /** "00:00 F3, 07:00 F2" → switches; null when a part cannot be read or the day does not start at 00:00. */
 export function parseProgramme(text: string): TariffSwitch[] | null {
-  const parts = text.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(/[,;\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   const switches: TariffSwitch[] = [];
   for (const part of parts) {
     const match = /^(\d{1,2})[:.](\d{2})\s*F?([1-6])$/i.exec(part);
@@ -52,14 +61,24 @@ export function OperationPage() {
   const [busy, setBusy] = useState(false);
   const [followId, setFollowId] = useState<string | null>(params.get('follow'));
   const followed = useLoad(
-    (signal) => (followId ? api.get<Operation>(`/operations/${encodeURIComponent(followId)}`, undefined, { signal }) : Promise.resolve(undefined)),
+    (signal) =>
+      followId
+        ? api.get<Operation>(`/operations/${encodeURIComponent(followId)}`, undefined, { signal })
+        : Promise.resolve(undefined),
     followId ?? '',
   );
-  const recent = useLoad((signal) => api.get<OperationList>('/operations', { limit: 10 }, { signal }), `recent|${followId}`);
+  const recent = useLoad(
+    (signal) => api.get<OperationList>('/operations', { limit: 10 }, { signal }),
+    `recent|${followId}`,
+  );
   const running = Boolean(followed.data && !FINAL.includes(followed.data.status));
-  usePolling(async () => {
-    await followed.reload(true);
-  }, 1000, running);
+  usePolling(
+    async () => {
+      await followed.reload(true);
+    },
+    1000,
+    running,
+  );
   usePolling(() => recent.reload(true), 3000, running);
   const finalStatus = followed.data && FINAL.includes(followed.data.status) ? followed.data.status : null;
   const reloadRecent = useRef(recent.reload);
@@ -78,7 +97,8 @@ export function OperationPage() {
     const body: Record<string, unknown> = { pod: normalisePod(pod), kind };
     if (kind === 'set_available_power') {
       const watts = Number(powerW.replace(/\./g, '').replace(',', '.'));
-      if (!Number.isInteger(watts) || watts < 0 || watts > 100_000) problems.availablePowerW = label('fieldIssue', 'invalid_power');
+      if (!Number.isInteger(watts) || watts < 0 || watts > 100_000)
+        problems.availablePowerW = label('fieldIssue', 'invalid_power');
       body.availablePowerW = watts;
     }
     if (kind === 'set_tariff_calendar') {
@@ -111,7 +131,10 @@ export function OperationPage() {
   const calendarServerError = Object.entries(serverErrors).find(([field]) => field.startsWith('calendar'))?.[1];
   const errors: Record<string, string | undefined> = { ...serverErrors, ...localErrors };
   if (isApiError(error) && error.code === 'not_telemanaged') errors.pod = label('errors', 'not_telemanaged');
-  const formError = error && !(isApiError(error) && (error.fieldIssues.length > 0 || error.code === 'not_telemanaged')) ? errorText(labels, error) : null;
+  const formError =
+    error && !(isApiError(error) && (error.fieldIssues.length > 0 || error.code === 'not_telemanaged'))
+      ? errorText(labels, error)
+      : null;
 
   return (
     <>
@@ -122,14 +145,44 @@ export function OperationPage() {
       <div className="grid grid-2-1">
         <form className="card form" onSubmit={submit} noValidate aria-labelledby="operation-form-title">
           <h2 id="operation-form-title">{t('operation.new')}</h2>
-          {formError && <div className="notice notice-error" role="alert">{formError}</div>}
-          <Field id="operation-pod" label={t('common.pod')} value={pod} onChange={setPod} required autoComplete="off" spellCheck={false}
-            placeholder="IT001E12345678" error={errors.pod} className="mono-input" />
-          <SelectField id="operation-kind" label={t('operation.kind')} value={kind} onChange={setKind}
-            options={KINDS.map((k) => ({ value: k, label: label('operationKind', k) }))} hint={t(`operation.kindHint.${kind as (typeof KINDS)[number]}`)} />
+          {formError && (
+            <div className="notice notice-error" role="alert">
+              {formError}
+            </div>
+          )}
+          <Field
+            id="operation-pod"
+            label={t('common.pod')}
+            value={pod}
+            onChange={setPod}
+            required
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="IT001E12345678"
+            error={errors.pod}
+            className="mono-input"
+          />
+          <SelectField
+            id="operation-kind"
+            label={t('operation.kind')}
+            value={kind}
+            onChange={setKind}
+            options={KINDS.map((k) => ({ value: k, label: label('operationKind', k) }))}
+            hint={t(`operation.kindHint.${kind as (typeof KINDS)[number]}`)}
+          />
           {kind === 'set_available_power' && (
-            <Field id="operation-power" label={t('operation.availablePowerW')} value={powerW} onChange={setPowerW} inputMode="numeric" required
-              hint={t('operation.powerHint', { kw: Number.isFinite(Number(powerW)) ? formatKw(Number(powerW), language) : '—' })} error={errors.availablePowerW} />
+            <Field
+              id="operation-power"
+              label={t('operation.availablePowerW')}
+              value={powerW}
+              onChange={setPowerW}
+              inputMode="numeric"
+              required
+              hint={t('operation.powerHint', {
+                kw: Number.isFinite(Number(powerW)) ? formatKw(Number(powerW), language) : '—',
+              })}
+              error={errors.availablePowerW}
+            />
           )}
           {kind === 'set_tariff_calendar' && (
             <fieldset>
@@ -137,14 +190,25 @@ export function OperationPage() {
               <p className="hint">{t('operation.calendarHint')}</p>
               {calendarServerError && <p className="field-error">{calendarServerError}</p>}
               {DAY_TYPES.map((day) => (
-                <Field key={day} id={`calendar-${day}`} label={t(`operation.dayType.${day}`)} value={programme[day]}
-                  onChange={(value) => setProgramme((p) => ({ ...p, [day]: value }))} className="mono-input" error={errors[`calendar.${day}`]} />
+                <Field
+                  key={day}
+                  id={`calendar-${day}`}
+                  label={t(`operation.dayType.${day}`)}
+                  value={programme[day]}
+                  onChange={(value) => setProgramme((p) => ({ ...p, [day]: value }))}
+                  className="mono-input"
+                  error={errors[`calendar.${day}`]}
+                />
               ))}
-              <button type="button" className="button-secondary" onClick={() => setProgramme(ARERA)}>{t('operation.resetArera')}</button>
+              <button type="button" className="button-secondary" onClick={() => setProgramme(ARERA)}>
+                {t('operation.resetArera')}
+              </button>
             </fieldset>
           )}
           {kind === 'disconnect' && <div className="notice notice-warning">{t('operation.disconnectWarning')}</div>}
-          <button type="submit" disabled={busy}>{busy ? t('common.sending') : t('operation.submit')}</button>
+          <button type="submit" disabled={busy}>
+            {busy ? t('common.sending') : t('operation.submit')}
+          </button>
         </form>
         <section className="card" aria-labelledby="outcome-title">
           <h2 id="outcome-title">{t('operation.outcome')}</h2>
@@ -166,17 +230,28 @@ export function OperationPage() {
           <div className="table-wrap">
             <table>
               <caption className="visually-hidden">{t('operation.recent')}</caption>
-              <thead><tr>
-                <th scope="col">{t('operation.submittedAt')}</th><th scope="col">{t('common.pod')}</th><th scope="col">{t('operation.kind')}</th>
-                <th scope="col">{t('common.status')}</th><th scope="col">{t('operation.reason')}</th>
-              </tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{t('operation.submittedAt')}</th>
+                  <th scope="col">{t('common.pod')}</th>
+                  <th scope="col">{t('operation.kind')}</th>
+                  <th scope="col">{t('common.status')}</th>
+                  <th scope="col">{t('operation.reason')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {recent.data.items.map((o) => (
                   <tr key={o.id}>
-                    <td className="date"><button type="button" className="link-button" onClick={() => setFollowId(o.id)}>{formatDateTime(o.createdAt, language)}</button></td>
+                    <td className="date">
+                      <button type="button" className="link-button" onClick={() => setFollowId(o.id)}>
+                        {formatDateTime(o.createdAt, language)}
+                      </button>
+                    </td>
                     <td className="mono">{o.pod}</td>
                     <td>{label('operationKind', o.kind)}</td>
-                    <td><StatusBadge group="operationStatus" code={o.status} /></td>
+                    <td>
+                      <StatusBadge group="operationStatus" code={o.status} />
+                    </td>
                     <td>{o.reason ? label('operationReason', o.reason) : '—'}</td>
                   </tr>
                 ))}
@@ -195,29 +270,57 @@ function OperationOutcome({ operation: o }: { operation: Operation }) {
   return (
     <div className="outcome" data-testid="operation-outcome">
       <p>
-        {label('operationKind', o.kind)} · <span className="mono">{o.pod}</span> · <StatusBadge group="operationStatus" code={o.status} />
+        {label('operationKind', o.kind)} · <span className="mono">{o.pod}</span> ·{' '}
+        <StatusBadge group="operationStatus" code={o.status} />
       </p>
       {!FINAL.includes(o.status) && <p className="hint">{t('operation.following')}</p>}
       {o.status === 'failed' && (
-        <p>{t('operation.reason')}: {label('operationReason', o.reason)}</p>
+        <p>
+          {t('operation.reason')}: {label('operationReason', o.reason)}
+        </p>
       )}
-      {o.availablePowerW !== undefined && <p>{t('operation.availablePower')}: {formatKw(o.availablePowerW, language)}</p>}
+      {o.availablePowerW !== undefined && (
+        <p>
+          {t('operation.availablePower')}: {formatKw(o.availablePowerW, language)}
+        </p>
+      )}
       <dl className="details details-compact">
-        <dt>{t('operation.submittedAt')}</dt><dd>{formatDateTime(o.createdAt, language, true)}</dd>
-        {o.completedAt && <><dt>{t('operation.completedAt')}</dt><dd>{formatDateTime(o.completedAt, language, true)}</dd></>}
-        {o.attempts !== null && <><dt>{t('operation.attempts')}</dt><dd>{formatNumber(o.attempts, language)}</dd></>}
+        <dt>{t('operation.submittedAt')}</dt>
+        <dd>{formatDateTime(o.createdAt, language, true)}</dd>
+        {o.completedAt && (
+          <>
+            <dt>{t('operation.completedAt')}</dt>
+            <dd>{formatDateTime(o.completedAt, language, true)}</dd>
+          </>
+        )}
+        {o.attempts !== null && (
+          <>
+            <dt>{t('operation.attempts')}</dt>
+            <dd>{formatNumber(o.attempts, language)}</dd>
+          </>
+        )}
       </dl>
       {o.registers && (
         <>
           <h3>{t('operation.registers', { when: formatDateTime(o.registers.readAt, language, true) })}</h3>
           <dl className="details details-compact">
-            <dt>{t('operation.importEnergy')}</dt><dd className="num">{formatKwh(o.registers.importEnergyWh, language)}</dd>
-            {o.registers.importEnergyByBandWh.map((wh, i) => (wh > 0 || i < 3) && (
-              <div key={i} className="details-pair"><dt>{t('operation.band', { band: i + 1 })}</dt><dd className="num">{formatKwh(wh, language)}</dd></div>
-            ))}
-            <dt>{t('operation.exportEnergy')}</dt><dd className="num">{formatKwh(o.registers.exportEnergyWh, language)}</dd>
-            <dt>{t('operation.availablePower')}</dt><dd className="num">{formatKw(o.registers.availablePowerW, language)}</dd>
-            <dt>{t('operation.supply')}</dt><dd className="num">{o.registers.connected ? t('operation.connected') : t('operation.disconnected')}</dd>
+            <dt>{t('operation.importEnergy')}</dt>
+            <dd className="num">{formatKwh(o.registers.importEnergyWh, language)}</dd>
+            {o.registers.importEnergyByBandWh.map(
+              (wh, i) =>
+                (wh > 0 || i < 3) && (
+                  <div key={i} className="details-pair">
+                    <dt>{t('operation.band', { band: i + 1 })}</dt>
+                    <dd className="num">{formatKwh(wh, language)}</dd>
+                  </div>
+                ),
+            )}
+            <dt>{t('operation.exportEnergy')}</dt>
+            <dd className="num">{formatKwh(o.registers.exportEnergyWh, language)}</dd>
+            <dt>{t('operation.availablePower')}</dt>
+            <dd className="num">{formatKw(o.registers.availablePowerW, language)}</dd>
+            <dt>{t('operation.supply')}</dt>
+            <dd className="num">{o.registers.connected ? t('operation.connected') : t('operation.disconnected')}</dd>
           </dl>
         </>
       )}

@@ -44,26 +44,62 @@ export function RequestsPage() {
     <>
       <div className="page-head with-action">
         <h1>{t('requests.title')}</h1>
-        <a className="button button-secondary" href={apiUrl('/requests.csv', filters)} download>{t('requests.export')}</a>
+        <a className="button button-secondary" href={apiUrl('/requests.csv', filters)} download>
+          {t('requests.export')}
+        </a>
       </div>
       <p className="lead">{t('requests.intro')}</p>
       <form className="filters" onSubmit={submit} role="search" aria-label={t('common.filters')}>
-        <SelectField id="filter-state" label={t('requests.state')} value={state} onChange={(value) => apply({ state: value })}
+        <SelectField
+          id="filter-state"
+          label={t('requests.state')}
+          value={state}
+          onChange={(value) => apply({ state: value })}
           options={[
-            { value: 'open', label: t('requests.open') }, { value: 'closed', label: t('requests.closed') }, { value: 'all', label: t('common.all') },
-          ]} />
-        <SelectField id="filter-kind" label={t('requests.kind')} value={kind} onChange={(value) => apply({ kind: value })}
-          options={[{ value: '', label: t('common.all') }, ...KINDS.map((k) => ({ value: k, label: label('requestKind', k) }))]} />
-        <Field id="filter-pod" label={t('common.pod')} value={podInput} onChange={setPodInput} placeholder="IT001E…" autoComplete="off" />
-        <div className="filter-actions"><button type="submit">{t('common.search')}</button></div>
+            { value: 'open', label: t('requests.open') },
+            { value: 'closed', label: t('requests.closed') },
+            { value: 'all', label: t('common.all') },
+          ]}
+        />
+        <SelectField
+          id="filter-kind"
+          label={t('requests.kind')}
+          value={kind}
+          onChange={(value) => apply({ kind: value })}
+          options={[
+            { value: '', label: t('common.all') },
+            ...KINDS.map((k) => ({ value: k, label: label('requestKind', k) })),
+          ]}
+        />
+        <Field
+          id="filter-pod"
+          label={t('common.pod')}
+          value={podInput}
+          onChange={setPodInput}
+          placeholder="IT001E…"
+          autoComplete="off"
+        />
+        <div className="filter-actions">
+          <button type="submit">{t('common.search')}</button>
+        </div>
       </form>
       <ErrorNotice error={list.error} />
       {list.loading && <Loading />}
       {list.data && list.data.items.length === 0 && (
-        <EmptyState>{state === 'open' && !kind && !pod ? t('requests.noneOpen') : t('requests.noneFiltered')}</EmptyState>
+        <EmptyState>
+          {state === 'open' && !kind && !pod ? t('requests.noneOpen') : t('requests.noneFiltered')}
+        </EmptyState>
       )}
-      {list.data && list.data.items.length > 0 && <RequestsTable requests={list.data.items} caption={t('requests.title')} />}
-      <Pager pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pages.previous} onNext={pages.next} />
+      {list.data && list.data.items.length > 0 && (
+        <RequestsTable requests={list.data.items} caption={t('requests.title')} />
+      )}
+      <Pager
+        pageNumber={pages.pageNumber}
+        hasPrevious={pages.hasPrevious}
+        nextCursor={list.data?.nextCursor}
+        onPrevious={pages.previous}
+        onNext={pages.next}
+      />
     </>
   );
 }

@@ -12,9 +12,16 @@ import type { FieldNetworkStatus, Operation, OperationList } from '../types.ts';
 /** The field network as the head-end sees it (refreshed every 5 s) and the failed remote operations, to retry. */
 export function TelemanagementPage() {
   const { t, label, language } = useLabels();
-  const status = useLoad((signal) => api.get<FieldNetworkStatus>('/telemanagement/status', undefined, { signal }), 'status');
+  const status = useLoad(
+    (signal) => api.get<FieldNetworkStatus>('/telemanagement/status', undefined, { signal }),
+    'status',
+  );
   const pages = useCursorPages('failed');
-  const failed = useLoad((signal) => api.get<OperationList>('/operations', { status: 'failed', cursor: pages.cursor, limit: 10 }, { signal }), `${pages.cursor}`);
+  const failed = useLoad(
+    (signal) =>
+      api.get<OperationList>('/operations', { status: 'failed', cursor: pages.cursor, limit: 10 }, { signal }),
+    `${pages.cursor}`,
+  );
   const [retried, setRetried] = useState<{ operation: Operation; retry: Operation } | null>(null);
   const [retryError, setRetryError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -42,39 +49,70 @@ export function TelemanagementPage() {
     <>
       <div className="page-head with-action">
         <h1>{t('telemanagement.title')}</h1>
-        <Link className="button" to="/dso/operations/new">{t('operation.new')}</Link>
+        <Link className="button" to="/dso/operations/new">
+          {t('operation.new')}
+        </Link>
       </div>
       <ErrorNotice error={status.error} />
       {status.loading && <Loading />}
       {s && (
         <>
           <ul className="stats stats-row" aria-label={t('telemanagement.totals')}>
-            <li><span className="stat-value">{n(s.concentrators)}</span><span className="stat-label">{t('telemanagement.concentrators')}</span></li>
-            <li><span className="stat-value">{n(s.meters)}</span><span className="stat-label">{t('telemanagement.meters')}</span></li>
-            <li><span className="stat-value">{n(s.queuedCommands)}</span><span className="stat-label">{t('telemanagement.queuedCommands')}</span></li>
-            <li><span className="stat-value">{n(s.commands.done)}</span><span className="stat-label">{t('telemanagement.done')}</span></li>
-            <li><span className="stat-value">{n(s.commands.failed)}</span><span className="stat-label">{t('telemanagement.failed')}</span></li>
+            <li>
+              <span className="stat-value">{n(s.concentrators)}</span>
+              <span className="stat-label">{t('telemanagement.concentrators')}</span>
+            </li>
+            <li>
+              <span className="stat-value">{n(s.meters)}</span>
+              <span className="stat-label">{t('telemanagement.meters')}</span>
+            </li>
+            <li>
+              <span className="stat-value">{n(s.queuedCommands)}</span>
+              <span className="stat-label">{t('telemanagement.queuedCommands')}</span>
+            </li>
+            <li>
+              <span className="stat-value">{n(s.commands.done)}</span>
+              <span className="stat-label">{t('telemanagement.done')}</span>
+            </li>
+            <li>
+              <span className="stat-value">{n(s.commands.failed)}</span>
+              <span className="stat-label">{t('telemanagement.failed')}</span>
+            </li>
           </ul>
           <div className="grid grid-2-1">
             <section className="card" aria-labelledby="queues-title">
               <h2 id="queues-title">{t('telemanagement.queues')}</h2>
-              {s.busiest.length === 0 ? <p className="empty">{t('telemanagement.noQueues')}</p> : (
+              {s.busiest.length === 0 ? (
+                <p className="empty">{t('telemanagement.noQueues')}</p>
+              ) : (
                 <div className="table-wrap">
                   <table>
                     <caption className="visually-hidden">{t('telemanagement.queues')}</caption>
-                    <thead><tr>
-                      <th scope="col">{t('telemanagement.concentrator')}</th>
-                      <th scope="col" className="num">{t('telemanagement.metersShort')}</th>
-                      <th scope="col" className="num">{t('telemanagement.queueDepth')}</th>
-                      <th scope="col"><span className="visually-hidden">{t('telemanagement.queueBar')}</span></th>
-                    </tr></thead>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('telemanagement.concentrator')}</th>
+                        <th scope="col" className="num">
+                          {t('telemanagement.metersShort')}
+                        </th>
+                        <th scope="col" className="num">
+                          {t('telemanagement.queueDepth')}
+                        </th>
+                        <th scope="col">
+                          <span className="visually-hidden">{t('telemanagement.queueBar')}</span>
+                        </th>
+                      </tr>
+                    </thead>
                     <tbody>
                       {s.busiest.map((c) => (
                         <tr key={c.concentratorId}>
                           <td className="mono">{c.concentratorId}</td>
                           <td className="num">{n(c.meters)}</td>
                           <td className="num">{n(c.queueDepth)}</td>
-                          <td className="bar-cell"><div className="bar" aria-hidden="true"><span style={{ width: `${(c.queueDepth / maxQueue) * 100}%` }} /></div></td>
+                          <td className="bar-cell">
+                            <div className="bar" aria-hidden="true">
+                              <span style={{ width: `${(c.queueDepth / maxQueue) * 100}%` }} />
+                            </div>
+                          </td>
                         </tr>
                       ))}
                     </tbody>
@@ -85,19 +123,29 @@ export function TelemanagementPage() {
             <section className="card" aria-labelledby="commands-title">
               <h2 id="commands-title">{t('telemanagement.commands')}</h2>
               <dl className="details details-compact">
-                <dt>{t('telemanagement.sent')}</dt><dd className="num">{n(s.commands.sent)}</dd>
-                <dt>{t('telemanagement.attempts')}</dt><dd className="num">{n(s.commands.attempts)}</dd>
-                <dt>{t('telemanagement.retried')}</dt><dd className="num">{n(s.commands.retried)}</dd>
-                <dt>{t('telemanagement.done')}</dt><dd className="num">{n(s.commands.done)}</dd>
-                <dt>{t('telemanagement.failed')}</dt><dd className="num">{n(s.commands.failed)}</dd>
+                <dt>{t('telemanagement.sent')}</dt>
+                <dd className="num">{n(s.commands.sent)}</dd>
+                <dt>{t('telemanagement.attempts')}</dt>
+                <dd className="num">{n(s.commands.attempts)}</dd>
+                <dt>{t('telemanagement.retried')}</dt>
+                <dd className="num">{n(s.commands.retried)}</dd>
+                <dt>{t('telemanagement.done')}</dt>
+                <dd className="num">{n(s.commands.done)}</dd>
+                <dt>{t('telemanagement.failed')}</dt>
+                <dd className="num">{n(s.commands.failed)}</dd>
               </dl>
               {Object.values(s.commands.failedByReason).some((count) => count > 0) && (
                 <>
                   <h3>{t('telemanagement.failedByReason')}</h3>
                   <dl className="details details-compact">
-                    {Object.entries(s.commands.failedByReason).filter(([, count]) => count > 0).map(([reason, count]) => (
-                      <div key={reason} className="details-pair"><dt>{label('operationReason', reason)}</dt><dd className="num">{n(count)}</dd></div>
-                    ))}
+                    {Object.entries(s.commands.failedByReason)
+                      .filter(([, count]) => count > 0)
+                      .map(([reason, count]) => (
+                        <div key={reason} className="details-pair">
+                          <dt>{label('operationReason', reason)}</dt>
+                          <dd className="num">{n(count)}</dd>
+                        </div>
+                      ))}
                   </dl>
                 </>
               )}
@@ -111,7 +159,11 @@ export function TelemanagementPage() {
         <div aria-live="polite" className="result-region">
           {retried && (
             <div className="notice notice-success" role="status">
-              {t('telemanagement.retryDone', { kind: label('operationKind', retried.operation.kind), pod: retried.operation.pod, status: label('operationStatus', retried.retry.status) })}{' '}
+              {t('telemanagement.retryDone', {
+                kind: label('operationKind', retried.operation.kind),
+                pod: retried.operation.pod,
+                status: label('operationStatus', retried.retry.status),
+              })}{' '}
               <Link to={`/dso/operations/new?follow=${retried.retry.id}`}>{t('telemanagement.follow')}</Link>
             </div>
           )}
@@ -124,14 +176,20 @@ export function TelemanagementPage() {
           <div className="table-wrap">
             <table>
               <caption className="visually-hidden">{t('telemanagement.failedOperations')}</caption>
-              <thead><tr>
-                <th scope="col">{t('operation.submittedAt')}</th>
-                <th scope="col">{t('common.pod')}</th>
-                <th scope="col">{t('operation.kind')}</th>
-                <th scope="col">{t('operation.reason')}</th>
-                <th scope="col" className="num">{t('operation.attempts')}</th>
-                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-              </tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{t('operation.submittedAt')}</th>
+                  <th scope="col">{t('common.pod')}</th>
+                  <th scope="col">{t('operation.kind')}</th>
+                  <th scope="col">{t('operation.reason')}</th>
+                  <th scope="col" className="num">
+                    {t('operation.attempts')}
+                  </th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {failed.data.items.map((o) => (
                   <tr key={o.id}>
@@ -141,8 +199,16 @@ export function TelemanagementPage() {
                     <td>{label('operationReason', o.reason)}</td>
                     <td className="num">{o.attempts === null ? '—' : n(o.attempts)}</td>
                     <td className="cell-actions">
-                      <button type="button" className="button-small" disabled={busy !== null} onClick={() => void retry(o)}
-                        aria-label={t('telemanagement.retryNamed', { kind: label('operationKind', o.kind), pod: o.pod })}>
+                      <button
+                        type="button"
+                        className="button-small"
+                        disabled={busy !== null}
+                        onClick={() => void retry(o)}
+                        aria-label={t('telemanagement.retryNamed', {
+                          kind: label('operationKind', o.kind),
+                          pod: o.pod,
+                        })}
+                      >
                         {busy === o.id ? t('common.sending') : t('telemanagement.retry')}
                       </button>
                     </td>
@@ -152,7 +218,13 @@ export function TelemanagementPage() {
             </table>
           </div>
         )}
-        <Pager pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={failed.data?.nextCursor} onPrevious={pages.previous} onNext={pages.next} />
+        <Pager
+          pageNumber={pages.pageNumber}
+          hasPrevious={pages.hasPrevious}
+          nextCursor={failed.data?.nextCursor}
+          onPrevious={pages.previous}
+          onNext={pages.next}
+        />
       </section>
     </>
   );

@@ -68,21 +68,43 @@ export function TokensPage() {
         <p className="lead">{t('tokens.intro')}</p>
       </div>
       <form className="card form-inline" onSubmit={create} noValidate>
-        <Field id="token-label" label={t('tokens.label')} value={label} onChange={setLabel} required maxLength={200}
-          placeholder={t('tokens.labelPlaceholder')} error={missing ? labels.label('fieldIssue', 'required') : fieldErrorsOf(labels, error).label} />
-        <button type="submit" disabled={busy}>{t('tokens.create')}</button>
+        <Field
+          id="token-label"
+          label={t('tokens.label')}
+          value={label}
+          onChange={setLabel}
+          required
+          maxLength={200}
+          placeholder={t('tokens.labelPlaceholder')}
+          error={missing ? labels.label('fieldIssue', 'required') : fieldErrorsOf(labels, error).label}
+        />
+        <button type="submit" disabled={busy}>
+          {t('tokens.create')}
+        </button>
       </form>
       <div aria-live="polite" className="result-region">
-        {error && !fieldErrorsOf(labels, error).label ? <div className="notice notice-error" role="alert">{errorText(labels, error)}</div> : null}
+        {error && !fieldErrorsOf(labels, error).label ? (
+          <div className="notice notice-error" role="alert">
+            {errorText(labels, error)}
+          </div>
+        ) : null}
         {created && (
           <div className="notice notice-success secret-box" role="status">
-            <p><strong>{t('tokens.createdTitle', { label: created.label })}</strong></p>
+            <p>
+              <strong>{t('tokens.createdTitle', { label: created.label })}</strong>
+            </p>
             <p>{t('tokens.shownOnce')}</p>
-            <p className="secret"><code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} /></p>
+            <p className="secret">
+              <code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} />
+            </p>
             <p className="hint">{t('tokens.usage')}</p>
           </div>
         )}
-        {revoked && <div className="notice notice-info" role="status">{t('tokens.revokedNotice', { label: revoked })}</div>}
+        {revoked && (
+          <div className="notice notice-info" role="status">
+            {t('tokens.revokedNotice', { label: revoked })}
+          </div>
+        )}
         <ErrorNotice error={revokeError} />
       </div>
       <section aria-labelledby="tokens-valid">
@@ -94,15 +116,29 @@ export function TokensPage() {
           <div className="table-wrap">
             <table>
               <caption className="visually-hidden">{t('tokens.valid')}</caption>
-              <thead><tr><th scope="col">{t('tokens.label')}</th><th scope="col">{t('tokens.createdAt')}</th><th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{t('tokens.label')}</th>
+                  <th scope="col">{t('tokens.createdAt')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {valid.map((token) => (
                   <tr key={token.id}>
                     <td>{token.label}</td>
                     <td className="date">{formatDateTime(token.createdAt, language)}</td>
                     <td className="cell-actions">
-                      <button type="button" className="button-danger button-small" onClick={() => setRevoking(token)}
-                        aria-label={t('tokens.revokeNamed', { label: token.label })}>{t('tokens.revoke')}</button>
+                      <button
+                        type="button"
+                        className="button-danger button-small"
+                        onClick={() => setRevoking(token)}
+                        aria-label={t('tokens.revokeNamed', { label: token.label })}
+                      >
+                        {t('tokens.revoke')}
+                      </button>
                     </td>
                   </tr>
                 ))}
@@ -116,13 +152,22 @@ export function TokensPage() {
           <summary>{t('tokens.revokedList', { count: revokedTokens.length })}</summary>
           <ul>
             {revokedTokens.map((token) => (
-              <li key={token.id}>{t('tokens.revokedLine', { label: token.label, when: formatDateTime(token.revokedAt, language) })}</li>
+              <li key={token.id}>
+                {t('tokens.revokedLine', { label: token.label, when: formatDateTime(token.revokedAt, language) })}
+              </li>
             ))}
           </ul>
         </details>
       )}
-      <ConfirmDialog open={revoking !== null} title={t('tokens.confirmTitle')} confirmLabel={t('tokens.confirmRevoke')} danger busy={busy}
-        onConfirm={() => void revoke()} onCancel={() => setRevoking(null)}>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={t('tokens.confirmTitle')}
+        confirmLabel={t('tokens.confirmRevoke')}
+        danger
+        busy={busy}
+        onConfirm={() => void revoke()}
+        onCancel={() => setRevoking(null)}
+      >
         <p>{t('tokens.confirmText', { label: revoking?.label ?? '' })}</p>
       </ConfirmDialog>
     </>
