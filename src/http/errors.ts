@@ -30,6 +30,12 @@ const statusOf = {
   activation_expired: 410,
 } as const satisfies Record<DomainErrorCode, number>;
 
+const TOO_MANY_FORM_FIELDS = {
+  status: 400,
+  code: 'invalid_file',
+  message: 'Too many form fields: send the CSV as the field "file"',
+};
+
 /**
  * Errors raised by HTTP itself, not by the domain: the framework's and its plugins' codes. Each is the caller's
  * mistake, answered in the one error shape and logged at info (never as an error of ours).
@@ -65,16 +71,8 @@ const transportErrors: Record<string, { status: number; code: string; message: s
     code: 'invalid_file',
     message: 'Send one file per request, as the form field "file"',
   },
-  FST_PARTS_LIMIT: {
-    status: 400,
-    code: 'invalid_file',
-    message: 'Too many form fields: send the CSV as the field "file"',
-  },
-  FST_FIELDS_LIMIT: {
-    status: 400,
-    code: 'invalid_file',
-    message: 'Too many form fields: send the CSV as the field "file"',
-  },
+  FST_PARTS_LIMIT: TOO_MANY_FORM_FIELDS,
+  FST_FIELDS_LIMIT: TOO_MANY_FORM_FIELDS,
   FST_PROTO_VIOLATION: { status: 400, code: 'invalid_file', message: 'A form field name is not allowed' },
   FST_MP_PREMATURE_CLOSE: { status: 400, code: 'invalid_file', message: 'The form ended before its last part' },
   FST_INVALID_JSON_FIELD_ERROR: {

@@ -198,10 +198,10 @@ export class RequestService {
     return moved;
   }
 
-  /** The same for many requests, set-based: a few statements whatever the count (the workflow moves jobs in batches). */
   /**
-   * Moves requests on, and their associations with them. `meterAt`: when the meter acknowledged (the head-end's clock,
-   * the meters' own — simulated time with an in-process field network): an association's activity is kept on it.
+   * The same for many requests, set-based: a few statements whatever the count (the workflow moves jobs in batches).
+   * Their associations move with them; `meterAt`: when the meter acknowledged (the head-end's clock, the meters' own —
+   * simulated time with an in-process field network), on which an association's activity is kept.
    */
   async advanceMany(
     stores: Stores,
