@@ -11,6 +11,7 @@ import {
   login,
   mainText,
   navigate,
+  navigationLink,
   newContext,
   screenshot,
   startPlatform,
@@ -345,7 +346,8 @@ describeInBrowser('portal for asset providers (real browser, real platform)', ()
 
   it('sends the user back to the login page with a message when the session has ended, and signs out', async () => {
     await context.clearCookies();
-    await navigate(page, 'Associazioni');
+    // Not navigate(): the page it goes to is never shown (the API answers 401 and the portal sends the user away).
+    await navigationLink(page, 'Associazioni').click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
     await expect.poll(() => mainText(page)).toContain('La sessione è scaduta');
     await login(page, rep.email, rep.password);

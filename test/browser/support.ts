@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { describe, expect, inject } from 'vitest';
 
 /**
@@ -168,12 +168,19 @@ export async function login(page: Page, email: string, password: string): Promis
 
 /** Follows a link of the main navigation (the same words may appear in the page). */
 export async function navigate(page: Page, name: string): Promise<void> {
-  const link = page
-    .getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ })
-    .getByRole('link', { name, exact: true });
+  const link = navigationLink(page, name);
   await link.click();
   // The router keeps the previous page on screen until the next one is ready: wait until the link marks it current.
-  await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
+  // Each read gives up quickly: expect.poll awaits its callback, and a link that is gone (the user was sent to the
+  // login page) would otherwise hold every attempt for the context's whole timeout.
+  await expect.poll(() => link.getAttribute('aria-current', { timeout: 500 })).toBe('page');
+}
+
+/** A link of the main navigation by its exact name. */
+export function navigationLink(page: Page, name: string): Locator {
+  return page
+    .getByRole('navigation', { name: /^(Navigazione principale|Main navigation)$/ })
+    .getByRole('link', { name, exact: true });
 }
 
 /** Drops a file on an element as a user dragging it from the desktop would (the code runs in the page). */
@@ -200,7 +207,6 @@ export async function expectLabelledControls(page: Page): Promise<void> {
   expect(unlabelled, 'form controls without a label').toEqual([]);
 }
 
-/** The visible text of the page's <main>, for assertions that no raw code leaks to users. */
 /** After a failed test: a screenshot of the page, its text and what the console said, for the CI log. */
 export async function reportFailure(
   task: { name: string; result?: { state?: string } },
@@ -212,6 +218,7 @@ export async function reportFailure(
   console.error(`page ${page.url()}:\n${await mainText(page).catch(() => '')}\nconsole: ${consoleProblems.join('\n')}`);
 }
 
+/** The visible text of the page's <main>, for assertions that no raw code leaks to users. */
 export async function mainText(page: Page): Promise<string> {
   return page.locator('main').innerText();
 }

@@ -70,16 +70,6 @@ describe('monitoring end to end over simulated days', () => {
     await until('the six meters programmed', () => field.installedAt().length === 6);
     const lastProgrammed = new Date(Math.max(...field.installedAt().map((d) => d.at.getTime())));
     const first = addDays(romeDay(lastProgrammed), 1);
-    console.log(
-      'PROGRAMMED',
-      field
-        .installedAt()
-        .map((d) => d.at.toISOString())
-        .sort()
-        .join(' '),
-      'wall',
-      new Date().toISOString(),
-    );
     const finals = [first, addDays(first, 1)];
     const computedFinals = async () =>
       (await platform.storage.kpiCompute.runs(first, finals[1]!)).filter((r) => r.version === 2).map((r) => r.day);
