@@ -11,6 +11,12 @@ const layer = (folders, message) => ({
   group: folders.flatMap((f) => [`**/${f}/**`, `**/${f}`, `**/${f}.js`]),
   message,
 });
+/** src/ never imports sim/ (tests included): the composition root takes the simulators through a port. */
+const notSim = {
+  group: ['**/sim/**', '**/sim', '**/sim/index.js'],
+  message:
+    'src/ never imports sim/: the entry point hands the simulators to the composition root (main/simulators.ts).',
+};
 const infrastructure = [
   'fastify',
   'pg',
@@ -33,6 +39,11 @@ export default tseslint.config(
     },
   },
   {
+    // Every file of src/, tests and composition roots included; the layers below repeat it beside their own rules.
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [notSim] }] },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     ignores: ['src/domain/**/*.test.ts'],
     rules: {
@@ -45,6 +56,7 @@ export default tseslint.config(
               'domain/ is pure rules: it imports nothing but domain/.',
             ),
             { group: infrastructure, message: 'domain/ does no I/O: no framework, database or Node built-in.' },
+            notSim,
           ],
         },
       ],
@@ -67,6 +79,7 @@ export default tseslint.config(
               group: ['fastify', 'pg', 'pg-copy-streams', 'kysely', '@electric-sql/*', '@fastify/*'],
               message: 'services/ reach storage through ports.',
             },
+            notSim,
           ],
         },
       ],
@@ -90,6 +103,7 @@ export default tseslint.config(
               ['http', 'cli', 'main'],
               'adapters implement ports; they do not know transport or composition roots.',
             ),
+            notSim,
           ],
         },
       ],
@@ -107,6 +121,7 @@ export default tseslint.config(
               ['storage', 'cli', 'main', 'workers', 'security', 'demo'],
               'http/ calls services; adapters are wired in main/.',
             ),
+            notSim,
           ],
         },
       ],
@@ -124,7 +139,28 @@ export default tseslint.config(
     },
   },
   {
+    // The field (meters, concentrators, the demo's Chain 2) implements the platform's ports: it may use them and the
+    // domain's types, never the platform's services, adapters or transport.
     files: ['sim/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // services/*.js, not services/ports/**: the ports are what the field implements.
+              group: [...layer(['storage', 'http', 'workers', 'security', 'demo'], '').group, '**/services/*.js'],
+              message:
+                'sim/ plays the field: it implements ports (services/ports/, main/simulators.ts), it does not use adapters.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // What a DU maker would write (the DU, the power line) and the meter's Chain 2 behaviour: codec and domain only.
+    files: ['sim/du-emulator/**/*.ts', 'sim/power-line/**/*.ts', 'sim/meter-emitter/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { bulkReportCsv } from '../src/http/bulk-report.csv.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
+import { simulators } from '../sim/index.js';
 import { splitBulkCsv } from '../src/services/bulk-csv.js';
 import type { DatabaseTarget } from '../src/storage/database.js';
 import { v7 as uuidv7 } from 'uuid';
@@ -48,7 +49,7 @@ async function measure(name: string, target: DatabaseTarget) {
       MASTER_KEY: 'c3'.repeat(32),
       BULK_QUOTA_PER_24H: '100',
     }),
-    { database: target, logger: false },
+    { database: target, logger: false, simulators },
   );
   try {
     const points = (ROUNDS + 1) * ROWS;

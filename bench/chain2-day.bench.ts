@@ -15,8 +15,8 @@ import { MeterEmitter } from '../sim/meter-emitter/index.js';
 import { MeterFleet } from '../sim/meter-fleet/meter-fleet.js';
 import { PowerLineMedium } from '../sim/power-line/index.js';
 import type { DuKey, MacAddress, Pod } from '../src/domain/identifiers.js';
-import { FieldNetworkSimulator } from '../src/telemanagement/field-network.simulator.js';
-import { VirtualScheduler } from '../src/telemanagement/scheduler.js';
+import { FieldNetworkSimulator } from '../sim/field-network/field-network.simulator.js';
+import { VirtualScheduler } from '../sim/field-network/scheduler.js';
 import { format, printPeakMemory } from './support.js';
 
 const METERS = Number(process.env.BENCH_METERS ?? 10_000);

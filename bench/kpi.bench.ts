@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { addDays, KpiVersion } from '../src/domain/kpi.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
+import { simulators } from '../sim/index.js';
 import type { DatabaseTarget } from '../src/storage/database.js';
 import { format, median, printPeakMemory, withScratchDatabase } from './support.js';
 
@@ -53,7 +54,7 @@ async function measure(name: string, target: DatabaseTarget, copyBaseline: (rows
       MASTER_KEY: 'c4'.repeat(32),
       LOG_LEVEL: 'warn',
     }),
-    { database: target, logger: false, clock: { now: () => NOW } },
+    { database: target, logger: false, clock: { now: () => NOW }, simulators },
   );
   try {
     // The network and its retailers: set up, not measured.

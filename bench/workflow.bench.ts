@@ -13,6 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/config.js';
 import { demoConcentrators, demoPod, demoSupplyPoints, METERS_PER_CONCENTRATOR } from '../src/demo/demo-network.js';
 import { createPlatform, type Platform } from '../src/main/platform.js';
+import { simulators } from '../sim/index.js';
 import { format, printPeakMemory, withScratchDatabase } from './support.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
@@ -33,7 +34,7 @@ async function platformOn(url: string, workflow: 'telemanagement' | 'direct'): P
       WORKFLOW_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '500',
       DATABASE_POOL_SIZE: '8',
     }),
-    { logger: false },
+    { logger: false, simulators },
   );
 }
 

@@ -1,8 +1,6 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DU_USAGE, runDuCommand } from '../../sim/du-emulator/index.js';
 import { ConfigError, duCommandEnv, loadConfig } from '../config.js';
-import { fieldNetworkCommand } from './field-network.command.js';
+import type { Simulators } from '../main/simulators.js';
 import { seedCommand } from './seed.command.js';
 import { startCommand } from './start.command.js';
 
@@ -21,7 +19,8 @@ Commands:
 
 Configuration comes from environment variables: see .env.example.`;
 
-async function main(argv: string[]): Promise<number> {
+/** The CLI; the entry point hands in the simulators (src/ imports nothing of sim/). */
+export async function runCli(argv: string[], simulators: Simulators): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     console.log(USAGE);
@@ -29,11 +28,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'du') {
     if (rest.includes('--help')) {
-      console.log(DU_USAGE);
+      console.log(simulators.du.usage);
       return 0;
     }
     // A DU emulator is a device of its own: it needs none of the platform's configuration.
-    const result = await runDuCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: duCommandEnv() });
+    const result = await simulators.du.run(rest, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: duCommandEnv(),
+    });
     if (!result.running) return result.exitCode;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void result.close());
     return result.done;
@@ -42,26 +45,29 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { 'no-demo': { type: 'boolean', default: false } } });
-      return startCommand(config, { demo: !values['no-demo'] });
+      return startCommand(config, { demo: !values['no-demo'], simulators });
     }
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
-      return seedCommand(config, { json: values.json ?? false });
+      return seedCommand(config, { json: values.json ?? false, simulators });
     }
     case 'field-network':
-      return fieldNetworkCommand(config);
+      return simulators.fieldNetworkService(config);
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+/** Runs the CLI as the process: its exit code, or 1 with the message of what stopped it. */
+export function runAsProcess(argv: string[], simulators: Simulators): void {
+  runCli(argv, simulators).then(
+    (code) => {
+      if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof ConfigError ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}

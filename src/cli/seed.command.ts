@@ -2,11 +2,13 @@ import type { Config } from '../config.js';
 import { seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
 import { loggerOptions } from '../main/logger.js';
 import { createPlatform } from '../main/platform.js';
+import type { Simulators } from '../main/simulators.js';
 
-export async function seedCommand(config: Config, options: { json: boolean }): Promise<number> {
+export async function seedCommand(config: Config, options: { json: boolean; simulators: Simulators }): Promise<number> {
   // Warnings only, on stderr: stdout is the credentials (--json: read by scripts).
   const platform = await createPlatform(config, {
     logger: loggerOptions({ ...config, logLevel: 'warn' }, process.stderr),
+    simulators: options.simulators,
   });
   try {
     await platform.workflow.start(); // the seed's associations are programmed like any other

@@ -2,17 +2,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { API_PREFIX } from '../http/app.js';
-import { POWER_LINE_PATH, restoreFieldNetwork, startChain2Field, type Chain2Field } from '../main/chain2-field.js';
 import { startHousekeeping, startMonitoring, type Periodic } from '../main/monitoring.js';
 import { baseUrlOf, CREDENTIALS_FILE, recordDemoDus, seedDemoIfEmpty, writeDemoCredentials } from '../main/demo.js';
 import { builtPortal, createPlatform } from '../main/platform.js';
+import { restoreFieldNetwork } from '../main/restore-field-network.js';
+import type { DemoChain2, Simulators } from '../main/simulators.js';
 import { untilSignal } from './signals.js';
 
 /** Serves until SIGINT or SIGTERM, then stops the workflow, drains HTTP and closes the database. */
-export async function startCommand(config: Config, options: { demo: boolean }): Promise<number> {
-  const platform = await createPlatform(config);
+export async function startCommand(
+  config: Config,
+  options: { demo: boolean; simulators: Simulators },
+): Promise<number> {
+  const platform = await createPlatform(config, { simulators: options.simulators });
   const log = platform.app.log;
-  let chain2: Chain2Field | undefined;
+  let chain2: DemoChain2 | undefined;
   const periodic: Periodic[] = [];
   const close = async () => {
     for (const job of periodic) await job.stop();
@@ -42,7 +46,7 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
     }
     await platform.app.listen({ host: config.host, port: config.port });
     if (demo && platform.fieldNetwork) {
-      chain2 = await startChain2Field(platform, {
+      chain2 = await options.simulators.startDemoChain2(platform, {
         host: config.host,
         duPort: config.chain2.duPort,
         lossRate: config.chain2.lossRate,
@@ -75,7 +79,7 @@ export async function startCommand(config: Config, options: { demo: boolean }): 
       (chain2
         ? `\n  Chain 2:      ${chain2.endpoints().length} emulated DUs (one per programmed meter, listed in the file above), simulated time ×${config.simulator.timeScale}` +
           (watch ? `\n  Watch a DU:   ${watch.ws}   (WebSocket: send "!", then frames arrive; POD ${watch.pod})` : '') +
-          `\n  Power line:   ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)})`
+          `\n  Power line:   ${base.replace(/^http/, 'ws')}${chain2.powerLinePath}<MAC>   (for chain2 du --medium ${base.replace(/^http/, 'ws')}${chain2.powerLinePath.slice(0, -1)})`
         : '') +
       '\n  Stop:         Ctrl+C\n',
   );

@@ -15,19 +15,18 @@ import { IdempotencyService } from '../services/idempotency.service.js';
 import { KpiService } from '../services/kpi.service.js';
 import { OnboardingService } from '../services/onboarding.service.js';
 import { OperationService } from '../services/operation.service.js';
-import type { Clock, SecretBox, Storage, SupplyPointStore } from '../services/ports/index.js';
+import type { Clock, NetworkSite, SecretBox, Storage, SupplyPointStore } from '../services/ports/index.js';
 import { RequestService } from '../services/request.service.js';
 import { SessionService } from '../services/session.service.js';
 import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '../storage/database.js';
 import { sqlStorage } from '../storage/sql-storage.js';
 import type { Pod } from '../domain/identifiers.js';
 import { FieldNetworkClient } from '../telemanagement/field-network.client.js';
-import { FieldNetworkSimulator, type NetworkSite } from '../telemanagement/field-network.simulator.js';
-import { SimulatedHeadEnd } from '../telemanagement/simulated-head-end.js';
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
 import { createLogger, loggerOptions } from './logger.js';
+import type { InProcessFieldNetwork, Simulators } from './simulators.js';
 
 /** The composition root: the one place where adapters are chosen and wired together. */
 export interface Platform {
@@ -39,7 +38,9 @@ export interface Platform {
   /** Seals and opens DU keys (the master key's box). */
   secretBox: SecretBox;
   /** The in-process field-network simulator behind the head-end port (inspect meters in tests and the demo); undefined with HEAD_END_URL. */
-  fieldNetwork: FieldNetworkSimulator | undefined;
+  fieldNetwork: InProcessFieldNetwork | undefined;
+  /** The simulators this platform was given (the demo's Chain 2 starts from them). */
+  simulators: Simulators | undefined;
   app: FastifyTypeBox;
   close(): Promise<void>;
 }
@@ -49,6 +50,8 @@ export interface PlatformOptions {
   database?: DatabaseTarget;
   logger?: FastifyServerOptions['logger'];
   clock?: Clock;
+  /** The simulated field (sim/), needed without HEAD_END_URL: the entry point hands it in, src/ never imports sim/. */
+  simulators?: Simulators;
 }
 
 /** The registry's view of a meter's place in the field network, for a network that learns meters when addressed. */
@@ -81,9 +84,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   // Telemanagement: the field network in this process, or the field-network service (HEAD_END_URL).
   const siteOf = siteLookup(storage.supplyPoints);
-  const fieldNetwork = config.headEndUrl ? undefined : new FieldNetworkSimulator({ ...config.simulator, logger });
+  const fieldNetwork = config.headEndUrl ? undefined : inProcessFieldNetwork(config, options.simulators, logger);
   const headEnd = fieldNetwork
-    ? new SimulatedHeadEnd(fieldNetwork, siteOf)
+    ? fieldNetwork.headEnd(siteOf)
     : new FieldNetworkClient(config.headEndUrl!, siteOf, config.workflowJobTimeoutSeconds * 1000);
   // An API-only process without HEAD_END_URL has a simulator of its own that no worker uses: no view of the network.
   const fieldNetworkView = config.role === 'api' && !config.headEndUrl ? undefined : headEnd;
@@ -148,6 +151,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     workflow,
     secretBox,
     fieldNetwork,
+    simulators: options.simulators,
     app,
     async close() {
       await workflow.stop();
@@ -155,6 +159,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await database.close();
     },
   };
+}
+
+function inProcessFieldNetwork(
+  config: Config,
+  simulators: Simulators | undefined,
+  logger: Parameters<Simulators['fieldNetwork']>[1],
+): InProcessFieldNetwork {
+  if (!simulators) {
+    throw new Error('no head-end: set HEAD_END_URL, or start the platform with the simulators (bin/chain2.js does)');
+  }
+  return simulators.fieldNetwork(config.simulator, logger);
 }
 
 /** The portal as `npm run build:web` leaves it, if it was built. */

@@ -37,7 +37,12 @@ export function meterCommandFor(
  */
 export class MeterProgrammingService {
   constructor(
-    private readonly deps: { storage: Storage; requests: RequestService; headEnd: HeadEnd; secretBox: SecretBox },
+    private readonly deps: {
+      storage: Storage;
+      requests: RequestService;
+      headEnd: Pick<HeadEnd, 'send'>;
+      secretBox: SecretBox;
+    },
   ) {}
 
   /**

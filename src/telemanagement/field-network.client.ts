@@ -1,7 +1,14 @@
 import type { Pod } from '../domain/identifiers.js';
 import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
-import type { FieldNetworkView, HeadEnd } from '../services/ports/index.js';
-import type { FieldMeterState, FieldNetworkCounters, NetworkSite } from './field-network.simulator.js';
+import { dayFileIssues, type ConcentratorDayRead } from '../domain/day-file.js';
+import type {
+  DailyReadRequest,
+  FieldMeterState,
+  FieldNetworkCounters,
+  FieldNetworkView,
+  HeadEnd,
+  NetworkSite,
+} from '../services/ports/index.js';
 
 /**
  * The head-end side of a field network served by `startFieldNetworkServer` in another process (`chain2
@@ -28,6 +35,17 @@ export class FieldNetworkClient implements HeadEnd, FieldNetworkView {
       ...(site && { site }),
     });
     return reviveOutcome(outcome);
+  }
+
+  /** Every meter's registry site goes with the read, so the network learns the meters it has not met yet. */
+  async dailyRead(request: DailyReadRequest): Promise<ConcentratorDayRead> {
+    const sites = (await Promise.all(request.pods.map((pod) => this.siteOf(pod)))).filter((site) => site !== undefined);
+    const read = await this.#json<ConcentratorDayRead>('POST', '/daily-reads', { ...request, sites });
+    const damaged = read.files.flatMap((file) =>
+      dayFileIssues(file).map((issue) => `${file.pod} ${file.day}: ${issue}`),
+    );
+    if (damaged.length > 0) throw new Error(`field network sent damaged day files: ${damaged.slice(0, 5).join('; ')}`);
+    return read;
   }
 
   async meterState(pod: Pod): Promise<FieldMeterState | undefined> {

@@ -40,7 +40,7 @@ describe.each(backends())('job leases on $name', (backend) => {
   }
 
   /** A worker whose SQL can be held back: killed, as far as the database can tell. */
-  function worker(platform: TestPlatform, headEnd: HeadEnd, jobLeaseSeconds: number) {
+  function worker(platform: TestPlatform, headEnd: Pick<HeadEnd, 'send'>, jobLeaseSeconds: number) {
     let heldBack: (() => void)[] | undefined;
     const sql: SqlExecutor = {
       async executeSql(text, values) {
@@ -84,7 +84,7 @@ describe.each(backends())('job leases on $name', (backend) => {
       release = resolve;
     });
     revivals.unshift(() => release());
-    const end: HeadEnd = {
+    const end: Pick<HeadEnd, 'send'> = {
       async send(command) {
         sent.push(command.commandId);
         await (ms === undefined ? released : new Promise((resolve) => setTimeout(resolve, ms)));

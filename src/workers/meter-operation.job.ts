@@ -4,7 +4,7 @@ import { eachAlone, WORKFLOW_FAILURE, type JobKind } from './meter-job.js';
 /** One job per operator's remote operation (connect, disconnect, power, calendar, read). */
 export const METER_OPERATION_QUEUE = 'meter-operation';
 
-export function meterOperationJob(deps: { storage: Storage; headEnd: HeadEnd; clock: Clock }): JobKind {
+export function meterOperationJob(deps: { storage: Storage; headEnd: Pick<HeadEnd, 'send'>; clock: Clock }): JobKind {
   const { storage, headEnd, clock } = deps;
   return {
     queue: METER_OPERATION_QUEUE,

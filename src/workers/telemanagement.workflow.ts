@@ -26,7 +26,8 @@ export const DEFAULT_JOB_LEASE_SECONDS = 20;
 export interface TelemanagementWorkflowDeps {
   storage: Storage;
   requests: RequestService;
-  headEnd: HeadEnd;
+  /** Commands only: the daily read belongs to the collection. */
+  headEnd: Pick<HeadEnd, 'send'>;
   secretBox: SecretBox;
   clock: Clock;
   logger: Logger;

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { DuEmulator, DuServerMode, DuWebSocketServer } from '../../sim/du-emulator/index.js';
 import { connectPowerLine, type PowerLineTap } from '../../sim/power-line/index.js';
 import { tariffBandAt } from '../../src/domain/tariff-bands.js';
-import { startChain2Field, type Chain2Field } from '../../src/main/chain2-field.js';
+import { startChain2Field, type Chain2Field } from '../../sim/demo-field/chain2-field.js';
 import { apiClient } from '../support/api.js';
 import {
   addSupplyPoints,

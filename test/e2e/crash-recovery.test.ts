@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_COLUMNS } from '../../src/domain/bulk-upload.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { startFieldNetworkServer, type FieldNetworkServer } from '../../src/telemanagement/field-network.server.js';
-import { FieldNetworkSimulator } from '../../src/telemanagement/field-network.simulator.js';
+import { startFieldNetworkServer, type FieldNetworkServer } from '../../sim/field-network/field-network.server.js';
+import { FieldNetworkSimulator } from '../../sim/field-network/field-network.simulator.js';
 import { apiClient } from '../support/api.js';
 import { backends, type ScratchDatabase } from '../support/databases.js';
 import {

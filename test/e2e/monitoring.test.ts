@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, romeDay } from '../../src/domain/kpi.js';
-import { startChain2Field, type Chain2Field } from '../../src/main/chain2-field.js';
+import { startChain2Field, type Chain2Field } from '../../sim/demo-field/chain2-field.js';
 import { startMonitoring } from '../../src/main/monitoring.js';
 import { apiClient } from '../support/api.js';
 import {

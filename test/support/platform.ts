@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { MeterGeneration, VoltageLevel, type SupplyPoint } from '../../src/domain/eligibility.js';
 import type { Pod } from '../../src/domain/identifiers.js';
 import { createPlatform, type Platform } from '../../src/main/platform.js';
+import { simulators } from '../../sim/index.js';
 import type { Principal } from '../../src/domain/caller.js';
 import type { DatabaseTarget } from '../../src/storage/database.js';
 
@@ -60,6 +61,7 @@ export async function createTestPlatform(
     database: target,
     logger: { level: 'info', stream },
     clock: options.clock,
+    simulators,
   });
   return Object.assign(platform, { logs });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Pod } from '../domain/identifiers.js';
-import { FieldNetworkClient } from './field-network.client.js';
+import type { Pod } from '../../src/domain/identifiers.js';
+import { FieldNetworkClient } from '../../src/telemanagement/field-network.client.js';
 import { startFieldNetworkServer, type FieldNetworkServer } from './field-network.server.js';
 import { FieldNetworkSimulator } from './field-network.simulator.js';
 import { VirtualScheduler } from './scheduler.js';

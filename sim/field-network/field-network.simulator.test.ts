@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
-import type { AddressedCommand, CommandOutcome, MeterCommand } from '../domain/meter-command.js';
-import type { Logger } from '../services/ports/index.js';
-import { FieldNetworkSimulator, type FieldNetworkSimulatorInit, type NetworkSite } from './field-network.simulator.js';
+import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
+import type { AddressedCommand, CommandOutcome, MeterCommand } from '../../src/domain/meter-command.js';
+import type { Logger } from '../../src/services/ports/index.js';
+import { FieldNetworkSimulator, type FieldNetworkSimulatorInit } from './field-network.simulator.js';
+import type { NetworkSite } from '../../src/services/ports/index.js';
 import { attemptTiming } from './plc-link.js';
 import { VirtualScheduler } from './scheduler.js';
 

@@ -1,15 +1,26 @@
-import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
+import { DayFileMissing, type ConcentratorDayRead, type MeterDayFile } from '../../src/domain/day-file.js';
+import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
+import { addDays, romeMidnight } from '../../src/domain/kpi.js';
 import {
   CommandFailure,
   type AddressedCommand,
   type CommandOutcome,
   type MeterRegisters,
-} from '../domain/meter-command.js';
-import type { HeadEnd, Logger } from '../services/ports/index.js';
-import { MeterModel, type MeterAnswer, type MeterSite, type MeterState } from './meter.model.js';
-import { attemptTiming } from './plc-link.js';
+} from '../../src/domain/meter-command.js';
+import type {
+  DailyReadRequest,
+  FieldMeterState,
+  FieldNetworkCounters,
+  HeadEnd,
+  Logger,
+  NetworkSite,
+} from '../../src/services/ports/index.js';
+import type { InProcessFieldNetwork } from '../../src/main/simulators.js';
+import { MeterModel, type MeterAnswer } from './meter.model.js';
+import { SimulatedHeadEnd } from './simulated-head-end.js';
+import { attemptTiming, dailyReadTiming, dayFileAnswerBytes } from './plc-link.js';
 import { acceleratedScheduler, VirtualScheduler, type Scheduler } from './scheduler.js';
-import { derivedSeed, seededFraction, seededRandom } from './seeded-random.js';
+import { derivedSeed, seededFraction, seededRandom } from '../../src/telemanagement/seeded-random.js';
 
 /** The field network's parameters. Defaults and why they were chosen: SIMULATOR.md. */
 export interface FieldNetworkOptions {
@@ -42,33 +53,12 @@ export const DEFAULT_FIELD_NETWORK_OPTIONS: Readonly<FieldNetworkOptions> = Obje
   seed: 1,
 });
 
-/** A supply point as the registry holds it; one without a concentrator is not telemanaged and is skipped. */
-export type NetworkSite = Omit<MeterSite, 'concentratorId'> & { concentratorId: string | null };
-
 export interface FieldNetworkSimulatorInit extends Partial<FieldNetworkOptions> {
   /** Overrides `timeScale`: tests pass a VirtualScheduler to read and move the simulated clock. */
   scheduler?: Scheduler;
   meters?: Iterable<NetworkSite>;
   /** Outcomes are logged with POD, command id and kind; never a command's contents (it may carry a DU key). */
   logger?: Logger;
-}
-
-/** A meter's state as the operator view shows it, with its reachability. Never the DU key. */
-export interface FieldMeterState extends MeterState {
-  reachable: boolean;
-}
-
-/** Totals since start, for an operator view. */
-export interface FieldNetworkCounters {
-  /** Commands handed to `send`. */
-  sent: number;
-  /** Frames transmitted to meters, first attempts and retries. */
-  attempts: number;
-  /** Attempts after the first. */
-  retried: number;
-  done: number;
-  failed: number;
-  failedByReason: Record<CommandFailure, number>;
 }
 
 /** How one attempt goes on the PLC segment. */
@@ -86,7 +76,7 @@ type AttemptFate = 'answered' | 'request_lost' | 'answer_lost' | 'no_route';
  * being executed twice. After `maxAttempts` without an answer the command fails with `link_timeout`, or with
  * `meter_unreachable` when the meter has no route (an unreachable meter). An unknown POD fails at once.
  */
-export class FieldNetworkSimulator implements HeadEnd {
+export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
   readonly options: Readonly<FieldNetworkOptions>;
   readonly #scheduler: Scheduler;
   readonly #logger: Logger | undefined;
@@ -149,6 +139,64 @@ export class FieldNetworkSimulator implements HeadEnd {
       return this.#failed(addressed, 0, CommandFailure.unknownMeter, 'no meter with this POD on any concentrator');
     }
     return this.#queueOf(meter.site.concentratorId).enqueue(() => this.#deliver(addressed, meter));
+  }
+
+  /** The head-end over this network, learning meters from the registry (`siteOf`) when first addressed. */
+  headEnd(siteOf: (pod: Pod) => Promise<NetworkSite | undefined>): SimulatedHeadEnd {
+    return new SimulatedHeadEnd(this, siteOf);
+  }
+
+  /**
+   * The daily read of one concentrator (`HeadEnd.dailyRead`): each meter's day file fetched over the power line,
+   * one meter at a time behind any command waiting (commands first), with the retries and losses of a command. A
+   * meter that does not answer that day (a field fault), or has no route, is `no_answer`; one not on this
+   * concentrator is `unknown_meter`; a day not over on the network's clock is `day_not_over` for every meter.
+   */
+  async dailyRead(request: DailyReadRequest, sites: readonly NetworkSite[] = []): Promise<ConcentratorDayRead> {
+    for (const site of sites) if (!this.#meters.has(site.pod)) this.registerMeters([site]);
+    const { concentratorId, day } = request;
+    const read: ConcentratorDayRead = { concentratorId, day, files: [], missing: [], linkSeconds: 0 };
+    if (this.#scheduler.now() < romeMidnight(addDays(day, 1)).getTime()) {
+      read.missing = request.pods.map((pod) => ({ pod, reason: DayFileMissing.dayNotOver }));
+      return read;
+    }
+    const queue = this.#queueOf(concentratorId);
+    await Promise.all(
+      request.pods.map(async (pod) => {
+        const meter = this.#meters.get(pod);
+        if (!meter || meter.site.concentratorId !== concentratorId) {
+          read.missing.push({ pod, reason: DayFileMissing.unknownMeter });
+          return;
+        }
+        const startedMs = { value: 0 };
+        const file = await queue.enqueue(() => {
+          startedMs.value = this.#scheduler.now();
+          return this.#readDay(meter, day);
+        }, 'read');
+        read.linkSeconds += (this.#scheduler.now() - startedMs.value) / 1000;
+        if (file) read.files.push(file);
+        else read.missing.push({ pod, reason: DayFileMissing.noAnswer });
+      }),
+    );
+    read.files.sort((a, b) => (a.pod < b.pod ? -1 : 1));
+    read.missing.sort((a, b) => (a.pod < b.pod ? -1 : 1));
+    return read;
+  }
+
+  /** One meter's day file over the link: attempts like a command's; undefined when it never came. */
+  async #readDay(meter: MeterModel, day: string): Promise<MeterDayFile | undefined> {
+    const { maxAttempts, backoffMs } = this.options;
+    const answers = meter.answersDailyRead(day, this.#scheduler.now());
+    const file = meter.dayFile(day);
+    const { downMs, upMs } = dailyReadTiming(dayFileAnswerBytes(file), this.options);
+    const random = this.#queueOf(meter.site.concentratorId).random;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const fate = answers ? this.#fateOf(meter.site.pod, random) : 'no_route';
+      await this.#scheduler.sleep(downMs + upMs);
+      if (fate === 'answered') return file;
+      if (attempt < maxAttempts) await this.#scheduler.sleep(backoffMs * 2 ** (attempt - 1));
+    }
+    return undefined;
   }
 
   /** Whether a meter with this POD is registered (cheaper than `meterState`, which copies the state). */
@@ -333,26 +381,33 @@ export class FieldNetworkSimulator implements HeadEnd {
  */
 class ConcentratorQueue {
   meters = 0;
-  #waiting: (() => Promise<void>)[] = [];
+  /** Commands wait here, and go before any daily read still waiting (an operator's command is not held by a read). */
+  #commands: (() => Promise<void>)[] = [];
+  /** Daily reads, one meter's day file per item, so commands slip in between two meters. */
+  #reads: (() => Promise<void>)[] = [];
   #busy = false;
 
   constructor(readonly random: () => number) {}
 
   get depth(): number {
-    return this.#waiting.length + (this.#busy ? 1 : 0);
+    return this.#commands.length + this.#reads.length + (this.#busy ? 1 : 0);
   }
 
-  enqueue<T>(work: () => Promise<T>): Promise<T> {
+  enqueue<T>(work: () => Promise<T>, lane: 'command' | 'read' = 'command'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push(() => work().then(resolve, reject));
+      (lane === 'command' ? this.#commands : this.#reads).push(() => work().then(resolve, reject));
       if (!this.#busy) void this.#serve();
     });
   }
 
   async #serve(): Promise<void> {
     this.#busy = true;
-    for (let job = this.#waiting.shift(); job; job = this.#waiting.shift()) await job();
+    for (let job = this.#next(); job; job = this.#next()) await job();
     this.#busy = false;
+  }
+
+  #next(): (() => Promise<void>) | undefined {
+    return this.#commands.shift() ?? this.#reads.shift();
   }
 }
 

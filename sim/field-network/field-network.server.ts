@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Pod } from '../domain/identifiers.js';
-import type { AddressedCommand, MeterCommand } from '../domain/meter-command.js';
-import type { Logger } from '../services/ports/index.js';
+import type { Pod } from '../../src/domain/identifiers.js';
+import type { AddressedCommand, MeterCommand } from '../../src/domain/meter-command.js';
+import type { Logger } from '../../src/services/ports/index.js';
 import type { FieldNetworkSimulator } from './field-network.simulator.js';
 
 /**
@@ -48,6 +48,13 @@ const CommandBody = Type.Object({
   site: Type.Optional(Site),
 });
 type CommandBody = Static<typeof CommandBody>;
+const DailyReadBody = Type.Object({
+  concentratorId: Type.String({ minLength: 1, maxLength: 64 }),
+  day: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  pods: Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 5_000 }),
+  sites: Type.Array(Site, { maxItems: 5_000 }),
+});
+type DailyReadBody = Static<typeof DailyReadBody>;
 
 export interface FieldNetworkServer {
   /** `http://host:port`, the base of every route. */
@@ -69,7 +76,7 @@ export interface FieldNetworkServerOptions {
 
 export async function startFieldNetworkServer(options: FieldNetworkServerOptions): Promise<FieldNetworkServer> {
   // Fastify logs method and URL, never bodies (a body may carry a DU key); the simulator logs POD, command id and kind.
-  const app = Fastify({ logger: { level: options.logLevel ?? 'silent' }, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: { level: options.logLevel ?? 'silent' }, bodyLimit: 1024 * 1024 });
   const simulator = options.network(app.log);
 
   app.post('/commands', { schema: { body: CommandBody } }, async (request) => {
@@ -80,6 +87,13 @@ export async function startFieldNetworkServer(options: FieldNetworkServerOptions
       command: body.command as MeterCommand,
     };
     return simulator.send(addressed, body.site && { ...body.site, pod: body.site.pod as Pod });
+  });
+  app.post('/daily-reads', { schema: { body: DailyReadBody } }, async (request) => {
+    const body = request.body as DailyReadBody;
+    return simulator.dailyRead(
+      { concentratorId: body.concentratorId, day: body.day, pods: body.pods as Pod[] },
+      body.sites.map((site) => ({ ...site, pod: site.pod as Pod })),
+    );
   });
   app.get<{ Params: { pod: string } }>('/meters/:pod', async (request, reply) => {
     const state = simulator.meterState(request.params.pod as Pod);

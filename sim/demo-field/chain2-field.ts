@@ -1,16 +1,17 @@
-import { DuEmulator, DuServerMode, DuWebSocketServer } from '../../sim/du-emulator/index.js';
-import { MeterFleet } from '../../sim/meter-fleet/meter-fleet.js';
-import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../../sim/power-line/index.js';
-import type { DuKey } from '../domain/identifiers.js';
-import { addDays, romeDay, romeMidnight } from '../domain/kpi.js';
-import { romeLocalParts } from '../domain/tariff-bands.js';
-import type { Platform } from './platform.js';
+import { DuEmulator, DuServerMode, DuWebSocketServer } from '../du-emulator/index.js';
+import { FieldNetworkSimulator } from '../field-network/field-network.simulator.js';
+import { MeterFleet } from '../meter-fleet/meter-fleet.js';
+import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../power-line/index.js';
+import { addDays, romeDay, romeMidnight } from '../../src/domain/kpi.js';
+import { romeLocalParts } from '../../src/domain/tariff-bands.js';
+import type { Platform } from '../../src/main/platform.js';
+import type { DemoChain2 } from '../../src/main/simulators.js';
 
 /** How often (wall time) the meters are brought up to the simulated now and their frames sent. */
 export const CHAIN2_STEP_MS = 1_000;
 export const POWER_LINE_PATH = '/power-line/';
 
-export interface Chain2Field {
+export interface Chain2Field extends DemoChain2 {
   medium: PowerLineMedium;
   fleet: MeterFleet;
   /** The emulated DUs' WebSocket server (fleet mode: `ws://host:port/du/<MAC>`). */
@@ -24,20 +25,6 @@ export interface Chain2Field {
   /** The demo's asset providers reporting their DUs' daily counts. */
   reporter: DemoParticipants;
   close(): Promise<void>;
-}
-
-/**
- * An in-process field network's meters live in memory: on start they are given back what the head-end's inventory
- * says they hold (every active association's MAC and key). Returns how many meters were restored.
- */
-export async function restoreFieldNetwork(platform: Platform): Promise<number> {
-  const network = platform.fieldNetwork;
-  if (!network) return 0;
-  const configurations = await platform.storage.associations.activeChain2Configurations();
-  for (const { site, macAddress, sealedKey } of configurations) {
-    if (site.concentratorId) network.restoreChain2(site, macAddress, platform.secretBox.open(sealedKey) as DuKey);
-  }
-  return configurations.length;
 }
 
 /**
@@ -57,7 +44,8 @@ export async function startChain2Field(
   },
 ): Promise<Chain2Field> {
   const network = platform.fieldNetwork;
-  if (!network) throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
+  if (!(network instanceof FieldNetworkSimulator))
+    throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
   const medium = new PowerLineMedium({ lossRate: options.lossRate, seed: options.seed });
   const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
   const dus = await DuWebSocketServer.listen({
@@ -82,8 +70,6 @@ export async function startChain2Field(
     installed.set(macAddress, du);
   };
   const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
-  // Telemanagement collects the meters' own daily counts of frames sent (the simulated meters' counters).
-  platform.services.kpi.useMeterCounts({ sentOn: async (day) => fleet.sentOn(day) });
   const reporter = demoParticipants(platform, () =>
     [...installed.values()].map((du) => ({ du, since: new Date(installedAt.get(du)!) })),
   );
@@ -96,6 +82,7 @@ export async function startChain2Field(
   timer.unref();
 
   return {
+    powerLinePath: POWER_LINE_PATH,
     medium,
     fleet,
     dus,

@@ -1,4 +1,4 @@
-import type { MeterCommand, MeterCommandKind } from '../domain/meter-command.js';
+import type { MeterCommand, MeterCommandKind } from '../../src/domain/meter-command.js';
 
 /**
  * Frame sizes on the Chain 1 PLC segment (concentrator ↔ meter, Meters and More, CHAIN2.md §1 and §7).
@@ -58,5 +58,38 @@ export function attemptTiming(
   return {
     downMs: transmissionMs(FRAME_OVERHEAD_BYTES + requestPayloadBytes(command), link.bitRate) + link.latencyMs,
     upMs: transmissionMs(FRAME_OVERHEAD_BYTES + answerPayloadBytes(command.kind), link.bitRate) + link.latencyMs,
+  };
+}
+
+/**
+ * The daily read of one meter's day file (our choice of encoding, of the right order): the request names the day
+ * (attribute 2 + date 4); the answer carries per interval 4 channels × 3 bytes (Wh up to 16.7 M) + a status byte,
+ * two register freezes of 5 × 4 + 6 bytes (time), 8 bytes per event, 2 per Chain 2 frame type counted, in frames of
+ * at most `DAY_FILE_FRAME_PAYLOAD_BYTES`, each with its overhead. A 96-interval day ≈ 1.4 kB: ≈ 2.5 s at 4,800 bit/s.
+ */
+export const DAY_FILE_FRAME_PAYLOAD_BYTES = 256;
+
+export function dayFileAnswerBytes(file: {
+  intervals: number;
+  events: unknown[];
+  chain2FramesSent: { byType: object };
+}): number {
+  const payload =
+    STATUS_BYTES +
+    file.intervals * (4 * 3 + 1) +
+    2 * (5 * 4 + 6) +
+    8 * file.events.length +
+    2 * Object.keys(file.chain2FramesSent.byType).length;
+  return payload + Math.ceil(payload / DAY_FILE_FRAME_PAYLOAD_BYTES) * FRAME_OVERHEAD_BYTES;
+}
+
+/** One attempt of a daily read: the request down, the day file (or, lost, the time the concentrator waits for it) up. */
+export function dailyReadTiming(
+  answerBytes: number,
+  link: { bitRate: number; latencyMs: number },
+): { downMs: number; upMs: number } {
+  return {
+    downMs: transmissionMs(FRAME_OVERHEAD_BYTES + ATTRIBUTE_BYTES + 4, link.bitRate) + link.latencyMs,
+    upMs: transmissionMs(answerBytes, link.bitRate) + link.latencyMs,
   };
 }

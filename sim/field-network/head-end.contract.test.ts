@@ -1,8 +1,9 @@
-import type { Pod } from '../domain/identifiers.js';
-import { FieldNetworkClient } from './field-network.client.js';
+import type { Pod } from '../../src/domain/identifiers.js';
+import { FieldNetworkClient } from '../../src/telemanagement/field-network.client.js';
 import { startFieldNetworkServer } from './field-network.server.js';
-import { FieldNetworkSimulator, type NetworkSite } from './field-network.simulator.js';
-import { headEndContract } from './head-end.contract.js';
+import { FieldNetworkSimulator } from './field-network.simulator.js';
+import type { NetworkSite } from '../../src/services/ports/index.js';
+import { headEndContract } from '../../src/telemanagement/head-end.contract.js';
 import { VirtualScheduler } from './scheduler.js';
 
 const site: NetworkSite = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
-import type { TariffCalendar } from '../domain/meter-command.js';
+import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
+import type { TariffCalendar } from '../../src/domain/meter-command.js';
 import { MeterModel, REMEMBERED_COMMAND_IDS } from './meter.model.js';
 
 const HOUR_MS = 3_600_000;

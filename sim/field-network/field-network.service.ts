@@ -1,13 +1,13 @@
-import type { Config } from '../config.js';
-import { startFieldNetworkServer } from '../telemanagement/field-network.server.js';
-import { FieldNetworkSimulator } from '../telemanagement/field-network.simulator.js';
-import { untilSignal } from './signals.js';
+import { untilSignal } from '../../src/cli/signals.js';
+import type { Config } from '../../src/config.js';
+import { startFieldNetworkServer } from './field-network.server.js';
+import { FieldNetworkSimulator } from './field-network.simulator.js';
 
 /**
  * Runs the field-network simulator as a service of its own (concentrators and meters outlive the workers that
  * command them); workers reach it with HEAD_END_URL. Meters are learnt from the commands' registry sites.
  */
-export async function fieldNetworkCommand(config: Config): Promise<number> {
+export async function fieldNetworkService(config: Config): Promise<number> {
   const server = await startFieldNetworkServer({
     host: config.fieldNetwork.host,
     port: config.fieldNetwork.port,

@@ -1,6 +1,6 @@
-import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
-import type { MeterCommand, MeterRegisters, TariffCalendar } from '../domain/meter-command.js';
-import { ARERA_CALENDAR, tariffBandAt, tariffCalendarIssues } from '../domain/tariff-bands.js';
+import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
+import type { MeterCommand, MeterRegisters, TariffCalendar } from '../../src/domain/meter-command.js';
+import { ARERA_CALENDAR, tariffBandAt, tariffCalendarIssues } from '../../src/domain/tariff-bands.js';
 
 /** Where a meter sits in the Chain 1 network and what its supply contract allows. */
 export interface MeterSite {

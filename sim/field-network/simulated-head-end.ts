@@ -1,7 +1,8 @@
-import type { Pod } from '../domain/identifiers.js';
-import type { AddressedCommand, CommandOutcome } from '../domain/meter-command.js';
-import type { FieldNetworkView, HeadEnd } from '../services/ports/index.js';
-import type { FieldNetworkSimulator, NetworkSite } from './field-network.simulator.js';
+import type { Pod } from '../../src/domain/identifiers.js';
+import type { AddressedCommand, CommandOutcome } from '../../src/domain/meter-command.js';
+import type { ConcentratorDayRead } from '../../src/domain/day-file.js';
+import type { DailyReadRequest, FieldNetworkView, HeadEnd, NetworkSite } from '../../src/services/ports/index.js';
+import type { FieldNetworkSimulator } from './field-network.simulator.js';
 
 /**
  * The head-end of a field-network simulator in this process. The simulator learns each meter from the registry the
@@ -19,6 +20,15 @@ export class SimulatedHeadEnd implements HeadEnd, FieldNetworkView {
     return this.simulator.send(
       command,
       this.simulator.hasMeter(command.pod) ? undefined : await this.siteOf(command.pod),
+    );
+  }
+
+  async dailyRead(request: DailyReadRequest): Promise<ConcentratorDayRead> {
+    const unknown = request.pods.filter((pod) => !this.simulator.hasMeter(pod));
+    const sites = await Promise.all(unknown.map((pod) => this.siteOf(pod)));
+    return this.simulator.dailyRead(
+      request,
+      sites.filter((site) => site !== undefined),
     );
   }
 
