@@ -14,26 +14,30 @@ const site: NetworkSite = {
 };
 const unknownPod = 'IT001E99999999' as Pod;
 
-function simulator(meters: NetworkSite[]): FieldNetworkSimulator {
-  return new FieldNetworkSimulator({
-    scheduler: new VirtualScheduler({ startMs: Date.UTC(2026, 0, 12, 8, 0) }),
-    lossRate: 0,
-    unreachableRate: 0,
-    meters,
-  });
+const START_MS = Date.UTC(2026, 0, 11, 22, 0);
+/** The meters live through 12 January whole: the fixture's clock is then on the 13th (Rome). */
+const days = { concentratorId: site.concentratorId!, finishedDay: '2026-01-12', unfinishedDay: '2026-01-13' };
+
+async function simulator(meters: NetworkSite[]): Promise<FieldNetworkSimulator> {
+  const scheduler = new VirtualScheduler({ startMs: START_MS });
+  const network = new FieldNetworkSimulator({ scheduler, lossRate: 0, unreachableRate: 0, meters });
+  await scheduler.sleep(Date.UTC(2026, 0, 13, 6, 0) - START_MS);
+  return network;
 }
 
 headEndContract('field-network simulator', async () => ({
-  headEnd: simulator([site]),
+  headEnd: await simulator([site]),
   pod: site.pod,
   contractPowerW: 3000,
   unknownPod,
+  ...days,
   close: async () => {},
 }));
 
 // The same network in a service of its own, reached over a real socket; it learns the meter from the registry's site.
 headEndContract('field-network service over HTTP', async () => {
-  const server = await startFieldNetworkServer({ host: '127.0.0.1', port: 0, network: () => simulator([]) });
+  const network = await simulator([]);
+  const server = await startFieldNetworkServer({ host: '127.0.0.1', port: 0, network: () => network });
   const headEnd = new FieldNetworkClient(server.url, async (pod) => (pod === site.pod ? site : undefined));
-  return { headEnd, pod: site.pod, contractPowerW: 3000, unknownPod, close: () => server.close() };
+  return { headEnd, pod: site.pod, contractPowerW: 3000, unknownPod, ...days, close: () => server.close() };
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { dayFileIssues } from '../domain/day-file.js';
 import type { DuKey, MacAddress, Pod } from '../domain/identifiers.js';
 import type { HeadEnd } from '../services/ports/index.js';
 
@@ -9,6 +10,12 @@ export interface HeadEndFixture {
   pod: Pod;
   contractPowerW: number;
   unknownPod: Pod;
+  /** The concentrator of `pod`. */
+  concentratorId: string;
+  /** A day over on the meters' clock that the meter of `pod` lived through whole (Europe/Rome, YYYY-MM-DD). */
+  finishedDay: string;
+  /** A day not over yet on the meters' clock. */
+  unfinishedDay: string;
   close(): Promise<void>;
 }
 
@@ -78,6 +85,31 @@ export function headEndContract(name: string, open: () => Promise<HeadEndFixture
         command: { kind: 'set_available_power', availablePowerW: 10 * contractPowerW },
       });
       expect(refused).toMatchObject({ status: 'failed', reason: 'rejected_by_meter' });
+    });
+
+    it("reads a finished day: the meter's whole day file, an unknown meter missing, link time spent", async () => {
+      const { headEnd, pod, unknownPod, concentratorId, finishedDay } = await fixture();
+      const read = await headEnd.dailyRead({ concentratorId, day: finishedDay, pods: [pod, unknownPod] });
+      expect(read).toMatchObject({ concentratorId, day: finishedDay });
+      expect(read.files.map((f) => [f.pod, f.day, f.concentratorId])).toEqual([[pod, finishedDay, concentratorId]]);
+      expect(dayFileIssues(read.files[0]!)).toEqual([]);
+      expect(read.files[0]!.channels.activeImportWh.reduce((sum, wh) => sum + wh, 0)).toBeGreaterThan(0);
+      expect(read.missing).toEqual([{ pod: unknownPod, reason: 'unknown_meter' }]);
+      expect(read.linkSeconds).toBeGreaterThan(0);
+    });
+
+    it('answers day_not_over for every meter of a day still running, without rejecting', async () => {
+      const { headEnd, pod, concentratorId, unfinishedDay } = await fixture();
+      const read = await headEnd.dailyRead({ concentratorId, day: unfinishedDay, pods: [pod] });
+      expect(read.files).toEqual([]);
+      expect(read.missing).toEqual([{ pod, reason: 'day_not_over' }]);
+    });
+
+    it('gives the same day file when a day is read twice', async () => {
+      const { headEnd, pod, concentratorId, finishedDay } = await fixture();
+      const first = await headEnd.dailyRead({ concentratorId, day: finishedDay, pods: [pod] });
+      const second = await headEnd.dailyRead({ concentratorId, day: finishedDay, pods: [pod] });
+      expect(second.files).toEqual(first.files);
     });
   });
 }
