@@ -1,15 +1,16 @@
 /**
- * A household-like load: instantaneous active power (W) as a pure function of the instant and a per-meter
- * profile drawn from a seed. Same profile, same instant → same watts, whatever was asked before, so a meter can be
- * simulated from any point and in any step size.
+ * A household-like load: active power (W) as a pure function of the instant and a per-meter profile drawn from a
+ * seed. Same profile, same instant → same watts, whatever was asked before, so a meter can be simulated from any
+ * point and in any step size. The power is constant over each minute of the POSIX grid (issue #13): a meter
+ * stepped every 10 s and a day integrated minute by minute give the same joules, exactly.
  *
  * Shape (every amount drawn per meter, for a 3 kW contract and scaled by contractPowerW / 3000):
  * - a base load (standby, lighting) and a fridge compressor cycling on 40 % of a 40–60 minute period;
- * - smooth peaks (Gaussian in local time, tabulated per minute and interpolated): morning, lunch (small on working days if nobody is at home), evening;
+ * - smooth peaks (Gaussian in local time, tabulated per minute, held for the minute): morning, lunch (small on working days if nobody is at home), evening;
  *   on Saturdays, Sundays and holidays the morning peak is 1–2 h later, lunch larger, plus an afternoon bump;
- * - ±6 % noise on the smooth part, interpolated between 5-minute knots (no chatter around a 300 W multiple);
+ * - ±6 % noise on the smooth part, interpolated minute by minute between 5-minute knots;
  * - appliances (kettle, oven, hob, washing machine…, 0.8–2.4 kW, 3–20 min): at most one starts in each
- *   20-minute slot, with a probability by local hour and day type. Two overlapping appliances on top of the
+ *   20-minute slot, on a whole minute of it, with a probability by local hour and day type. Two overlapping appliances on top of the
  *   evening peak take a 3 kW household above its available power (3.3 kW): that is when CF22 happens.
  */
 
@@ -23,7 +24,7 @@ const SECONDS_PER_HOUR = 3_600;
 /** Amounts below are for the usual Italian household contract; other contracts scale linearly. */
 const REFERENCE_CONTRACT_W = 3_000;
 const NOISE_FRACTION = 0.06;
-const NOISE_KNOT_SECONDS = 300;
+const NOISE_KNOT_MINUTES = 5;
 const FRIDGE_DUTY = 0.4;
 /** A peak farther than this many widths from its centre adds nothing (exp(-8) ≈ 0.03 %). */
 const PEAK_REACH_WIDTHS = 4;
@@ -71,7 +72,8 @@ export const APPLIANCES = [
   { name: 'vacuum cleaner', powerW: 800, seconds: 600 },
 ] as const;
 export const APPLIANCE_SLOT_SECONDS = 1_200;
-const START_OFFSET_STEP_SECONDS = 10;
+const SLOT_MINUTES = APPLIANCE_SLOT_SECONDS / 60;
+const START_OFFSET_STEP_SECONDS = 60;
 const START_OFFSETS = APPLIANCE_SLOT_SECONDS / START_OFFSET_STEP_SECONDS;
 const UINT32_RANGE = 4_294_967_296;
 
@@ -122,8 +124,9 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
   const parts = {
     basePowerW,
     fridgePowerW: between(60, 100) * scale,
-    fridgePeriodSeconds: Math.round(minutes(between(40, 60))),
-    fridgeOffsetSeconds: Math.floor(random() * hours(1)),
+    // Whole minutes, so the fridge switches on minute boundaries.
+    fridgePeriodSeconds: minutes(Math.round(between(40, 60))),
+    fridgeOffsetSeconds: minutes(Math.floor(random() * 60)),
     workdayPeaks: Object.freeze([
       { centreSecond: morning, widthSeconds: minutes(between(30, 50)), powerW: between(240, 450) * scale },
       {
@@ -160,9 +163,8 @@ function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array
 }
 
 /**
- * Instantaneous power (W, integer, ≥ 0) at `posixSeconds`, given the Europe/Rome wall-clock second of the day and
- * the day type of that local date. The hot path of the emitter, which knows both per quarter-hour; `loadPowerAt`
- * works them out from a Date.
+ * Power (W, integer, ≥ 0) at `posixSeconds`, given the Europe/Rome wall-clock second of the day and the day type of
+ * that local date: the power of the minute holding that second (`loadMinuteW`).
  */
 export function loadPowerW(
   profile: LoadProfile,
@@ -170,19 +172,34 @@ export function loadPowerW(
   localSecondOfDay: number,
   dayType: DayType,
 ): number {
-  const isRestDay = dayType !== DayType.weekday;
+  return loadMinuteW(
+    profile,
+    Math.floor(posixSeconds / 60),
+    Math.floor(localSecondOfDay / 60),
+    dayType !== DayType.weekday,
+  );
+}
+
+/**
+ * Power (W, integer, ≥ 0) held over the POSIX minute `posixMinute` (it starts at posixMinute × 60 s), whose local
+ * minute of the day is `localMinuteOfDay` (0–1439, Europe/Rome wall clock). The hot path of the meter, which
+ * knows both per quarter-hour.
+ */
+export function loadMinuteW(
+  profile: LoadProfile,
+  posixMinute: number,
+  localMinuteOfDay: number,
+  isRestDay: boolean,
+): number {
   const shape = isRestDay ? profile.restDayShapeW : profile.workdayShapeW;
-  const minute = Math.floor(localSecondOfDay / 60);
-  const from = shape[minute]!;
-  const smoothW =
-    (from + ((shape[minute + 1]! - from) * (localSecondOfDay - minute * 60)) / 60) *
-    (1 + NOISE_FRACTION * noiseAt(profile.noiseSeed, posixSeconds));
+  const smoothW = shape[localMinuteOfDay]! * (1 + NOISE_FRACTION * noiseAt(profile.noiseSeed, posixMinute));
+  const posixSeconds = posixMinute * 60;
 
   const cycle = modulo(posixSeconds + profile.fridgeOffsetSeconds, profile.fridgePeriodSeconds);
   const fridgeW = cycle < profile.fridgePeriodSeconds * FRIDGE_DUTY ? profile.fridgePowerW : 0;
 
-  const slot = Math.floor(posixSeconds / APPLIANCE_SLOT_SECONDS);
-  const slotLocalSecond = localSecondOfDay - (posixSeconds - slot * APPLIANCE_SLOT_SECONDS);
+  const slot = Math.floor(posixMinute / SLOT_MINUTES);
+  const slotLocalSecond = localMinuteOfDay * 60 - (posixSeconds - slot * APPLIANCE_SLOT_SECONDS);
   const applianceW =
     appliancePowerW(profile, slot, posixSeconds, slotLocalSecond, isRestDay) +
     appliancePowerW(profile, slot - 1, posixSeconds, slotLocalSecond - APPLIANCE_SLOT_SECONDS, isRestDay);
@@ -207,10 +224,10 @@ function peakPowerW(peak: LoadPeak, localSecondOfDay: number): number {
   return peak.powerW * Math.exp(-0.5 * z * z);
 }
 
-/** Noise in [-1, 1), linear between knots every 5 minutes. */
-function noiseAt(seed: number, posixSeconds: number): number {
-  const knot = Math.floor(posixSeconds / NOISE_KNOT_SECONDS);
-  const fraction = (posixSeconds - knot * NOISE_KNOT_SECONDS) / NOISE_KNOT_SECONDS;
+/** Noise in [-1, 1) for a minute, linear between knots every 5 minutes. */
+function noiseAt(seed: number, posixMinute: number): number {
+  const knot = Math.floor(posixMinute / NOISE_KNOT_MINUTES);
+  const fraction = (posixMinute - knot * NOISE_KNOT_MINUTES) / NOISE_KNOT_MINUTES;
   const from = unitHash(seed, knot) * 2 - 1;
   const to = unitHash(seed, knot + 1) * 2 - 1;
   return from + (to - from) * fraction;

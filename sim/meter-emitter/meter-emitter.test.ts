@@ -182,7 +182,7 @@ describe('MeterEmitter: events', () => {
   it('sends nothing during an outage, then CF23 with its duration when supply returns', () => {
     const emitter = makeEmitter();
     emitter.outage(new Date('2024-06-12T10:03:00+02:00'), new Date('2024-06-12T11:20:30+02:00'));
-    emitter.outage(new Date('2024-06-12T15:00:02+02:00'), new Date('2024-06-12T15:00:07+02:00')); // off at 15:00:10 only
+    emitter.outage(new Date('2024-06-12T15:00:02+02:00'), new Date('2024-06-12T15:00:07+02:00')); // off for the minute 15:01 only (1-minute steps)
     const frames = emitter.advanceTo(new Date('2024-06-13T01:00:00+02:00'));
     const during = frames.filter(
       (frame) =>
@@ -194,10 +194,10 @@ describe('MeterEmitter: events', () => {
       {
         EventType: 1,
         EventsCounter: 1,
-        EventPosixTimestamp: posix('2024-06-12T11:20:30+02:00'),
+        EventPosixTimestamp: posix('2024-06-12T11:21:00+02:00'), // the first step after the end
         OutageDuration: 4_650,
       },
-      { EventType: 1, EventsCounter: 2, EventPosixTimestamp: posix('2024-06-12T15:00:20+02:00'), OutageDuration: 5 },
+      { EventType: 1, EventsCounter: 2, EventPosixTimestamp: posix('2024-06-12T15:02:00+02:00'), OutageDuration: 5 },
     ]);
     expect(cf1On(frames, { year: 2024, month: 6, day: 12 })).toHaveLength(96 - 5); // 10:15, 10:30, 10:45, 11:00, 11:15 lost
     expect(emitter.framesSentOn({ year: 2024, month: 6, day: 12 })).toBe(
@@ -219,7 +219,7 @@ describe('MeterEmitter: events', () => {
 
 describe('MeterEmitter: daily, weekly and monthly frames', () => {
   it("sends one CF5 per day at local midnight whose F1..F6 add up to the day's energy", () => {
-    const frames = makeEmitter({ startAt: new Date('2024-06-13T23:59:50+02:00') }).advanceTo(
+    const frames = makeEmitter({ startAt: new Date('2024-06-13T23:59:00+02:00') }).advanceTo(
       new Date('2024-06-18T00:30:00+02:00'),
     );
     const cf5 = ofType(frames, 'CF5');
@@ -231,7 +231,7 @@ describe('MeterEmitter: daily, weekly and monthly frames', () => {
         posix(`${day}T00:00:00+02:00`),
       ),
     );
-    // Fri 14 (first, partial: 10 s), Sat 15, Sun 16, Mon 17
+    // Fri 14 (first, partial: one 1-minute step), Sat 15, Sun 16, Mon 17
     expect(cf5.map(({ payload }) => payload.DayType)).toEqual([1, 1, 2, 3, 1]);
     cf5.slice(1).forEach(({ payload }, index) => {
       const dayEnergyWh = totalAt(payload.MeasurePosixTimestamp) - totalAt(cf5[index]!.payload.MeasurePosixTimestamp);
@@ -386,7 +386,7 @@ describe('MeterEmitter: frames, counts and determinism', () => {
     expect(makeEmitter({ pod: 'IT001E87654321' }).advanceTo(end)).not.toEqual(base);
   });
 
-  it('simulates one day of one meter (8,640 steps) into its 96 CF1 and one CF5 (timing: sim/meter-emitter/meter-emitter.bench.ts)', () => {
+  it('simulates one day of one meter (1,440 steps) into its 96 CF1 and one CF5 (timing: sim/meter-emitter/meter-emitter.bench.ts)', () => {
     const emitter = makeEmitter({ startAt: new Date('2024-06-11T23:59:59+02:00') });
     const frames = emitter.advanceTo(new Date('2024-06-13T00:00:00+02:00'));
     expect(ofType(frames, 'CF1')).toHaveLength(96);

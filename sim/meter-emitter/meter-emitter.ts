@@ -1,29 +1,38 @@
 /**
- * One Open Meter's Chain 2 behaviour, as a pure deterministic model: simulated time is stepped by `advanceTo`,
- * power comes from the meter's load profile, energy is integrated into band registers, and the frames due in the
- * interval come back as codec `Frame`s (CHAIN2.md §4, field names and units of src/codec/layout.ts). No clock, no
- * Math.random: the same options and the same calls give the same frames, however the calls split the time.
+ * One Open Meter's energy and Chain 2 behaviour, as a pure deterministic model: simulated time is stepped by
+ * `advanceTo`, power comes from the meter's load profile (minus its PV, if any), energy is integrated into band
+ * registers (import, export, reactive), and the frames due in the interval come back as codec `Frame`s (CHAIN2.md
+ * §4, field names and units of src/codec/layout.ts). No clock, no Math.random: the same options and the same calls
+ * give the same frames, however the calls split the time.
  *
- * Time: 10-second steps on the POSIX grid (a multiple of 10 s). Power is sampled at each step instant and held for
- * the step (the meter's integration period); every frame's timestamp is a step instant.
+ * This is the one integration of a meter's energy: `SimulatedMeter` (sim/meter) records its Chain 1 day file from
+ * the quarters this class closes (`MeterRecorder`), so the curve and the CF1 frames carry the same Wh. A meter
+ * whose Chain 2 is not programmed runs the same steps with `emitting` off: no frame is built.
+ *
+ * Time: 1-minute steps on the POSIX grid (the load is constant over each minute). Power is sampled at each step
+ * instant and held for the step; every frame's timestamp is a step instant.
  */
 
 import type { Frame, PayloadOf } from '../../src/codec/index.js';
 import { formatMeterDateTime } from '../../src/codec/index.js';
+import { IntervalStatus, MeterEventCode } from '../../src/domain/day-file.js';
+import type { TariffCalendar } from '../../src/domain/meter-command.js';
 import {
+  ARERA_CALENDAR,
   DayType,
   dayTypeOf,
   romeLocalParts,
-  tariffBandAt,
+  romeMidnightMs,
   type LocalDate,
   type TariffBand,
 } from '../../src/domain/tariff-bands.js';
-import { derivedSeed } from '../../src/telemanagement/seeded-random.js';
-import { loadPowerW, makeLoadProfile, type LoadProfile } from './load-profile.js';
+import { derivedSeed, seededFraction } from '../../src/telemanagement/seeded-random.js';
+import { loadMinuteW, makeLoadProfile, type LoadProfile } from './load-profile.js';
+import { pvMinuteW, type PvSystem } from './pv-profile.js';
 import { supplyVoltageV, voltageBandOf, VOLTAGE_INTERVAL_SECONDS } from './supply-voltage.js';
 import { switchOffCountdownSeconds } from './switch-off-countdown.js';
 
-export const STEP_SECONDS = 10;
+export const STEP_SECONDS = 60;
 const QUARTER_SECONDS = 900;
 const JOULES_PER_WH = 3_600;
 /** CHAIN2.md §4: CF21 when the instantaneous power crosses a multiple of Gap. */
@@ -45,6 +54,7 @@ export const EventTypeCode = {
   overloadStarted: 1, // CF22: power went above the available power
   overloadWorsened: 2, // CF22: the excess reached a step with a shorter countdown
   supplyRestored: 1, // CF23
+  contractChanged: 2, // CF20 sent when the available power changes
 } as const;
 export const DAY_TYPE_CODES = { weekday: 1, saturday: 2, holiday: 3 } as const satisfies Record<DayType, number>;
 export const CLOSING_CODE_MONTHLY_FREEZE = 1;
@@ -75,15 +85,69 @@ export interface MeterEmitterOptions {
   /** Simulated time starts here; frames are due strictly after it. */
   startAt: Date;
   contract?: Partial<ContractData>;
+  /** A constant load, W, instead of the household profile (telemanagement's tests; the old MeterModel's load). */
+  constantLoadW?: number;
+  /** Rated power of the supply's PV, W; 0 (default) for none. PV reduces the import and makes the export. */
+  pvPeakW?: number;
+  /** Share of the true import the meter registers: 1 (default); below 1 for a non-technical loss (tampering). */
+  registeredShare?: number;
+  /** Power factor of the household's inductive load; default drawn per meter in [0.90, 0.98]. */
+  powerFactor?: number;
+  /** The band calendar; ARERA's by default. Switches must fall on quarter-hours. */
+  calendar?: TariffCalendar;
+  /** Whether Chain 2 frames are built and returned (default true); energy is integrated either way. */
+  emitting?: boolean;
+  /** Told of each closed quarter-hour and each event, for the Chain 1 day file. */
+  recorder?: MeterRecorder;
+}
+
+/** A closed quarter-hour, as the meter's curve memory records it. Reused object: copy what you keep. */
+export interface ClosedQuarter {
+  /** POSIX seconds of the quarter's start. */
+  startS: number;
+  band: TariffBand;
+  /** Register increases over the quarter (Wh / varh, integers): the same figures CF1 carries for import. */
+  importWh: number;
+  exportWh: number;
+  inductiveVarh: number;
+  capacitiveVarh: number;
+  /** What the supply really drew / injected, J (differs from the registers for a non-technical loss). */
+  trueImportJ: number;
+  trueExportJ: number;
+  /** `IntervalStatus` bits seen during the quarter. */
+  status: number;
+}
+
+export interface MeterRecorder {
+  /** Called at each quarter-hour boundary, once the quarter is credited and before a register reset. */
+  quarterClosed(quarter: ClosedQuarter): void;
+  /** A new Europe/Rome day starts at `startS` (not called for the day the meter starts in: see `currentDay`). */
+  dayStarted(startS: number, dayKey: number): void;
+  /** Breaker trips and re-arms, power failures (with last gasp). */
+  event(code: MeterEventCode, atMs: number, value?: number): void;
+}
+
+/** The local day a quarter belongs to, worked out once per day (Intl is slow; per quarter it cost most of a day). */
+interface DayContext {
+  startS: number;
+  endS: number;
+  /** year * 10000 + month * 100 + day, Europe/Rome. */
+  dayKey: number;
+  dayType: DayType;
+  isRestDay: boolean;
+  isoWeekday: number;
+  dayOfMonth: number;
+  /** 23 or 25 hours: local minutes are looked up per quarter. */
+  isDst: boolean;
 }
 
 interface QuarterContext {
   startS: number;
   band: TariffBand;
+  day: DayContext;
   dayType: DayType;
-  /** Europe/Rome wall-clock second of the day at `startS`. */
-  localSecond: number;
-  /** year * 10000 + month * 100 + day, Europe/Rome. */
+  /** Europe/Rome wall-clock minute of the day at `startS`. */
+  localMinute: number;
   dayKey: number;
   isMidnight: boolean;
   isoWeekday: number;
@@ -110,21 +174,46 @@ export class MeterEmitter {
   readonly #pod: string;
   readonly #meterSerial: string;
   readonly #contractPowerW: number;
-  readonly #availablePowerW: number;
+  #availablePowerW: number;
   readonly #voltageSeed: number;
   readonly #contract: ContractData;
+  readonly #constantLoadW: number | undefined;
+  readonly #pv: PvSystem | undefined;
+  readonly #registeredShare: number;
+  readonly #tanPhi: number;
+  /** Below this import the household's reactive energy is capacitive (electronics, LED drivers): our choice. */
+  readonly #capacitiveBelowW: number;
+  readonly #capacitiveVar: number;
+  readonly #recorder: MeterRecorder | undefined;
+  #bandTable: BandTable;
+  #emitting: boolean;
+  #connected = true;
 
   /** The current step instant, POSIX s; `#powerW` holds from here to the next step. */
   #nowS: number;
   #advancedToMs: number;
+  /** Registered import power, W (what CF1 and CF21 show). */
   #powerW = 0;
+  #exportW = 0;
+  #trueImportW = 0;
+  #trueExportW = 0;
   #gapIndex = 0;
   #ctx: QuarterContext;
+  #day: DayContext;
 
-  /** Cumulative energy per band, J (index 1–6); registers in Wh are their floors. */
+  /** Cumulative energy per band, J (index 1–6), integers (W × 60 s); registers in Wh are their floors. */
   readonly #bandJ = new Float64Array(7);
+  readonly #exportBandJ = new Float64Array(7);
+  #inductiveJ = 0;
+  #capacitiveJ = 0;
   #quarterJ = 0;
+  #quarterTrueImportJ = 0;
+  #quarterTrueExportJ = 0;
+  #quarterStatus = 0;
   #lastQuarterTotalWh: number;
+  #lastQuarterExportWh = 0;
+  #lastQuarterInductiveVarh = 0;
+  #lastQuarterCapacitiveVarh = 0;
   #prevQuartWh = 0;
   #dayStartWh: number[];
   #dayMax: Extreme;
@@ -133,14 +222,27 @@ export class MeterEmitter {
   #weekMinV: Extreme | null = null;
   #weekMaxV: Extreme | null = null;
   readonly #weekBandCounts = [0, 0, 0, 0, 0];
+  readonly #closed: ClosedQuarter = {
+    startS: 0,
+    band: 1,
+    importWh: 0,
+    exportWh: 0,
+    inductiveVarh: 0,
+    capacitiveVarh: 0,
+    trueImportJ: 0,
+    trueExportJ: 0,
+    status: 0,
+  };
 
   readonly #eventsCounters = { CF20: 0, CF21: 0, CF22: 0, CF23: 0 };
   #overloadRemainingS = 0;
   #trippedUntilS = 0;
   #shedUntilS = 0;
+  #contractChanged = false;
   #outages: Outage[] = [];
   #currentOutage: Outage | undefined;
-  readonly #sentByDay = new Map<number, number>();
+  /** dayKey → frames sent that day by type (the frames' own timestamps). */
+  readonly #sentByDay = new Map<number, Record<string, number>>();
 
   constructor(options: MeterEmitterOptions) {
     const { pod, meterSerial, contractPowerW, availablePowerW, seed, startAt } = options;
@@ -159,14 +261,30 @@ export class MeterEmitter {
     this.#contractPowerW = contractPowerW;
     this.#availablePowerW = availablePowerW;
     this.#contract = contractData(options.contract, meterSeed, startAt);
+    this.#constantLoadW = options.constantLoadW;
+    const pvPeakW = options.pvPeakW ?? 0;
+    this.#pv = pvPeakW > 0 ? { peakW: pvPeakW, seed: derivedSeed(meterSeed, 'pv') } : undefined;
+    this.#registeredShare = options.registeredShare ?? 1;
+    if (!(this.#registeredShare > 0 && this.#registeredShare <= 1))
+      throw new RangeError('registeredShare is in (0, 1]');
+    const powerFactor = options.powerFactor ?? 0.9 + 0.08 * seededFraction(meterSeed, 'power-factor');
+    if (!(powerFactor > 0 && powerFactor <= 1)) throw new RangeError('powerFactor is in (0, 1]');
+    this.#tanPhi = Math.sqrt(1 - powerFactor * powerFactor) / powerFactor;
+    this.#capacitiveBelowW = Math.round(this.profile.basePowerW * 1.5);
+    this.#capacitiveVar = Math.round(this.profile.basePowerW * 0.2);
+    this.#recorder = options.recorder;
+    this.#bandTable = bandTableOf(options.calendar ?? ARERA_CALENDAR);
+    this.#emitting = options.emitting ?? true;
 
     this.#advancedToMs = startMs;
     this.#nowS = ceilToStep(startMs);
-    this.#ctx = quarterContext(Math.floor(this.#nowS / QUARTER_SECONDS) * QUARTER_SECONDS);
+    const quarterStartS = Math.floor(this.#nowS / QUARTER_SECONDS) * QUARTER_SECONDS;
+    this.#day = dayContextAt(quarterStartS);
+    this.#ctx = this.#quarterContext(quarterStartS);
     this.#lastQuarterTotalWh = this.totalActEnergyWh;
     this.#dayStartWh = this.#bandWh();
     this.#monthStartWh = this.#bandWh();
-    this.#powerW = this.#sampleW(this.#nowS);
+    this.#sample(this.#nowS);
     this.#gapIndex = Math.floor(this.#powerW / GAP_W);
     this.#dayMax = { value: this.#powerW, atS: this.#nowS };
     this.#monthMaxQuartAverage = { value: 0, atS: this.#nowS };
@@ -177,9 +295,36 @@ export class MeterEmitter {
     return new Date(this.#advancedToMs);
   }
 
+  /** The last instant passed to `advanceTo` (or `startAt`), ms. */
+  get simulatedAtMs(): number {
+    return this.#advancedToMs;
+  }
+
+  /** The current step instant, POSIX seconds: energy is credited up to here. */
+  get stepInstantS(): number {
+    return this.#nowS;
+  }
+
+  /** The Europe/Rome day of the current step: its start (POSIX s) and key (year × 10000 + month × 100 + day). */
+  get currentDay(): { startS: number; dayKey: number } {
+    return { startS: this.#day.startS, dayKey: this.#day.dayKey };
+  }
+
   /** Power at the current step instant, W (0 during an outage or with the breaker open). */
   get instantPowerW(): number {
     return this.#powerW;
+  }
+
+  get availablePowerW(): number {
+    return this.#availablePowerW;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  get emitting(): boolean {
+    return this.#emitting;
   }
 
   /** The meter's total register, Wh: the sum of the six band registers, as a meter's total is. */
@@ -189,17 +334,84 @@ export class MeterEmitter {
     return total;
   }
 
+  /** Import band registers F1..F6, Wh. */
+  importBandWh(): number[] {
+    return this.#bandWh();
+  }
+
+  /** Export band registers F1..F6, Wh. */
+  exportBandWh(): number[] {
+    return BANDS.map((band) => Math.floor(this.#exportBandJ[band]! / JOULES_PER_WH));
+  }
+
+  /** Reactive registers, varh: inductive (R+) and capacitive (R−). */
+  reactiveVarh(): { inductive: number; capacitive: number } {
+    return {
+      inductive: Math.floor(this.#inductiveJ / JOULES_PER_WH),
+      capacitive: Math.floor(this.#capacitiveJ / JOULES_PER_WH),
+    };
+  }
+
+  /** Chain 2 programmed (frames built and returned) or not; energy is integrated either way. */
+  setEmitting(emitting: boolean): void {
+    this.#emitting = emitting;
+  }
+
+  /** A new available power from now on: CF22 compares with it, CF20 (contract changed) goes out at the next step. */
+  setAvailablePowerW(availablePowerW: number): void {
+    assertWatts('availablePowerW', availablePowerW);
+    if (availablePowerW === this.#availablePowerW) return;
+    this.#availablePowerW = availablePowerW;
+    this.#contractChanged = true;
+  }
+
+  /** A new band calendar, for the energy of the current quarter from now on and every later quarter. */
+  setCalendar(calendar: TariffCalendar): void {
+    this.#bandTable = bandTableOf(calendar);
+    this.#ctx = this.#quarterContext(this.#ctx.startS);
+  }
+
+  /** Closes (connect) or opens (disconnect) the breaker remotely, from the start of the current minute. */
+  setConnected(connected: boolean): void {
+    if (connected === this.#connected) return;
+    this.#connected = connected;
+    if (!connected) this.#overloadRemainingS = 0;
+    if (this.#currentOutage === undefined) this.#sample(this.#nowS);
+  }
+
+  /**
+   * Registers back to zero, as a new meter installed in place of the old one: call at a quarter-hour boundary (from
+   * `MeterRecorder.quarterClosed`). Day and month deltas restart from zero.
+   */
+  resetRegisters(): void {
+    this.#bandJ.fill(0);
+    this.#exportBandJ.fill(0);
+    this.#inductiveJ = 0;
+    this.#capacitiveJ = 0;
+    this.#lastQuarterTotalWh = 0;
+    this.#lastQuarterExportWh = 0;
+    this.#lastQuarterInductiveVarh = 0;
+    this.#lastQuarterCapacitiveVarh = 0;
+    this.#dayStartWh = this.#bandWh();
+    this.#monthStartWh = this.#bandWh();
+  }
+
   /**
    * Steps simulated time to `t` and returns the frames due in (previous instant, t], in time order (frames at one
    * instant: CF1, CF5, CF9, CF10, CF20, then CF23, CF21, CF22). A `t` not after the previous one returns nothing.
+   * Nothing is returned (nor built) while `emitting` is off.
    */
   advanceTo(t: Date): Frame[] {
-    const targetMs = instantMs('t', t);
+    return this.advanceToMs(instantMs('t', t));
+  }
+
+  /** `advanceTo` with a POSIX millisecond instant. */
+  advanceToMs(targetMs: number): Frame[] {
     const out: Frame[] = [];
-    if (targetMs <= this.#advancedToMs) return out;
+    if (!(targetMs > this.#advancedToMs)) return out;
     this.#advancedToMs = targetMs;
     const lastS = Math.floor(targetMs / 1000 / STEP_SECONDS) * STEP_SECONDS;
-    while (this.#nowS < lastS) this.#step(out);
+    while (this.#nowS < lastS) this.#step(this.#emitting ? out : null);
     return out;
   }
 
@@ -214,6 +426,15 @@ export class MeterEmitter {
     if (!(toMs > fromMs)) throw new RangeError('an outage ends after it starts');
     if (fromMs < this.#advancedToMs)
       throw new RangeError('an outage cannot start before the simulated time already reached');
+    this.scheduleOutage(fromMs, toMs);
+  }
+
+  /**
+   * `outage` for the meter's own fault model, also from inside a `MeterRecorder` call: the part of the outage that
+   * is already past the current step instant is dropped.
+   */
+  scheduleOutage(fromMs: number, toMs: number): void {
+    if (!(toMs > fromMs) || toMs <= this.#nowS * 1000) return;
     const fromS = Math.max(ceilToStep(fromMs), this.#nowS + STEP_SECONDS);
     const toS = Math.max(ceilToStep(toMs), fromS + STEP_SECONDS);
     this.#outages = mergeOutages([...this.#outages, { fromMs, toMs, fromS, toS }]);
@@ -221,13 +442,36 @@ export class MeterEmitter {
 
   /** Frames this meter sent on a Europe/Rome local date (the Open Meter's daily count, CHAIN2.md §5). */
   framesSentOn(date: LocalDate): number {
-    return this.#sentByDay.get(date.year * 10_000 + date.month * 100 + date.day) ?? 0;
+    const byType = this.#sentByDay.get(date.year * 10_000 + date.month * 100 + date.day);
+    let total = 0;
+    if (byType) for (const count of Object.values(byType)) total += count;
+    return total;
   }
 
-  #step(out: Frame[]): void {
+  /** Frames sent on a day (`dayKey` = year × 10000 + month × 100 + day), by type; a copy. */
+  framesSentByType(dayKey: number): Record<string, number> {
+    return { ...this.#sentByDay.get(dayKey) };
+  }
+
+  /** Forgets the daily frame counts of days before `dayKey` (a meter keeps a bounded history). */
+  forgetFramesSentBefore(dayKey: number): void {
+    for (const key of this.#sentByDay.keys()) if (key < dayKey) this.#sentByDay.delete(key);
+  }
+
+  #step(out: Frame[] | null): void {
+    // Credit the minute that ends now, at the power held over it.
     const stepJ = this.#powerW * STEP_SECONDS;
-    this.#bandJ[this.#ctx.band] = this.#bandJ[this.#ctx.band]! + stepJ;
+    const band = this.#ctx.band;
+    this.#bandJ[band] = this.#bandJ[band]! + stepJ;
     this.#quarterJ += stepJ;
+    this.#quarterTrueImportJ += this.#trueImportW * STEP_SECONDS;
+    if (this.#exportW > 0) {
+      this.#exportBandJ[band] = this.#exportBandJ[band]! + this.#exportW * STEP_SECONDS;
+      this.#quarterTrueExportJ += this.#trueExportW * STEP_SECONDS;
+    }
+    if (this.#powerW > this.#capacitiveBelowW)
+      this.#inductiveJ += Math.round(this.#powerW * this.#tanPhi) * STEP_SECONDS;
+    else if (this.#powerW > 0) this.#capacitiveJ += this.#capacitiveVar * STEP_SECONDS;
     const s = (this.#nowS += STEP_SECONDS);
 
     if (this.#overloadRemainingS > 0) {
@@ -237,37 +481,75 @@ export class MeterEmitter {
         this.#overloadRemainingS = 0;
         this.#trippedUntilS = s + REARM_SECONDS;
         this.#shedUntilS = this.#trippedUntilS + SHED_SECONDS;
+        this.#recorder?.event(MeterEventCode.breakerTrip, s * 1000);
       }
-    }
+    } else if (s === this.#trippedUntilS) this.#recorder?.event(MeterEventCode.breakerRearm, s * 1000);
 
     const closedQuarter = this.#ctx;
     const isQuarterBoundary = s % QUARTER_SECONDS === 0;
-    if (isQuarterBoundary) this.#ctx = quarterContext(s);
+    if (isQuarterBoundary) {
+      if (s >= this.#day.endS) this.#day = dayContextAt(s);
+      this.#ctx = this.#quarterContext(s);
+    }
 
     const endedOutage = this.#currentOutage;
-    this.#currentOutage = this.#outageAt(s);
-    const isOn = this.#currentOutage === undefined;
-    if (!isOn) this.#overloadRemainingS = 0;
-    this.#powerW = isOn ? this.#sampleW(s) : 0;
+    const outage = (this.#currentOutage = this.#outages.length === 0 ? undefined : this.#outageAt(s));
+    const isOn = outage === undefined;
+    if (outage !== endedOutage) {
+      if (endedOutage !== undefined) this.#recorder?.event(MeterEventCode.powerFailureEnd, endedOutage.toMs);
+      if (outage !== undefined) {
+        this.#recorder?.event(MeterEventCode.lastGasp, outage.fromMs);
+        this.#recorder?.event(MeterEventCode.powerFailureStart, outage.fromMs);
+      }
+    }
+    if (isOn) this.#sample(s);
+    else {
+      this.#overloadRemainingS = 0;
+      this.#powerW = this.#exportW = this.#trueImportW = this.#trueExportW = 0;
+    }
     const send = isOn ? out : null;
 
     if (isQuarterBoundary) this.#closePeriods(s, closedQuarter, send);
-    if (!isOn) return;
+    if (!isOn) {
+      this.#quarterStatus |= IntervalStatus.powerFailure;
+      return;
+    }
+    if (!this.#connected || s < this.#trippedUntilS) this.#quarterStatus |= IntervalStatus.breakerOpen;
 
     if (this.#powerW > this.#dayMax.value) this.#dayMax = { value: this.#powerW, atS: s };
-    if (s % VOLTAGE_INTERVAL_SECONDS === 0) this.#sampleVoltage(s);
-    if (endedOutage !== undefined) {
-      this.#emitCF23(s, endedOutage, out);
-      this.#gapIndex = 0; // power came back from zero
+    if (send !== null) {
+      if (s % VOLTAGE_INTERVAL_SECONDS === 0) this.#sampleVoltage(s);
+      if (endedOutage !== undefined) this.#emitCF23(s, endedOutage, send);
+      if (this.#contractChanged) this.#emit(send, this.#contractFrame(s, EventTypeCode.contractChanged));
     }
-    this.#checkGapCrossing(s, out);
-    this.#checkOverload(s, out);
+    this.#contractChanged = false;
+    if (endedOutage !== undefined) this.#gapIndex = 0; // power came back from zero
+    this.#checkGapCrossing(s, send);
+    this.#checkOverload(s, send);
   }
 
-  #sampleW(s: number): number {
-    if (s < this.#trippedUntilS) return 0;
-    const rawW = loadPowerW(this.profile, s, this.#ctx.localSecond + (s - this.#ctx.startS), this.#ctx.dayType);
-    return s < this.#shedUntilS ? Math.min(rawW, this.#availablePowerW) : rawW;
+  /** Power over the minute from `s`: the household (or constant load) minus PV, through breaker and shedding. */
+  #sample(s: number): void {
+    if (!this.#connected || s < this.#trippedUntilS) {
+      this.#powerW = this.#exportW = this.#trueImportW = this.#trueExportW = 0;
+      return;
+    }
+    const posixMinute = s / 60;
+    let loadW =
+      this.#constantLoadW ??
+      loadMinuteW(
+        this.profile,
+        posixMinute,
+        this.#ctx.localMinute + (s - this.#ctx.startS) / 60,
+        this.#ctx.day.isRestDay,
+      );
+    if (s < this.#shedUntilS && loadW > this.#availablePowerW) loadW = this.#availablePowerW;
+    const netW = this.#pv === undefined ? loadW : loadW - pvMinuteW(this.#pv, posixMinute);
+    this.#trueImportW = netW > 0 ? netW : 0;
+    this.#trueExportW = netW < 0 ? -netW : 0;
+    const share = this.#registeredShare;
+    this.#powerW = share === 1 ? this.#trueImportW : Math.round(this.#trueImportW * share);
+    this.#exportW = this.#trueExportW;
   }
 
   #outageAt(s: number): Outage | undefined {
@@ -279,59 +561,108 @@ export class MeterEmitter {
     }
   }
 
-  /** Quarter, day, week and month closes at a quarter-hour boundary; `out` is null while the meter is off. */
+  #quarterContext(startS: number): QuarterContext {
+    const day = this.#day;
+    let localMinute: number;
+    if (!day.isDst) localMinute = (startS - day.startS) / 60;
+    else {
+      const local = romeLocalParts(new Date(startS * 1000));
+      localMinute = local.hour * 60 + local.minute;
+    }
+    return {
+      startS,
+      band: this.#bandTable[day.dayType][localMinute / 15]! as TariffBand,
+      day,
+      dayType: day.dayType,
+      localMinute,
+      dayKey: day.dayKey,
+      isMidnight: startS === day.startS,
+      isoWeekday: day.isoWeekday,
+      dayOfMonth: day.dayOfMonth,
+    };
+  }
+
+  /** Quarter, day, week and month closes at a quarter-hour boundary; `out` is null while the meter is off or silent. */
   #closePeriods(s: number, closedQuarter: QuarterContext, out: Frame[] | null): void {
-    this.#closeQuarter(s, out);
+    this.#closeQuarter(s, closedQuarter, out);
     if (!this.#ctx.isMidnight) return;
     this.#closeDay(s, closedQuarter.dayType, out);
     if (this.#ctx.isoWeekday === 1) this.#closeWeek(s, out);
     if (this.#ctx.dayOfMonth === 1) this.#closeMonth(s, out);
+    this.#recorder?.dayStarted(s, this.#ctx.dayKey);
   }
 
-  #closeQuarter(s: number, out: Frame[] | null): void {
+  #closeQuarter(s: number, closedQuarter: QuarterContext, out: Frame[] | null): void {
     const totalWh = this.totalActEnergyWh;
     const currWh = totalWh - this.#lastQuarterTotalWh;
     const averageW = Math.round(this.#quarterJ / QUARTER_SECONDS);
     // The quarter ending at 00:00 of the 1st belongs to the month that closes there.
     if (averageW > this.#monthMaxQuartAverage.value) this.#monthMaxQuartAverage = { value: averageW, atS: s };
-    this.#emit(out, {
-      type: 'CF1',
-      meter: 'M1',
-      payload: {
-        MessagePosixTimestamp: s,
-        MeasurePosixTimestamp: s,
-        TariffCode: this.#ctx.band,
-        CurrQuartActEnergy: currWh,
-        PrevQuartActEnergy: this.#prevQuartWh,
-        InstantPower: this.#powerW,
-        QuartAveragePower: averageW,
-        TotalActEnergy: totalWh,
-      },
-    });
+    if (out !== null) {
+      this.#emit(out, {
+        type: 'CF1',
+        meter: 'M1',
+        payload: {
+          MessagePosixTimestamp: s,
+          MeasurePosixTimestamp: s,
+          TariffCode: this.#ctx.band,
+          CurrQuartActEnergy: currWh,
+          PrevQuartActEnergy: this.#prevQuartWh,
+          InstantPower: this.#powerW,
+          QuartAveragePower: averageW,
+          TotalActEnergy: totalWh,
+        },
+      });
+    }
     this.#prevQuartWh = currWh;
     this.#lastQuarterTotalWh = totalWh;
     this.#quarterJ = 0;
+    const recorder = this.#recorder;
+    if (recorder !== undefined) {
+      const closed = this.#closed;
+      let exportWh = 0;
+      for (const band of BANDS) exportWh += Math.floor(this.#exportBandJ[band]! / JOULES_PER_WH);
+      const inductiveVarh = Math.floor(this.#inductiveJ / JOULES_PER_WH);
+      const capacitiveVarh = Math.floor(this.#capacitiveJ / JOULES_PER_WH);
+      closed.startS = closedQuarter.startS;
+      closed.band = closedQuarter.band;
+      closed.importWh = currWh;
+      closed.exportWh = exportWh - this.#lastQuarterExportWh;
+      closed.inductiveVarh = inductiveVarh - this.#lastQuarterInductiveVarh;
+      closed.capacitiveVarh = capacitiveVarh - this.#lastQuarterCapacitiveVarh;
+      closed.trueImportJ = this.#quarterTrueImportJ;
+      closed.trueExportJ = this.#quarterTrueExportJ;
+      closed.status = this.#quarterStatus;
+      this.#lastQuarterExportWh = exportWh;
+      this.#lastQuarterInductiveVarh = inductiveVarh;
+      this.#lastQuarterCapacitiveVarh = capacitiveVarh;
+      recorder.quarterClosed(closed);
+    }
+    this.#quarterTrueImportJ = 0;
+    this.#quarterTrueExportJ = 0;
+    this.#quarterStatus = 0;
   }
 
   #closeDay(s: number, closedDayType: DayType, out: Frame[] | null): void {
     const [f1, f2, f3, f4, f5, f6] = deltas(this.#bandWh(), this.#dayStartWh);
-    this.#emit(out, {
-      type: 'CF5',
-      meter: 'M1',
-      payload: {
-        MeasurePosixTimestamp: s,
-        DailyTotalActEnergyF1: f1,
-        DailyTotalActEnergyF2: f2,
-        DailyTotalActEnergyF3: f3,
-        DailyTotalActEnergyF4: f4,
-        DailyTotalActEnergyF5: f5,
-        DailyTotalActEnergyF6: f6,
-        DailyMaxInstantPower: this.#dayMax.value,
-        DailyMaxInstantPowerDateTime: formatMeterDateTime(this.#dayMax.atS),
-        PrepaidCredit: 0, // not a prepaid supply
-        DayType: DAY_TYPE_CODES[closedDayType],
-      },
-    });
+    if (out !== null)
+      this.#emit(out, {
+        type: 'CF5',
+        meter: 'M1',
+        payload: {
+          MeasurePosixTimestamp: s,
+          DailyTotalActEnergyF1: f1,
+          DailyTotalActEnergyF2: f2,
+          DailyTotalActEnergyF3: f3,
+          DailyTotalActEnergyF4: f4,
+          DailyTotalActEnergyF5: f5,
+          DailyTotalActEnergyF6: f6,
+          DailyMaxInstantPower: this.#dayMax.value,
+          DailyMaxInstantPowerDateTime: formatMeterDateTime(this.#dayMax.atS),
+          PrepaidCredit: 0, // not a prepaid supply
+          DayType: DAY_TYPE_CODES[closedDayType],
+        },
+      });
     this.#dayStartWh = this.#bandWh();
     this.#dayMax = { value: this.#powerW, atS: s };
   }
@@ -380,14 +711,15 @@ export class MeterEmitter {
         ClosingCode: CLOSING_CODE_MONTHLY_FREEZE,
       },
     });
-    if (out !== null) this.#emit(out, this.#contractFrame(s)); // built only when sent: EventsCounter counts sent frames
+    // Built only when sent: EventsCounter counts sent frames.
+    if (out !== null) this.#emit(out, this.#contractFrame(s, EventTypeCode.contractMonthly));
     this.#monthStartWh = this.#bandWh();
     this.#monthMaxQuartAverage = { value: 0, atS: s };
   }
 
-  #contractFrame(s: number): Frame {
+  #contractFrame(s: number, eventType: number): Frame {
     const payload: PayloadOf<'CF20'> = {
-      EventType: EventTypeCode.contractMonthly,
+      EventType: eventType,
       EventPosixTimestamp: s,
       EventsCounter: ++this.#eventsCounters.CF20,
       CustomerCode: this.#contract.customerCode,
@@ -407,7 +739,7 @@ export class MeterEmitter {
   }
 
   #sampleVoltage(s: number): void {
-    const localSecond = this.#ctx.localSecond + (s - this.#ctx.startS);
+    const localSecond = this.#ctx.localMinute * 60 + (s - this.#ctx.startS);
     const volts = supplyVoltageV(this.#voltageSeed, s, localSecond, this.#powerW, this.#contractPowerW);
     if (this.#weekMinV === null || volts < this.#weekMinV.value) this.#weekMinV = { value: volts, atS: s };
     if (this.#weekMaxV === null || volts > this.#weekMaxV.value) this.#weekMaxV = { value: volts, atS: s };
@@ -428,11 +760,12 @@ export class MeterEmitter {
     });
   }
 
-  #checkGapCrossing(s: number, out: Frame[]): void {
+  #checkGapCrossing(s: number, out: Frame[] | null): void {
     const gapIndex = Math.floor(this.#powerW / GAP_W);
     if (gapIndex === this.#gapIndex) return;
     const eventType = gapIndex > this.#gapIndex ? EventTypeCode.powerRose : EventTypeCode.powerFell;
     this.#gapIndex = gapIndex;
+    if (out === null) return;
     this.#emit(out, {
       type: 'CF21',
       meter: 'M1',
@@ -445,17 +778,19 @@ export class MeterEmitter {
     });
   }
 
-  #checkOverload(s: number, out: Frame[]): void {
+  #checkOverload(s: number, out: Frame[] | null): void {
     if (this.#powerW <= this.#availablePowerW) {
       this.#overloadRemainingS = 0;
       return;
     }
+    this.#quarterStatus |= IntervalStatus.overload;
     const countdownS = switchOffCountdownSeconds(this.#powerW, this.#availablePowerW);
     let eventType: number;
     if (this.#overloadRemainingS === 0) eventType = EventTypeCode.overloadStarted;
     else if (countdownS < this.#overloadRemainingS) eventType = EventTypeCode.overloadWorsened;
     else return;
     this.#overloadRemainingS = countdownS;
+    if (out === null) return;
     this.#emit(out, {
       type: 'CF22',
       meter: 'M1',
@@ -473,7 +808,9 @@ export class MeterEmitter {
   #emit(out: Frame[] | null, frame: Frame): void {
     if (out === null) return;
     out.push(frame);
-    this.#sentByDay.set(this.#ctx.dayKey, (this.#sentByDay.get(this.#ctx.dayKey) ?? 0) + 1);
+    let byType = this.#sentByDay.get(this.#ctx.dayKey);
+    if (byType === undefined) this.#sentByDay.set(this.#ctx.dayKey, (byType = {}));
+    byType[frame.type] = (byType[frame.type] ?? 0) + 1;
   }
 
   /** Band registers F1..F6, Wh. */
@@ -482,18 +819,43 @@ export class MeterEmitter {
   }
 }
 
-function quarterContext(startS: number): QuarterContext {
-  const at = new Date(startS * 1000);
-  const local = romeLocalParts(at);
+type BandTable = Record<DayType, Uint8Array>;
+
+/** Band of each local quarter-hour (0–95) per day type: the switch in force at the quarter's first minute. */
+function bandTableOf(calendar: TariffCalendar): BandTable {
+  const table = (programme: TariffCalendar['weekday']) => {
+    const bands = new Uint8Array(96);
+    for (let quarter = 0; quarter < 96; quarter++) {
+      let inForce: { fromMinute: number; band: number } | undefined;
+      for (const entry of programme)
+        if (entry.fromMinute <= quarter * 15 && (inForce === undefined || entry.fromMinute > inForce.fromMinute))
+          inForce = entry;
+      if (inForce === undefined) throw new RangeError(`tariff calendar has no band at minute ${quarter * 15}`);
+      bands[quarter] = inForce.band;
+    }
+    return bands;
+  };
+  return { weekday: table(calendar.weekday), saturday: table(calendar.saturday), holiday: table(calendar.holiday) };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The Europe/Rome day holding the instant `s` (POSIX seconds). */
+function dayContextAt(s: number): DayContext {
+  const local = romeLocalParts(new Date(s * 1000));
+  const startMs = romeMidnightMs(local);
+  const next = romeLocalParts(new Date(startMs + DAY_MS + 3 * 3_600_000));
+  const endMs = romeMidnightMs(next);
+  const dayType = dayTypeOf(local);
   return {
-    startS,
-    band: tariffBandAt(at),
-    dayType: dayTypeOf(local),
-    localSecond: (local.hour * 60 + local.minute) * 60,
+    startS: startMs / 1000,
+    endS: endMs / 1000,
     dayKey: local.year * 10_000 + local.month * 100 + local.day,
-    isMidnight: local.hour === 0 && local.minute === 0,
+    dayType,
+    isRestDay: dayType !== DayType.weekday,
     isoWeekday: local.isoWeekday,
     dayOfMonth: local.day,
+    isDst: endMs - startMs !== DAY_MS,
   };
 }
 
