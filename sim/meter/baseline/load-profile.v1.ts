@@ -1,0 +1,244 @@
+// Baseline for bench/meter-day.bench.ts only: the MeterEmitter and load profile as they were before issue #13 (10 s steps,
+// load sampled per 10 s). Not used by the simulation. Do not edit.
+
+/**
+ * A household-like load: instantaneous active power (W) as a pure function of the instant and a per-meter
+ * profile drawn from a seed. Same profile, same instant → same watts, whatever was asked before, so a meter can be
+ * simulated from any point and in any step size.
+ *
+ * Shape (every amount drawn per meter, for a 3 kW contract and scaled by contractPowerW / 3000):
+ * - a base load (standby, lighting) and a fridge compressor cycling on 40 % of a 40–60 minute period;
+ * - smooth peaks (Gaussian in local time, tabulated per minute and interpolated): morning, lunch (small on working days if nobody is at home), evening;
+ *   on Saturdays, Sundays and holidays the morning peak is 1–2 h later, lunch larger, plus an afternoon bump;
+ * - ±6 % noise on the smooth part, interpolated between 5-minute knots (no chatter around a 300 W multiple);
+ * - appliances (kettle, oven, hob, washing machine…, 0.8–2.4 kW, 3–20 min): at most one starts in each
+ *   20-minute slot, with a probability by local hour and day type. Two overlapping appliances on top of the
+ *   evening peak take a 3 kW household above its available power (3.3 kW): that is when CF22 happens.
+ */
+
+import { DayType, dayTypeOf, romeLocalParts } from '../../../src/domain/tariff-bands.js';
+import { derivedSeed, seededRandom } from '../../../src/telemanagement/seeded-random.js';
+import { hash32, unitHash } from '../../meter-emitter/seeded-hash.js';
+
+export const SECONDS_PER_DAY = 86_400;
+const MINUTES_PER_DAY = 1_440;
+const SECONDS_PER_HOUR = 3_600;
+/** Amounts below are for the usual Italian household contract; other contracts scale linearly. */
+const REFERENCE_CONTRACT_W = 3_000;
+const NOISE_FRACTION = 0.06;
+const NOISE_KNOT_SECONDS = 300;
+const FRIDGE_DUTY = 0.4;
+/** A peak farther than this many widths from its centre adds nothing (exp(-8) ≈ 0.03 %). */
+const PEAK_REACH_WIDTHS = 4;
+
+/** A smooth bump of power around a local time of day. */
+export interface LoadPeak {
+  /** Local second of the day (Europe/Rome wall clock) of the maximum. */
+  readonly centreSecond: number;
+  /** Standard deviation of the Gaussian, s. */
+  readonly widthSeconds: number;
+  readonly powerW: number;
+}
+
+/** One meter's household: plain data, drawn once by `makeLoadProfile`. */
+export interface LoadProfile {
+  readonly basePowerW: number;
+  readonly fridgePowerW: number;
+  readonly fridgePeriodSeconds: number;
+  readonly fridgeOffsetSeconds: number;
+  readonly workdayPeaks: readonly LoadPeak[];
+  /** Saturdays, Sundays and national holidays. */
+  readonly restDayPeaks: readonly LoadPeak[];
+  /**
+   * Base load plus peaks, W, per local minute of the day (1,441 values: the last repeats minute 0 so interpolation
+   * wraps at midnight), for working days and rest days: the Gaussians are evaluated once here, not per sample.
+   */
+  readonly workdayShapeW: Float64Array;
+  readonly restDayShapeW: Float64Array;
+  /** contractPowerW / 3000: appliance powers are for a 3 kW household. */
+  readonly applianceScale: number;
+  readonly applianceSeed: number;
+  readonly noiseSeed: number;
+}
+
+/** Appliances a household runs; a run never outlasts its 20-minute slot by more than one slot. */
+export const APPLIANCES = [
+  { name: 'kettle', powerW: 2_000, seconds: 180 },
+  { name: 'microwave', powerW: 1_100, seconds: 300 },
+  { name: 'oven', powerW: 2_000, seconds: 1_200 },
+  { name: 'washing machine heater', powerW: 2_000, seconds: 900 },
+  { name: 'hair dryer', powerW: 1_600, seconds: 480 },
+  { name: 'induction hob', powerW: 2_400, seconds: 720 },
+  { name: 'dishwasher heater', powerW: 1_800, seconds: 1_080 },
+  { name: 'iron', powerW: 1_100, seconds: 900 },
+  { name: 'vacuum cleaner', powerW: 800, seconds: 600 },
+] as const;
+export const APPLIANCE_SLOT_SECONDS = 1_200;
+const START_OFFSET_STEP_SECONDS = 10;
+const START_OFFSETS = APPLIANCE_SLOT_SECONDS / START_OFFSET_STEP_SECONDS;
+const UINT32_RANGE = 4_294_967_296;
+
+/** Probability that an appliance starts in a 20-minute slot, by local hour: [working day, rest day]. */
+const START_PROBABILITY: readonly (readonly [number, number])[] = [
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01],
+  [0.01, 0.01], // 00–05
+  [0.1, 0.03],
+  [0.2, 0.1],
+  [0.12, 0.2],
+  [0.05, 0.2],
+  [0.05, 0.18],
+  [0.08, 0.2], // 06–11
+  [0.15, 0.25],
+  [0.12, 0.2],
+  [0.05, 0.1],
+  [0.05, 0.1],
+  [0.06, 0.1],
+  [0.08, 0.12], // 12–17
+  [0.15, 0.15],
+  [0.25, 0.22],
+  [0.25, 0.22],
+  [0.15, 0.15],
+  [0.08, 0.08],
+  [0.03, 0.04], // 18–23
+];
+const MAX_START_DRAW = Math.max(...START_PROBABILITY.flat()) * UINT32_RANGE;
+
+/** Draws a household for a meter; `seed` should already be per meter (the emitter mixes in the POD). */
+export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfile {
+  if (!Number.isFinite(contractPowerW) || contractPowerW <= 0) throw new RangeError('contractPowerW must be positive');
+  const random = seededRandom(derivedSeed(seed, 'load-profile'));
+  const scale = contractPowerW / REFERENCE_CONTRACT_W;
+  const between = (min: number, max: number) => min + (max - min) * random();
+  const hours = (h: number) => h * SECONDS_PER_HOUR;
+  const minutes = (m: number) => m * 60;
+
+  const morning = hours(between(6.75, 7.75));
+  const evening = hours(between(19.25, 20.75));
+  const eveningW = between(400, 800) * scale;
+  const homeByDay = random(); // share of working days someone is at home for lunch
+
+  const basePowerW = between(60, 130) * scale;
+  const parts = {
+    basePowerW,
+    fridgePowerW: between(60, 100) * scale,
+    fridgePeriodSeconds: Math.round(minutes(between(40, 60))),
+    fridgeOffsetSeconds: Math.floor(random() * hours(1)),
+    workdayPeaks: Object.freeze([
+      { centreSecond: morning, widthSeconds: minutes(between(30, 50)), powerW: between(240, 450) * scale },
+      {
+        centreSecond: hours(between(12.5, 13.5)),
+        widthSeconds: minutes(45),
+        powerW: homeByDay * between(150, 450) * scale,
+      },
+      { centreSecond: evening, widthSeconds: minutes(between(60, 80)), powerW: eveningW },
+    ]),
+    restDayPeaks: Object.freeze([
+      { centreSecond: morning + hours(between(1, 2)), widthSeconds: minutes(60), powerW: between(300, 550) * scale },
+      { centreSecond: hours(between(12.75, 13.5)), widthSeconds: minutes(50), powerW: between(350, 700) * scale },
+      { centreSecond: hours(17), widthSeconds: minutes(90), powerW: between(100, 300) * scale },
+      { centreSecond: evening, widthSeconds: minutes(80), powerW: eveningW * 1.1 },
+    ]),
+    applianceScale: scale,
+    applianceSeed: derivedSeed(seed, 'appliances'),
+    noiseSeed: derivedSeed(seed, 'noise'),
+  };
+  return Object.freeze({
+    ...parts,
+    workdayShapeW: dayShapeW(basePowerW, parts.workdayPeaks),
+    restDayShapeW: dayShapeW(basePowerW, parts.restDayPeaks),
+  });
+}
+
+function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array {
+  const shape = new Float64Array(MINUTES_PER_DAY + 1);
+  for (let minute = 0; minute <= MINUTES_PER_DAY; minute++) {
+    shape[minute] =
+      basePowerW + peaks.reduce((sum, peak) => sum + peakPowerW(peak, (minute % MINUTES_PER_DAY) * 60), 0);
+  }
+  return shape;
+}
+
+/**
+ * Instantaneous power (W, integer, ≥ 0) at `posixSeconds`, given the Europe/Rome wall-clock second of the day and
+ * the day type of that local date. The hot path of the emitter, which knows both per quarter-hour; `loadPowerAt`
+ * works them out from a Date.
+ */
+export function loadPowerW(
+  profile: LoadProfile,
+  posixSeconds: number,
+  localSecondOfDay: number,
+  dayType: DayType,
+): number {
+  const isRestDay = dayType !== DayType.weekday;
+  const shape = isRestDay ? profile.restDayShapeW : profile.workdayShapeW;
+  const minute = Math.floor(localSecondOfDay / 60);
+  const from = shape[minute]!;
+  const smoothW =
+    (from + ((shape[minute + 1]! - from) * (localSecondOfDay - minute * 60)) / 60) *
+    (1 + NOISE_FRACTION * noiseAt(profile.noiseSeed, posixSeconds));
+
+  const cycle = modulo(posixSeconds + profile.fridgeOffsetSeconds, profile.fridgePeriodSeconds);
+  const fridgeW = cycle < profile.fridgePeriodSeconds * FRIDGE_DUTY ? profile.fridgePowerW : 0;
+
+  const slot = Math.floor(posixSeconds / APPLIANCE_SLOT_SECONDS);
+  const slotLocalSecond = localSecondOfDay - (posixSeconds - slot * APPLIANCE_SLOT_SECONDS);
+  const applianceW =
+    appliancePowerW(profile, slot, posixSeconds, slotLocalSecond, isRestDay) +
+    appliancePowerW(profile, slot - 1, posixSeconds, slotLocalSecond - APPLIANCE_SLOT_SECONDS, isRestDay);
+
+  return Math.max(0, Math.round(smoothW + fridgeW + applianceW));
+}
+
+/** `loadPowerW` at an instant (whole seconds), with the local time and day type worked out (Europe/Rome). */
+export function loadPowerAt(profile: LoadProfile, instant: Date): number {
+  const local = romeLocalParts(instant);
+  const posixSeconds = Math.floor(instant.getTime() / 1000);
+  // Europe/Rome offsets are whole hours, so the local second equals the UTC second.
+  const localSecondOfDay = (local.hour * 60 + local.minute) * 60 + modulo(posixSeconds, 60);
+  return loadPowerW(profile, posixSeconds, localSecondOfDay, dayTypeOf(local));
+}
+
+function peakPowerW(peak: LoadPeak, localSecondOfDay: number): number {
+  let distance = Math.abs(localSecondOfDay - peak.centreSecond);
+  if (distance > SECONDS_PER_DAY / 2) distance = SECONDS_PER_DAY - distance; // the evening peak reaches past midnight
+  if (distance > PEAK_REACH_WIDTHS * peak.widthSeconds) return 0;
+  const z = distance / peak.widthSeconds;
+  return peak.powerW * Math.exp(-0.5 * z * z);
+}
+
+/** Noise in [-1, 1), linear between knots every 5 minutes. */
+function noiseAt(seed: number, posixSeconds: number): number {
+  const knot = Math.floor(posixSeconds / NOISE_KNOT_SECONDS);
+  const fraction = (posixSeconds - knot * NOISE_KNOT_SECONDS) / NOISE_KNOT_SECONDS;
+  const from = unitHash(seed, knot) * 2 - 1;
+  const to = unitHash(seed, knot + 1) * 2 - 1;
+  return from + (to - from) * fraction;
+}
+
+/** Power of the appliance started in `slot`, if one started there and is still running at `posixSeconds`. */
+function appliancePowerW(
+  profile: LoadProfile,
+  slot: number,
+  posixSeconds: number,
+  slotLocalSecond: number,
+  isRestDay: boolean,
+): number {
+  const draw = hash32(profile.applianceSeed, slot);
+  if (draw >= MAX_START_DRAW) return 0; // cheap exit for most slots, before the time of day is looked at
+  const which = hash32(draw, slot);
+  const appliance = APPLIANCES[which % APPLIANCES.length]!;
+  const startS = slot * APPLIANCE_SLOT_SECONDS + ((which >>> 8) % START_OFFSETS) * START_OFFSET_STEP_SECONDS;
+  if (posixSeconds < startS || posixSeconds >= startS + appliance.seconds) return 0;
+  const hour = Math.floor(modulo(slotLocalSecond, SECONDS_PER_DAY) / SECONDS_PER_HOUR);
+  const probability = START_PROBABILITY[hour]![isRestDay ? 1 : 0];
+  return draw < probability * UINT32_RANGE ? appliance.powerW * profile.applianceScale : 0;
+}
+
+/** `value mod divisor` in [0, divisor), without the slow floating-point `%` of large POSIX seconds. */
+function modulo(value: number, divisor: number): number {
+  return value - Math.floor(value / divisor) * divisor;
+}
