@@ -98,7 +98,7 @@ describe('CSV exports neutralise formulas', () => {
     const api = apiClient(platform, ap.token);
     expect((await api.post('/associations', { pod: point!.pod, du: makeDu() })).status).toBe(202);
     await platform.workflow.drain();
-    platform.services.kpi.useMeterCounts({ sentOn: async () => [{ pod: point!.pod, sent: 100 }] });
+    await platform.storage.kpiCompute.upsertMeterCounts('2026-03-09', [{ pod: point!.pod, sent: 100 }], new Date());
     clock.advance(43 * 3_600_000); // 2026-03-10 07:00 in Rome: the 9th is past its cut-off
     expect(
       (await api.post('/kpi/reports', { reports: [{ pod: point!.pod, day: '2026-03-09', received: 99 }] })).status,

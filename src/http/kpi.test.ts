@@ -19,12 +19,21 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
   const clock = manualClock(new Date('2026-03-08T11:00:00Z'));
   let platform: TestPlatform;
   let scratch: ScratchDatabase;
-  const sent = new Map<string, number>();
+  /** A meter's frames sent, as collection stores them, on every day these tests compute (March 2026). */
+  const sent = {
+    async set(pod: string, n: number): Promise<void> {
+      for (let d = 1; d <= 31; d++)
+        await platform.storage.kpiCompute.upsertMeterCounts(
+          `2026-03-${String(d).padStart(2, '0')}`,
+          [{ pod, sent: n }],
+          clock.now(),
+        );
+    },
+  };
   beforeAll(async () => {
     if (!backend.available) return;
     scratch = await backend.create();
     platform = await createTestPlatform(scratch.target, {}, { clock });
-    platform.services.kpi.useMeterCounts({ sentOn: async () => [...sent].map(([pod, n]) => ({ pod, sent: n })) });
   });
   afterAll(async () => {
     await platform?.close();
@@ -68,9 +77,9 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         [noReport, 125],
         [tooMany, 100],
       ] as const)
-        sent.set(pod, n);
+        await sent.set(pod, n);
       const orphan = (await addSupplyPoints(platform))[0]!.pod; // no association, no report, but the meter counted
-      sent.set(orphan, 97);
+      await sent.set(orphan, 97);
       clock.advance(41 * 3_600_000); // 2026-03-10 05:00 in Rome: the 9th is over, its cut-off (06:00) not yet reached
       const reports = [
         { pod: full, day: '2026-03-09', received: 125 },
@@ -163,7 +172,7 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       const [pod] = pods as [string];
       const api = apiClient(platform, ap.token);
       const day = '2026-03-10';
-      sent.set(pod, 120);
+      await sent.set(pod, 120);
       expect((await api.post('/kpi/reports', { reports: [{ pod, day, received: 100 }] })).body.accepted).toBe(1);
       clock.advance(24 * 3_600_000); // 2026-03-11 07:00: the 10th's provisional version is due (and the 9th's final)
       expect(await platform.services.kpi.runDue()).toEqual([
@@ -332,8 +341,8 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
       const retailer = await makeRetailer(platform, [mine!.pod, uncounted!.pod]);
       const other = await makeRetailer(platform, [theirs!.pod]);
       const api = apiClient(platform, retailer.token);
-      sent.set(mine!.pod, 50);
-      sent.set(theirs!.pod, 60);
+      await sent.set(mine!.pod, 50);
+      await sent.set(theirs!.pod, 60);
       const result = await api.post('/kpi/reports', {
         reports: [
           { pod: mine!.pod, day: '2026-03-12', received: 50 },
@@ -409,7 +418,7 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
         [modified, 100],
         [partial, 40],
       ] as const)
-        sent.set(pod, n);
+        await sent.set(pod, n);
       const day = '2026-03-14';
       expect(
         (
@@ -451,7 +460,7 @@ describe.each(backends())('monitoring (KPIs) on $name', (backend) => {
 
       // The next day, in the retailer's view: the deleted ones are still not expected; the one activated on the 14th
       // now is (and was not reported); the one activated on the 15th is not yet.
-      sent.set(later, 20);
+      await sent.set(later, 20);
       clock.advance(24 * 3_600_000);
       expect(await platform.services.kpi.runDue()).toContainEqual({ day: '2026-03-15', version: 1 });
       const next = await rowsOf(retailer.token, '2026-03-15');
@@ -494,7 +503,11 @@ describe('the performance bands under a target of 95 % (KPI_TARGET)', () => {
     const day = '2026-03-09';
     const pods = (await addSupplyPoints(platform, {}, {}, {})).map((p) => p.pod);
     const retailer = await makeRetailer(platform, pods);
-    platform.services.kpi.useMeterCounts({ sentOn: async () => pods.map((pod) => ({ pod, sent: 100 })) });
+    await platform.storage.kpiCompute.upsertMeterCounts(
+      day,
+      pods.map((pod) => ({ pod, sent: 100 })),
+      new Date(),
+    );
     const reports = [96, 95, 94].map((received, i) => ({ pod: pods[i], day, received }));
     expect((await apiClient(platform, retailer.token).post('/kpi/reports', { reports })).body).toEqual({
       accepted: 3,

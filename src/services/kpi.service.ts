@@ -19,7 +19,7 @@ import {
 } from '../domain/kpi.js';
 import { parsePod } from '../domain/identifiers.js';
 import { readCsv, type CsvLimits } from './bulk-csv.js';
-import type { Clock, KpiQuery, KpiScope, MeterCountSource, PodRange, Storage } from './ports/index.js';
+import type { Clock, KpiQuery, KpiScope, PodRange, Storage } from './ports/index.js';
 import type { Caller } from '../domain/caller.js';
 
 export interface KpiSettings {
@@ -56,7 +56,6 @@ export interface Refusal {
  * serves, the DSO everything.
  */
 export class KpiService {
-  private meterCounts: MeterCountSource | undefined;
   /**
    * Submissions taken in at once by this process, the others waiting their turn: a day's files arrive together,
    * and each holds its rows in memory while stored (measured once: 10 files of 100,000 rows at once took 20 % longer
@@ -68,11 +67,6 @@ export class KpiService {
 
   constructor(private readonly deps: { storage: Storage; clock: Clock; settings: KpiSettings; csvLimits: CsvLimits }) {
     this.rules = kpiRules(deps.settings.target);
-  }
-
-  /** Where telemanagement reads the meters' counts of frames sent (the field network, once it runs). */
-  useMeterCounts(source: MeterCountSource): void {
-    this.meterCounts = source;
   }
 
   /** Stores the valid reports the participant has a right to, all at once; refuses the others row by row. */
@@ -185,8 +179,9 @@ export class KpiService {
   }
 
   /**
-   * Collects the meters' counts of day D and computes one version of it for every supply point in scope that day;
-   * returns how many. `ifMissing`: not when a run of it is recorded (another process computed it meanwhile).
+   * Computes one version of day D for every supply point in scope that day, from the meters' counts that collection
+   * stored (collection.store.ts); returns how many. `ifMissing`: not when a run of it is recorded (another process
+   * computed it meanwhile). `ifStale`: only if the day is still marked stale (no other process recomputed it).
    *
    * One computation of a day's version at a time: the transaction that records the run holds the day's lock from
    * the start. On a database server the supply points are split in `computeParts` ranges computed at once, each in
@@ -195,18 +190,17 @@ export class KpiService {
    * readers see the other version if there is one (a version computed again is unreadable meanwhile: the scheduled
    * job asks `ifMissing`, so it never recomputes one that another process has just recorded).
    */
-  async computeDay(day: string, version: KpiVersion, { ifMissing = false } = {}): Promise<number> {
+  async computeDay(day: string, version: KpiVersion, { ifMissing = false, ifStale = false } = {}): Promise<number> {
     const { storage, settings, clock } = this.deps;
-    const meterCounts = this.meterCounts;
-    if (meterCounts) await storage.kpiCompute.upsertMeterCounts(day, await meterCounts.sentOn(day), clock.now());
     const at = clock.now();
     const window = dayWindow(day);
     return storage.transaction(async (run) => {
       await run.kpiCompute.lockDay(day, version);
-      if (ifMissing) {
-        const recorded = (await run.kpiCompute.runs(day, day)).find((r) => r.version === version);
-        if (recorded) return recorded.pods;
-      }
+      const recorded = (await run.kpiCompute.runs(day, day)).find((r) => r.version === version);
+      if (ifMissing && recorded) return recorded.pods;
+      // Counts collected from here on mark the day stale again, and are computed at a later run.
+      const wasStale = await run.kpiCompute.clearStale(day);
+      if (ifStale && !wasStale) return recorded?.pods ?? 0;
       // Ranges at once beside this transaction, which holds a connection of its own while they run.
       const width = Math.min(settings.computeParts, storage.transactionsAtOnce - 1);
       if (width > 1) {
@@ -248,11 +242,12 @@ export class KpiService {
 
   /**
    * The scheduled job: each day D is computed at the cut-off of D+1 (provisional) and again a day later (final),
-   * both versions kept. Returns the versions it computed.
+   * both versions kept; a day whose meter counts were collected after it was computed (a meter read late) is
+   * computed again, its latest version. Returns the versions it computed.
    */
   async runDue(): Promise<{ day: string; version: KpiVersion }[]> {
     const now = this.deps.clock.now();
-    const { cutoffHour, lookbackDays } = this.deps.settings;
+    const { lookbackDays } = this.deps.settings;
     const today = romeDay(now);
     const done = new Set(
       (await this.deps.storage.kpiCompute.runs(addDays(today, -lookbackDays), today)).map(
@@ -263,7 +258,7 @@ export class KpiService {
     for (let back = lookbackDays; back >= 1; back--) {
       const day = addDays(today, -back);
       for (const version of [KpiVersion.provisional, KpiVersion.final]) {
-        const dueAt = romeMidnight(addDays(day, version)).getTime() + cutoffHour * 3_600_000;
+        const dueAt = this.dueAt(day, version);
         if (now.getTime() < dueAt || done.has(`${day}|${version}`)) continue;
         // A final version found due before its provisional one (the job was down) stands for both.
         if (version === KpiVersion.provisional && now.getTime() >= dueAt + 24 * 3_600_000) continue;
@@ -272,7 +267,26 @@ export class KpiService {
         computed.push({ day, version });
       }
     }
+    for (const day of await this.deps.storage.kpiCompute.staleDays()) {
+      const version = await this.versionToRecompute(day, now);
+      // Not due yet: its scheduled computation will read the counts (and clear the mark).
+      if (version === undefined) continue;
+      await this.computeDay(day, version, { ifStale: true });
+      computed.push({ day, version });
+    }
     return computed;
+  }
+
+  /** When a version of day D is due: the cut-off hour of D+1 (provisional) or of D+2 (final), Rome. */
+  private dueAt(day: string, version: KpiVersion): number {
+    return romeMidnight(addDays(day, version)).getTime() + this.deps.settings.cutoffHour * 3_600_000;
+  }
+
+  /** A stale day's latest version computed, else (never computed: older than the look-back) its latest one due. */
+  private async versionToRecompute(day: string, now: Date): Promise<KpiVersion | undefined> {
+    const runs = await this.deps.storage.kpiCompute.runs(day, day);
+    if (runs.length > 0) return Math.max(...runs.map((r) => r.version)) as KpiVersion;
+    return [KpiVersion.final, KpiVersion.provisional].find((version) => now.getTime() >= this.dueAt(day, version));
   }
 
   /** Figures grouped by day, asset provider, retailer or supply point, as far as the caller may see. */

@@ -15,6 +15,7 @@ import * as onboarding from './migrations/004-onboarding-and-sessions.js';
 import * as monitoring from './migrations/005-monitoring.js';
 import * as associationActivity from './migrations/007-association-activity.js';
 import * as idempotencyLeases from './migrations/008-idempotency-leases.js';
+import * as collection from './migrations/009-collection.js';
 import { lockDataDirectory } from './embedded-lock.js';
 import type { Database } from './schema.js';
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '005-monitoring': monitoring,
   '007-association-activity': associationActivity,
   '008-idempotency-leases': idempotencyLeases,
+  '009-collection': collection,
 };
 
 export type DatabaseTarget =

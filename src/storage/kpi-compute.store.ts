@@ -37,6 +37,18 @@ export class SqlKpiComputeStore implements KpiComputeStore {
     );
   }
 
+  async staleDays(): Promise<string[]> {
+    const { rows } = await sql<{ day: string }>`SELECT day::text AS day FROM kpi_stale_days ORDER BY day`.execute(
+      this.db,
+    );
+    return rows.map((r) => r.day);
+  }
+
+  async clearStale(day: string): Promise<boolean> {
+    const { rows } = await sql`DELETE FROM kpi_stale_days WHERE day = ${day}::date RETURNING day`.execute(this.db);
+    return rows.length > 0;
+  }
+
   async lockDay(day: string, version: KpiVersion): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`kpi_compute:${day}:${version}`}))`.execute(this.db);
   }

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { SqlExecutor, Storage, Stores } from '../services/ports/index.js';
 import { SqlAssociationStore } from './association.store.js';
 import { SqlBulkUploadStore } from './bulk-upload.store.js';
+import { SqlCollectionStore } from './collection.store.js';
 import { SqlCredentialStore } from './credential.store.js';
 import type { OpenDatabase } from './database.js';
 import { SqlIdempotencyStore } from './idempotency.store.js';
@@ -52,6 +53,7 @@ function storesOn(db: Kysely<Database>, open: OpenDatabase, inTransaction: boole
     kpiReports: new SqlKpiReportStore(db),
     kpiCompute: new SqlKpiComputeStore(db),
     kpiFigures: new SqlKpiFigureStore(db),
+    collection: new SqlCollectionStore(db),
     sql: inTransaction
       ? { executeSql: (text, values) => db.executeQuery(CompiledQuery.raw(text, values)) }
       : poolExecutor(open),

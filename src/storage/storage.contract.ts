@@ -8,6 +8,7 @@ import { RequestStatus } from '../domain/request.js';
 import { hashToken } from '../services/access.service.js';
 import type { NewAssociation, Storage } from '../services/ports/index.js';
 import { migrate, openDatabase, type OpenDatabase } from './database.js';
+import { collectionStoreContract } from './collection.store.contract.js';
 import { kpiStoresContract } from './kpi-stores.contract.js';
 import { sqlStorage } from './sql-storage.js';
 
@@ -288,5 +289,6 @@ export function storageContract(backend: Backend) {
     });
 
     kpiStoresContract(() => ({ storage, assetProviderId }));
+    collectionStoreContract(() => ({ storage, assetProviderId }));
   });
 }

@@ -19,3 +19,5 @@ export type * from './kpi-compute.store.js';
 export type * from './kpi-figure.store.js';
 export type * from './request-workflow.js';
 export type * from './head-end.js';
+export type * from './collection.js';
+export type * from './collection.store.js';

@@ -18,6 +18,13 @@ export interface KpiRun {
 export interface KpiComputeStore {
   upsertMeterCounts(day: string, counts: readonly { pod: string; sent: number }[], at: Date): Promise<void>;
   hasMeterCounts(day: string): Promise<boolean>;
+  /** Days whose meter counts changed since they were computed (collection.store.ts marks them), oldest first. */
+  staleDays(): Promise<string[]>;
+  /**
+   * Inside a computation's transaction, before it reads the counts: the day is no longer stale (counts that arrive
+   * after this mark it again, and a rollback keeps the mark). Returns whether it was.
+   */
+  clearStale(day: string): Promise<boolean>;
   /**
    * Inside a transaction: waits for the day's version to be free, then holds it until the transaction ends (one
    * computation of a day's version at a time, across processes).

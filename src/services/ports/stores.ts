@@ -1,6 +1,7 @@
 /** All stores, one transaction over them, and the paging every list uses. */
 import type { AssociationStore } from './association.store.js';
 import type { BulkUploadStore } from './bulk-upload.store.js';
+import type { CollectionStore } from './collection.store.js';
 import type { CredentialStore } from './credential.store.js';
 import type { IdempotencyStore } from './idempotency.store.js';
 import type { KpiComputeStore } from './kpi-compute.store.js';
@@ -33,6 +34,7 @@ export interface Stores {
   kpiReports: KpiReportStore;
   kpiCompute: KpiComputeStore;
   kpiFigures: KpiFigureStore;
+  collection: CollectionStore;
   sql: SqlExecutor;
 }
 
