@@ -50,3 +50,22 @@ describe('loadConfig: logging', () => {
     ]);
   });
 });
+
+describe('loadConfig: the daily collection', () => {
+  it('starts at 01:00 and asks missing meters again for 7 days unless COLLECTION_* say otherwise', () => {
+    expect(loadConfig({}, pipe).collection).toEqual({ startHour: 1, maxDaysLate: 7, concurrency: 50 });
+    expect(
+      loadConfig({ COLLECTION_START_HOUR: '3', COLLECTION_MAX_DAYS_LATE: '0', COLLECTION_CONCURRENCY: '10' }, pipe)
+        .collection,
+    ).toEqual({ startHour: 3, maxDaysLate: 0, concurrency: 10 });
+  });
+
+  it('reports an hour outside the day and a negative lateness together', () => {
+    expect(problemsOf(() => loadConfig({ COLLECTION_START_HOUR: '24', COLLECTION_MAX_DAYS_LATE: '-1' }, pipe))).toEqual(
+      [
+        'COLLECTION_START_HOUR must be a whole number from 0 to 23 (got "24")',
+        'COLLECTION_MAX_DAYS_LATE must be a whole number from 0 to 60 (got "-1")',
+      ],
+    );
+  });
+});

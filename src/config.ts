@@ -50,6 +50,11 @@ export interface Config {
     maxBytes: number;
     maxRows: number;
   };
+  /**
+   * Chain 1 daily collection: hour of D+1 (Rome, meters' clock) when day D is first read, days after that its missing
+   * meters are asked again, concentrators read at once per worker.
+   */
+  collection: { startHour: number; maxDaysLate: number; concurrency: number };
   /** Where users reach the portal (activation links; https: makes the session cookie Secure). Unset: the request's own address. */
   publicUrl: string | undefined;
 }
@@ -170,6 +175,11 @@ export function loadConfig(
       computeParts: integer('KPI_COMPUTE_PARTS', 2, 1, 64),
       maxBytes: integer('KPI_MAX_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxRows: integer('KPI_MAX_ROWS', 2_000_000, 1, 20_000_000),
+    },
+    collection: {
+      startHour: integer('COLLECTION_START_HOUR', 1, 0, 23),
+      maxDaysLate: integer('COLLECTION_MAX_DAYS_LATE', 7, 0, 60),
+      concurrency: integer('COLLECTION_CONCURRENCY', 50, 1, 5000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
