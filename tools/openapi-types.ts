@@ -47,6 +47,7 @@ const placeholderServices: AppServices = {
   sessions: neverCalled('sessions'),
   onboarding: neverCalled('onboarding'),
   kpi: neverCalled('kpi'),
+  collection: neverCalled('collection'),
 };
 
 /** The OpenAPI document exactly as the platform serves it, from an app built in process (no database, no port). */

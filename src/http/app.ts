@@ -16,6 +16,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { AccessService } from '../services/access.service.js';
+import type { CollectionStatusReader } from '../services/ports/index.js';
 import type { AssociationService } from '../services/association.service.js';
 import type { BulkUploadService } from '../services/bulk-upload.service.js';
 import type { EligibilityService } from '../services/eligibility.service.js';
@@ -31,6 +32,7 @@ import { registerIdempotency } from './idempotency.js';
 import { RequestLog } from './request-log.js';
 import { associationRoutes } from './routes/associations.routes.js';
 import { bulkUploadRoutes } from './routes/bulk-uploads.routes.js';
+import { collectionRoutes } from './routes/collection.routes.js';
 import { eligibilityRoutes } from './routes/eligibility.routes.js';
 import { operationRoutes } from './routes/operations.routes.js';
 import { kpiRoutes } from './routes/kpi.routes.js';
@@ -59,6 +61,7 @@ export interface AppServices {
   sessions: SessionService;
   onboarding: OnboardingService;
   kpi: KpiService;
+  collection: CollectionStatusReader;
 }
 
 export interface AppOptions {
@@ -246,6 +249,7 @@ async function authenticatedRoutes(typed: FastifyTypeBox, services: AppServices,
     const operators = scope.withTypeProvider<TypeBoxTypeProvider>();
     operators.addHook('onRequest', requireRole('dso_operator'));
     operationRoutes(operators, services.operations);
+    collectionRoutes(operators, services.collection);
     dsoRequestRoutes(operators, services.requests);
     onboardingRoutes(
       operators,

@@ -1591,6 +1591,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/telemanagement/collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A day's Chain 1 collection per concentrator, worst first, with totals (DSO operators) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM-DD (Europe/Rome) */
+                    day: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            day: string;
+                            /** @description Worst first: most missing, then most late, then by concentrator id */
+                            concentrators: {
+                                concentratorId: string;
+                                /** @description Meters expected to deliver the day: the registry's supply points on it */
+                                meters: number;
+                                /** @description Day files stored, on time or late */
+                                collected: number;
+                                /** @description Of collected, those that came on a later day's run (the meter did not answer at first) */
+                                late: number;
+                                /** @description Day files not come (yet, or ever: past COLLECTION_MAX_DAYS_LATE) */
+                                missing: number;
+                                /** @description Last read of the day, on the meters' clock; null: never yet */
+                                lastAttemptAt: string | null;
+                                /** @description Simulated seconds of power-line link time the day's reads took, summed */
+                                linkSeconds: number;
+                            }[];
+                            totals: {
+                                concentrators: number;
+                                /** @description Meters expected to deliver the day: the registry's supply points on it */
+                                meters: number;
+                                /** @description Day files stored, on time or late */
+                                collected: number;
+                                /** @description Of collected, those that came on a later day's run (the meter did not answer at first) */
+                                late: number;
+                                /** @description Day files not come (yet, or ever: past COLLECTION_MAX_DAYS_LATE) */
+                                missing: number;
+                                /** @description Last read of the day, on the meters' clock; null: never yet */
+                                lastAttemptAt: string | null;
+                                /** @description Simulated seconds of power-line link time the day's reads took, summed */
+                                linkSeconds: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dso/requests": {
         parameters: {
             query?: never;
