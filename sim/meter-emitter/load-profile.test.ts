@@ -74,3 +74,21 @@ describe('load profile', () => {
     small.forEach((w, index) => expect(Math.abs(large[index]! - 2 * w)).toBeLessThanOrEqual(1));
   });
 });
+
+describe('load profile: minute by minute', () => {
+  it('holds the power over each minute and gives the same watts whatever order the minutes are asked in', () => {
+    const start = Date.parse('2024-10-26T20:00:00Z') / 1000; // over the fall-back night
+    const instants = Array.from({ length: 600 }, (_, index) => start + index * 20);
+    const inOrder = instants.map((s) => loadPowerAt(makeLoadProfile(3, 3_000), new Date(s * 1000)));
+    const sequential = makeLoadProfile(3, 3_000);
+    expect(instants.map((s) => loadPowerAt(sequential, new Date(s * 1000)))).toEqual(inOrder);
+    const shuffled = makeLoadProfile(3, 3_000);
+    const order = instants.map((_, index) => (index * 7919) % instants.length);
+    const byShuffle = new Map(order.map((i) => [i, loadPowerAt(shuffled, new Date(instants[i]! * 1000))]));
+    expect(instants.map((_, i) => byShuffle.get(i))).toEqual(inOrder);
+    for (let i = 0; i < instants.length; i += 3) {
+      expect(inOrder[i + 1]).toBe(inOrder[i]); // :00, :20 and :40 of one minute
+      expect(inOrder[i + 2]).toBe(inOrder[i]);
+    }
+  });
+});

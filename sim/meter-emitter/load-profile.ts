@@ -48,15 +48,37 @@ export interface LoadProfile {
   /** Saturdays, Sundays and national holidays. */
   readonly restDayPeaks: readonly LoadPeak[];
   /**
-   * Base load plus peaks, W, per local minute of the day (1,441 values: the last repeats minute 0 so interpolation
-   * wraps at midnight), for working days and rest days: the Gaussians are evaluated once here, not per sample.
+   * Base load plus peaks, W, per local minute of the day (1,440 values), for working days [0] and rest days [1]:
+   * the Gaussians are evaluated once, when a day of that type is first asked for (most of a new meter's cost was
+   * drawing both tables), not per sample. Filled by `loadMinuteW`; a cache, not part of the household.
    */
-  readonly workdayShapeW: Float64Array;
-  readonly restDayShapeW: Float64Array;
+  readonly shapes: [Float64Array | undefined, Float64Array | undefined];
+  /**
+   * What `loadMinuteW` worked out for the last noise knot and appliance slots it saw (a meter asks minute after
+   * minute): a cache of pure functions of (profile, minute), so any order of calls gives the same watts.
+   */
+  readonly recent: RecentDraws;
   /** contractPowerW / 3000: appliance powers are for a 3 kW household. */
   readonly applianceScale: number;
   readonly applianceSeed: number;
   readonly noiseSeed: number;
+}
+
+interface RecentDraws {
+  knot: number;
+  noiseFrom: number;
+  noiseTo: number;
+  /** Slot, start (s), end (s) and power (W) of the appliance started in that slot (power 0: none). */
+  slot: number;
+  startS: number;
+  endS: number;
+  powerW: number;
+  restDay: boolean;
+  previousSlot: number;
+  previousStartS: number;
+  previousEndS: number;
+  previousPowerW: number;
+  previousRestDay: boolean;
 }
 
 /** Appliances a household runs; a run never outlasts its 20-minute slot by more than one slot. */
@@ -148,17 +170,47 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
   };
   return Object.freeze({
     ...parts,
-    workdayShapeW: dayShapeW(basePowerW, parts.workdayPeaks),
-    restDayShapeW: dayShapeW(basePowerW, parts.restDayPeaks),
+    shapes: [undefined, undefined] as LoadProfile['shapes'],
+    recent: {
+      knot: Number.NaN,
+      noiseFrom: 0,
+      noiseTo: 0,
+      slot: Number.NaN,
+      startS: 0,
+      endS: 0,
+      powerW: 0,
+      restDay: false,
+      previousSlot: Number.NaN,
+      previousStartS: 0,
+      previousEndS: 0,
+      previousPowerW: 0,
+      previousRestDay: false,
+    },
   });
 }
 
+/** Base plus peaks per local minute; each peak evaluated only within its reach (4 widths), wrapping at midnight. */
 function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array {
-  const shape = new Float64Array(MINUTES_PER_DAY + 1);
-  for (let minute = 0; minute <= MINUTES_PER_DAY; minute++) {
-    shape[minute] =
-      basePowerW + peaks.reduce((sum, peak) => sum + peakPowerW(peak, (minute % MINUTES_PER_DAY) * 60), 0);
+  const shape = new Float64Array(MINUTES_PER_DAY).fill(basePowerW);
+  for (const peak of peaks) {
+    const reachMinutes = Math.ceil((PEAK_REACH_WIDTHS * peak.widthSeconds) / 60);
+    const centreMinute = Math.round(peak.centreSecond / 60);
+    const from = Math.max(centreMinute - reachMinutes, centreMinute - MINUTES_PER_DAY / 2);
+    const to = Math.min(centreMinute + reachMinutes, from + MINUTES_PER_DAY - 1);
+    for (let m = from; m <= to; m++) {
+      const minute = ((m % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+      shape[minute] = shape[minute]! + peakPowerW(peak, minute * 60);
+    }
   }
+  return shape;
+}
+
+function shapeOf(profile: LoadProfile, isRestDay: boolean): Float64Array {
+  const index = isRestDay ? 1 : 0;
+  const cached = profile.shapes[index];
+  if (cached !== undefined) return cached;
+  const shape = dayShapeW(profile.basePowerW, isRestDay ? profile.restDayPeaks : profile.workdayPeaks);
+  profile.shapes[index] = shape;
   return shape;
 }
 
@@ -191,8 +243,16 @@ export function loadMinuteW(
   localMinuteOfDay: number,
   isRestDay: boolean,
 ): number {
-  const shape = isRestDay ? profile.restDayShapeW : profile.workdayShapeW;
-  const smoothW = shape[localMinuteOfDay]! * (1 + NOISE_FRACTION * noiseAt(profile.noiseSeed, posixMinute));
+  const recent = profile.recent;
+  const knot = Math.floor(posixMinute / NOISE_KNOT_MINUTES);
+  if (knot !== recent.knot) {
+    recent.noiseFrom = knot === recent.knot + 1 ? recent.noiseTo : unitHash(profile.noiseSeed, knot) * 2 - 1;
+    recent.noiseTo = unitHash(profile.noiseSeed, knot + 1) * 2 - 1;
+    recent.knot = knot;
+  }
+  const fraction = (posixMinute - knot * NOISE_KNOT_MINUTES) / NOISE_KNOT_MINUTES;
+  const noise = recent.noiseFrom + (recent.noiseTo - recent.noiseFrom) * fraction;
+  const smoothW = shapeOf(profile, isRestDay)[localMinuteOfDay]! * (1 + NOISE_FRACTION * noise);
   const posixSeconds = posixMinute * 60;
 
   const cycle = modulo(posixSeconds + profile.fridgeOffsetSeconds, profile.fridgePeriodSeconds);
@@ -200,9 +260,22 @@ export function loadMinuteW(
 
   const slot = Math.floor(posixMinute / SLOT_MINUTES);
   const slotLocalSecond = localMinuteOfDay * 60 - (posixSeconds - slot * APPLIANCE_SLOT_SECONDS);
-  const applianceW =
-    appliancePowerW(profile, slot, posixSeconds, slotLocalSecond, isRestDay) +
-    appliancePowerW(profile, slot - 1, posixSeconds, slotLocalSecond - APPLIANCE_SLOT_SECONDS, isRestDay);
+  if (slot !== recent.slot || isRestDay !== recent.restDay) {
+    // The day type is the caller's (a slot straddling midnight may be asked with either): cached with it.
+    if (slot - 1 === recent.slot && isRestDay === recent.restDay) {
+      recent.previousSlot = recent.slot;
+      recent.previousStartS = recent.startS;
+      recent.previousEndS = recent.endS;
+      recent.previousPowerW = recent.powerW;
+      recent.previousRestDay = recent.restDay;
+    } else {
+      drawAppliance(profile, slot - 1, slotLocalSecond - APPLIANCE_SLOT_SECONDS, isRestDay, recent, true);
+    }
+    drawAppliance(profile, slot, slotLocalSecond, isRestDay, recent, false);
+  }
+  let applianceW = 0;
+  if (posixSeconds >= recent.startS && posixSeconds < recent.endS) applianceW += recent.powerW;
+  if (posixSeconds >= recent.previousStartS && posixSeconds < recent.previousEndS) applianceW += recent.previousPowerW;
 
   return Math.max(0, Math.round(smoothW + fridgeW + applianceW));
 }
@@ -224,32 +297,44 @@ function peakPowerW(peak: LoadPeak, localSecondOfDay: number): number {
   return peak.powerW * Math.exp(-0.5 * z * z);
 }
 
-/** Noise in [-1, 1) for a minute, linear between knots every 5 minutes. */
-function noiseAt(seed: number, posixMinute: number): number {
-  const knot = Math.floor(posixMinute / NOISE_KNOT_MINUTES);
-  const fraction = (posixMinute - knot * NOISE_KNOT_MINUTES) / NOISE_KNOT_MINUTES;
-  const from = unitHash(seed, knot) * 2 - 1;
-  const to = unitHash(seed, knot + 1) * 2 - 1;
-  return from + (to - from) * fraction;
-}
-
-/** Power of the appliance started in `slot`, if one started there and is still running at `posixSeconds`. */
-function appliancePowerW(
+/** The appliance started in `slot`, if any, into `recent` (its current or previous slot). */
+function drawAppliance(
   profile: LoadProfile,
   slot: number,
-  posixSeconds: number,
   slotLocalSecond: number,
   isRestDay: boolean,
-): number {
+  recent: RecentDraws,
+  previous: boolean,
+): void {
+  let startS = 0;
+  let endS = 0;
+  let powerW = 0;
   const draw = hash32(profile.applianceSeed, slot);
-  if (draw >= MAX_START_DRAW) return 0; // cheap exit for most slots, before the time of day is looked at
-  const which = hash32(draw, slot);
-  const appliance = APPLIANCES[which % APPLIANCES.length]!;
-  const startS = slot * APPLIANCE_SLOT_SECONDS + ((which >>> 8) % START_OFFSETS) * START_OFFSET_STEP_SECONDS;
-  if (posixSeconds < startS || posixSeconds >= startS + appliance.seconds) return 0;
-  const hour = Math.floor(modulo(slotLocalSecond, SECONDS_PER_DAY) / SECONDS_PER_HOUR);
-  const probability = START_PROBABILITY[hour]![isRestDay ? 1 : 0];
-  return draw < probability * UINT32_RANGE ? appliance.powerW * profile.applianceScale : 0;
+  // Cheap exit for most slots, before the time of day is looked at.
+  if (draw < MAX_START_DRAW) {
+    const hour = Math.floor(modulo(slotLocalSecond, SECONDS_PER_DAY) / SECONDS_PER_HOUR);
+    const probability = START_PROBABILITY[hour]![isRestDay ? 1 : 0];
+    if (draw < probability * UINT32_RANGE) {
+      const which = hash32(draw, slot);
+      const appliance = APPLIANCES[which % APPLIANCES.length]!;
+      startS = slot * APPLIANCE_SLOT_SECONDS + ((which >>> 8) % START_OFFSETS) * START_OFFSET_STEP_SECONDS;
+      endS = startS + appliance.seconds;
+      powerW = appliance.powerW * profile.applianceScale;
+    }
+  }
+  if (previous) {
+    recent.previousSlot = slot;
+    recent.previousStartS = startS;
+    recent.previousEndS = endS;
+    recent.previousPowerW = powerW;
+    recent.previousRestDay = isRestDay;
+  } else {
+    recent.slot = slot;
+    recent.startS = startS;
+    recent.endS = endS;
+    recent.powerW = powerW;
+    recent.restDay = isRestDay;
+  }
 }
 
 /** `value mod divisor` in [0, divisor), without the slow floating-point `%` of large POSIX seconds. */

@@ -1,0 +1,105 @@
+/**
+ * Cost of one meter-day of the simulated 2G meter (issue #13), on one core, medians of 5 runs:
+ * - the day file of a meter NOT emitting Chain 2, for a new meter (household drawn, then one day) — what a
+ *   collection of 100,000 meters for one day costs per meter — and for the next day of a running meter;
+ * - the same with Chain 2 programmed (frames built and returned, day file read);
+ * - baseline: the MeterEmitter as it was before #13 (10 s steps) stepping a new meter through a day.
+ * Target (issue #13): ≤ 0.25 ms per meter-day file without Chain 2.
+ *
+ *   npm run bench:meter-day [-- meters=2000]
+ */
+import type { DuKey, MacAddress, Pod } from '../src/domain/identifiers.js';
+import { romeMidnightMs } from '../src/domain/tariff-bands.js';
+import { MeterEmitter as BaselineEmitter } from '../sim/meter/baseline/meter-emitter.v1.js';
+import { SimulatedMeter } from '../sim/meter/simulated-meter.js';
+import { format, median, printPeakMemory } from './support.js';
+
+const METERS = Number(process.argv[2] ?? 2_000);
+const RUNS = 5;
+const DAYS_RUNNING = 7;
+const TARGET_MS = 0.25;
+const DAY = { year: 2026, month: 1, day: 12 };
+const DAY_TEXT = '2026-01-12';
+const START_MS = romeMidnightMs(DAY);
+const DAY_MS = 86_400_000;
+const MAC = 'DC0A1B2C3D4E' as MacAddress;
+const KEY = '00112233445566778899AABBCCDDEEFF' as DuKey;
+
+let run = 0;
+const siteOf = (index: number) => ({
+  pod: `IT001E${String(run * 1_000_000 + index).padStart(8, '0')}` as Pod,
+  meterSerial: `21E4E5KA1${String(index).padStart(8, '0')}`,
+  concentratorId: `CN${String(Math.floor(index / 100)).padStart(6, '0')}`,
+  contractPowerW: 3_000,
+});
+
+let sink = 0;
+
+/** ms per meter-day of `body` over `meterDays` meter-days, medians of RUNS runs (plus one warm-up run). */
+function measure(meterDays: number, body: () => void, setup: () => void = () => {}): number {
+  const perMeterDay: number[] = [];
+  for (let r = 0; r <= RUNS; r++) {
+    run++;
+    setup();
+    const startedAt = performance.now();
+    body();
+    if (r > 0) perMeterDay.push((performance.now() - startedAt) / meterDays);
+  }
+  return median(perMeterDay);
+}
+
+const newMeterDay = measure(METERS, () => {
+  for (let i = 0; i < METERS; i++) {
+    const meter = new SimulatedMeter(siteOf(i), { startMs: START_MS, seed: 1 });
+    sink += meter.dayFile(DAY_TEXT).channels.activeImportWh[40]!;
+  }
+});
+
+const runningMeters = Math.max(1, Math.floor(METERS / DAYS_RUNNING));
+const laterDays = Array.from({ length: DAYS_RUNNING }, (_, d) =>
+  new Date(START_MS + (d + 1) * DAY_MS + 12 * 3_600_000).toISOString().slice(0, 10),
+);
+let running: SimulatedMeter[] = [];
+const runningDay = measure(
+  runningMeters * DAYS_RUNNING,
+  () => {
+    for (const meter of running) for (const day of laterDays) sink += meter.dayFile(day).channels.activeImportWh[40]!;
+  },
+  () => {
+    running = Array.from({ length: runningMeters }, (_, i) => {
+      const meter = new SimulatedMeter(siteOf(i), { startMs: START_MS, seed: 1 });
+      meter.dayFile(DAY_TEXT);
+      return meter;
+    });
+  },
+);
+
+const emittingDay = measure(METERS, () => {
+  for (let i = 0; i < METERS; i++) {
+    const meter = new SimulatedMeter(siteOf(i), { startMs: START_MS, seed: 1 });
+    meter.receive('p', { kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY }, START_MS);
+    sink += meter.advanceTo(START_MS + DAY_MS).length;
+    sink += meter.dayFile(DAY_TEXT).chain2FramesSent.total;
+  }
+});
+
+const baselineDay = measure(METERS, () => {
+  for (let i = 0; i < METERS; i++) {
+    const site = siteOf(i);
+    const emitter = new BaselineEmitter({ ...site, availablePowerW: 3_300, seed: 1, startAt: new Date(START_MS) });
+    sink += emitter.advanceTo(new Date(START_MS + DAY_MS)).length;
+  }
+});
+
+const row = (label: string, ms: number) => console.log(`  ${label.padEnd(62)} ${format(ms, 3)} ms`);
+console.log(`meter-day (one core, ${METERS} meters a run, median of ${RUNS} runs; ms per meter-day):`);
+row('day file, no Chain 2, new meter (household drawn + 1 day)', newMeterDay);
+row(`day file, no Chain 2, next days of a running meter (${DAYS_RUNNING} days each)`, runningDay);
+row('Chain 2 programmed: new meter, frames of the day + day file', emittingDay);
+row('baseline: MeterEmitter before #13 (10 s steps), new meter, 1 day', baselineDay);
+console.log(
+  `  target ≤ ${TARGET_MS} ms per meter-day file without Chain 2: ${newMeterDay <= TARGET_MS ? 'met' : 'NOT met'} ` +
+    `(100,000 meter-days ≈ ${format((newMeterDay * 100_000) / 1000, 1)} s of one core)`,
+);
+if (sink === Number.NEGATIVE_INFINITY) console.log(sink);
+printPeakMemory();
