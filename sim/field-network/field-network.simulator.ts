@@ -1,6 +1,11 @@
-import { DayFileMissing, type ConcentratorDayRead, type MeterDayFile } from '../../src/domain/day-file.js';
+import {
+  DayFileMissing,
+  type ConcentratorDayRead,
+  type MeterDayFile,
+  type SubstationDayFile,
+} from '../../src/domain/day-file.js';
 import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
-import { addDays, romeMidnight } from '../../src/domain/kpi.js';
+import { addDays, romeDay, romeMidnight } from '../../src/domain/kpi.js';
 import {
   CommandFailure,
   type AddressedCommand,
@@ -16,7 +21,9 @@ import type {
   NetworkSite,
 } from '../../src/services/ports/index.js';
 import type { InProcessFieldNetwork } from '../../src/main/simulators.js';
-import { MeterModel, type MeterAnswer } from './meter.model.js';
+import { type FieldFaults } from '../meter/field-faults.js';
+import { SimulatedMeter, type MeterAnswer } from '../meter/simulated-meter.js';
+import { substationDayFile } from '../meter/substation.js';
 import { SimulatedHeadEnd } from './simulated-head-end.js';
 import { attemptTiming, dailyReadTiming, dayFileAnswerBytes } from './plc-link.js';
 import { acceleratedScheduler, VirtualScheduler, type Scheduler } from './scheduler.js';
@@ -59,6 +66,14 @@ export interface FieldNetworkSimulatorInit extends Partial<FieldNetworkOptions> 
   meters?: Iterable<NetworkSite>;
   /** Outcomes are logged with POD, command id and kind; never a command's contents (it may carry a DU key). */
   logger?: Logger;
+  /** The meters' field faults (sim/meter/field-faults.ts; defaults there, NO_FIELD_FAULTS for perfect meters). */
+  faults?: Partial<FieldFaults>;
+  /**
+   * Whole days before the network started that its meters have recorded (default 2): a platform starting on a new
+   * network back-fills its recent days through the daily read. A meter learnt later records from the same day, or
+   * from as far back as it keeps days.
+   */
+  recordDaysBefore?: number;
 }
 
 /** How one attempt goes on the PLC segment. */
@@ -80,7 +95,10 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
   readonly options: Readonly<FieldNetworkOptions>;
   readonly #scheduler: Scheduler;
   readonly #logger: Logger | undefined;
-  readonly #meters = new Map<Pod, MeterModel>();
+  readonly #meters = new Map<Pod, SimulatedMeter>();
+  readonly #faults: Partial<FieldFaults> | undefined;
+  /** Meters record their energy from here (simulated ms): local midnight `recordDaysBefore` days before the start. */
+  readonly #recordFromMs: number;
   readonly #concentrators = new Map<string, ConcentratorQueue>();
   /** Reachability set by the operator (`setReachable`), over the seeded draw. */
   readonly #reachabilityOverrides = new Map<Pod, boolean>();
@@ -94,34 +112,41 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
   };
 
   constructor(init: FieldNetworkSimulatorInit = {}) {
-    const { scheduler, meters, logger, ...overrides } = init;
+    const { scheduler, meters, logger, faults, recordDaysBefore = 2, ...overrides } = init;
     this.options = Object.freeze(validOptions({ ...DEFAULT_FIELD_NETWORK_OPTIONS, ...definedOnly(overrides) }));
     this.#scheduler = scheduler ?? defaultScheduler(this.options.timeScale);
     this.#logger = logger;
+    this.#faults = faults;
+    this.#recordFromMs = romeMidnight(addDays(romeDay(new Date(this.#scheduler.now())), -recordDaysBefore)).getTime();
     if (meters) this.registerMeters(meters);
   }
 
   /**
-   * Adds meters to the network, each with a fresh state (Chain 2 not programmed, connected, available power =
-   * contract × 1.1, ARERA calendar, registers at zero). Returns how many were added. A POD already registered is
-   * a wiring defect and throws.
+   * Adds meters to the network (Chain 2 not programmed, connected, available power = contract × 1.1, ARERA
+   * calendar), each recording its household's energy since `recordDaysBefore` days before the network started.
+   * Returns how many were added. A POD already registered is a wiring defect and throws.
    */
   registerMeters(sites: Iterable<NetworkSite>): number {
     let added = 0;
     for (const site of sites) {
       if (site.concentratorId === null) continue;
       if (this.#meters.has(site.pod)) throw new Error(`meter of ${site.pod} is already registered`);
-      const meter = new MeterModel(
+      const meter = new SimulatedMeter(
         {
           pod: site.pod,
           meterSerial: site.meterSerial,
           concentratorId: site.concentratorId,
           contractPowerW: site.contractPowerW,
         },
-        { loadW: this.#loadOf(site), startMs: this.#scheduler.now() },
+        {
+          startMs: this.#scheduler.now(),
+          recordFromMs: this.#recordFromMs,
+          seed: this.options.seed,
+          ...(this.#faults && { faults: this.#faults }),
+        },
       );
       this.#meters.set(site.pod, meter);
-      this.#queueOf(site.concentratorId).meters++;
+      this.#queueOf(site.concentratorId).members.push(meter);
       added++;
     }
     return added;
@@ -180,13 +205,30 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
     );
     read.files.sort((a, b) => (a.pod < b.pod ? -1 : 1));
     read.missing.sort((a, b) => (a.pod < b.pod ? -1 : 1));
+    read.substation = this.#substationDay(concentratorId, day);
     return read;
   }
 
+  /**
+   * The substation meter of the concentrator (read at the substation, not over the power line): what every meter
+   * of it really drew and injected, with the LV network's losses. Undefined when its meters no longer keep the day.
+   */
+  #substationDay(concentratorId: string, day: string): SubstationDayFile | undefined {
+    const members = this.#queueOf(concentratorId).members;
+    if (members.length === 0) return undefined;
+    try {
+      const loads = members.map((meter) => meter.trueDay(day));
+      return substationDayFile(concentratorId, day, [], loads, { seed: this.options.seed });
+    } catch (error) {
+      if (error instanceof RangeError) return undefined; // a meter no longer keeps the day
+      throw error;
+    }
+  }
+
   /** One meter's day file over the link: attempts like a command's; undefined when it never came. */
-  async #readDay(meter: MeterModel, day: string): Promise<MeterDayFile | undefined> {
+  async #readDay(meter: SimulatedMeter, day: string): Promise<MeterDayFile | undefined> {
     const { maxAttempts, backoffMs } = this.options;
-    const answers = meter.answersDailyRead(day, this.#scheduler.now());
+    const answers = meter.answersDailyReadOf(day, romeDay(new Date(this.#scheduler.now())));
     const file = meter.dayFile(day);
     const { downMs, upMs } = dailyReadTiming(dayFileAnswerBytes(file), this.options);
     const random = this.#queueOf(meter.site.concentratorId).random;
@@ -251,15 +293,9 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
     key: DuKey;
   }[] {
     const configured = [];
-    for (const [pod, meter] of this.#meters) {
+    for (const meter of this.#meters.values()) {
       const chain2 = meter.chain2Configuration();
-      if (chain2)
-        configured.push({
-          pod,
-          meterSerial: meter.site.meterSerial,
-          contractPowerW: meter.site.contractPowerW,
-          ...chain2,
-        });
+      if (chain2) configured.push({ ...chain2, contractPowerW: meter.site.contractPowerW });
     }
     return configured;
   }
@@ -278,7 +314,7 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
   concentrators(): { concentratorId: string; meters: number; queueDepth: number }[] {
     return [...this.#concentrators].map(([concentratorId, queue]) => ({
       concentratorId,
-      meters: queue.meters,
+      meters: queue.members.length,
       queueDepth: queue.depth,
     }));
   }
@@ -293,7 +329,7 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
     this.#reachabilityOverrides.set(pod, reachable);
   }
 
-  async #deliver(addressed: AddressedCommand, meter: MeterModel): Promise<CommandOutcome> {
+  async #deliver(addressed: AddressedCommand, meter: SimulatedMeter): Promise<CommandOutcome> {
     const { maxAttempts, backoffMs } = this.options;
     const { downMs, upMs } = attemptTiming(addressed.command, this.options);
     const random = this.#queueOf(meter.site.concentratorId).random;
@@ -359,12 +395,6 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
     );
   }
 
-  /** Choice: a constant load of 5–25 % of the contract power, fixed per POD by the seed, rounded to 10 W. */
-  #loadOf(site: NetworkSite): number {
-    const fraction = 0.05 + 0.2 * seededFraction(this.options.seed, `load:${site.pod}`);
-    return Math.round((site.contractPowerW * fraction) / 10) * 10;
-  }
-
   #queueOf(concentratorId: string): ConcentratorQueue {
     let queue = this.#concentrators.get(concentratorId);
     if (!queue) {
@@ -380,7 +410,8 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
  * its losses do not depend on how its work interleaves with other concentrators'.
  */
 class ConcentratorQueue {
-  meters = 0;
+  /** The concentrator's meters, in registration order. */
+  readonly members: SimulatedMeter[] = [];
   /** Commands wait here, and go before any daily read still waiting (an operator's command is not held by a read). */
   #commands: (() => Promise<void>)[] = [];
   /** Daily reads, one meter's day file per item, so commands slip in between two meters. */

@@ -10,6 +10,7 @@ import { AesGcmSecretBox } from '../security/secret-box.js';
 import { AccessService } from '../services/access.service.js';
 import { AssociationService } from '../services/association.service.js';
 import { BulkUploadService } from '../services/bulk-upload.service.js';
+import { CollectionService } from '../services/collection.service.js';
 import { EligibilityService } from '../services/eligibility.service.js';
 import { IdempotencyService } from '../services/idempotency.service.js';
 import { KpiService } from '../services/kpi.service.js';
@@ -22,6 +23,7 @@ import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '.
 import { sqlStorage } from '../storage/sql-storage.js';
 import type { Pod } from '../domain/identifiers.js';
 import { FieldNetworkClient } from '../telemanagement/field-network.client.js';
+import { CollectionWorkflow } from '../workers/collection.workflow.js';
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
@@ -35,6 +37,8 @@ export interface Platform {
   storage: Storage;
   services: AppServices;
   workflow: RunnableWorkflow;
+  /** The Chain 1 daily collection's jobs (worker processes start it). */
+  collection: CollectionWorkflow;
   /** Seals and opens DU keys (the master key's box). */
   secretBox: SecretBox;
   /** The in-process field-network simulator behind the head-end port (inspect meters in tests and the demo); undefined with HEAD_END_URL. */
@@ -107,6 +111,22 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           concurrency: config.workflowConcurrency,
           jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
         });
+  // The meters' clock: the simulated time of an in-process field network (the demo's ×60). Monitoring counts days of
+  // it, and collection reads days that are over on it.
+  const metersClock = options.clock ?? (fieldNetwork ? { now: () => new Date(fieldNetwork.now()) } : clock);
+  const collectionService = new CollectionService({
+    storage,
+    headEnd,
+    clock: metersClock,
+    settings: config.collection,
+  });
+  const collection = new CollectionWorkflow({
+    storage,
+    collection: collectionService,
+    logger,
+    concurrency: config.collection.concurrency,
+    jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
+  });
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow });
   const hasher = scryptHasher();
   const services = {
@@ -127,13 +147,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }),
     sessions: new SessionService({ storage, hasher, clock, newId }),
     onboarding: new OnboardingService({ storage, clock, newId, hasher }),
-    // Monitoring counts days of the meters' clocks: the simulated time of an in-process field network (the demo's ×60).
     kpi: new KpiService({
       storage,
       settings: config.kpi,
       csvLimits: { maxBytes: config.kpi.maxBytes, maxRows: config.kpi.maxRows },
-      clock: options.clock ?? (fieldNetwork ? { now: () => new Date(fieldNetwork.now()) } : clock),
+      clock: metersClock,
     }),
+    collection: collectionService,
   };
   const app = await buildApp(services, {
     loggerInstance: logger,
@@ -149,12 +169,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     storage,
     services,
     workflow,
+    collection,
     secretBox,
     fieldNetwork,
     simulators: options.simulators,
     app,
     async close() {
       await workflow.stop();
+      await collection.stop();
       await app.close();
       await database.close();
     },
