@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Chain2Json } from '../../src/codec/index.js';
 import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
-import { FieldNetworkSimulator } from '../../src/telemanagement/field-network.simulator.js';
-import { VirtualScheduler } from '../../src/telemanagement/scheduler.js';
+import type { MeterCommand } from '../../src/domain/meter-command.js';
 import { DuEmulator } from '../du-emulator/index.js';
+import { NO_FIELD_FAULTS } from '../meter/field-faults.js';
+import { SimulatedMeter } from '../meter/simulated-meter.js';
 import { PowerLineMedium } from '../power-line/index.js';
-import { MeterFleet } from './meter-fleet.js';
+import { MeterFleet, type Chain2Network } from './meter-fleet.js';
 
 const POD = 'IT001E10000001' as Pod;
 const MAC = 'DC0A1B2C3D4E' as MacAddress;
@@ -14,16 +15,19 @@ const NEW_KEY = 'FFEEDDCCBBAA99887766554433221100' as DuKey;
 // Monday 2 March 2026, 07:50 in Rome (06:50 UTC): the F2 → F1 switch at 08:00 falls inside the first hour.
 const START = Date.UTC(2026, 2, 2, 6, 50);
 
+/** A field network reduced to what the fleet needs: a clock, one meter, commands straight to it. */
 function world() {
-  const scheduler = new VirtualScheduler({ startMs: START, autoAdvance: true });
-  const network = new FieldNetworkSimulator({
-    scheduler,
-    lossRate: 0,
-    unreachableRate: 0,
-    meters: [{ pod: POD, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 }],
-  });
+  let nowMs = START;
+  const meter = new SimulatedMeter(
+    { pod: POD, meterSerial: '21E4E5KA101249263', concentratorId: 'CN000001', contractPowerW: 3000 },
+    { startMs: START - 3_600_000, seed: 1, faults: NO_FIELD_FAULTS, pvShare: 0 },
+  );
+  const network: Chain2Network = {
+    now: () => nowMs,
+    programmedMeters: () => (meter.chain2Configuration() ? [meter] : []),
+  };
   const medium = new PowerLineMedium({ lossRate: 0 });
-  const fleet = new MeterFleet({ network, medium, seed: 1 });
+  const fleet = new MeterFleet({ network, medium });
   const du = (key: string) => {
     const emulator = new DuEmulator({ id: 'du-1', pod: POD, macAddress: MAC, key });
     const received: Chain2Json[] = [];
@@ -32,31 +36,28 @@ function world() {
     return { emulator, received };
   };
   let command = 0;
-  const send = (c: Parameters<FieldNetworkSimulator['send']>[0]['command']) =>
-    network.send({ commandId: `c-${++command}`, pod: POD, command: c });
+  const send = (c: MeterCommand) => meter.receive(`c-${++command}`, c, nowMs);
   /** Moves simulated time on in 1-minute steps, as the demo's timer does. */
-  const live = async (minutes: number) => {
+  const live = (minutes: number) => {
     for (let i = 0; i < minutes; i++) {
-      await scheduler.advance(60_000);
+      nowMs += 60_000;
       fleet.step();
     }
   };
-  return { fleet, du, send, live };
+  return { fleet, meter, du, send, live };
 }
 
 const cf1 = (messages: Chain2Json[]) =>
   messages.filter((m) => m.Chain2Data.Type === 'CF1').map((m) => m.Chain2Data.Payload as Record<string, number>);
 
 describe("MeterFleet: the meters' side of Chain 2", () => {
-  it('is silent until telemanagement programs the meter, then sends CF1 every quarter-hour with energy rising and the band of the hour', async () => {
+  it('is silent until telemanagement programs the meter, then sends CF1 every quarter-hour with energy rising and the band of the hour', () => {
     const { fleet, du, send, live } = world();
     const { emulator, received } = du(KEY);
-    await live(10);
+    live(10);
     expect(received).toEqual([]);
-    expect(await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY })).toMatchObject({
-      status: 'done',
-    });
-    await live(60);
+    expect(send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY })).toEqual({ accepted: true });
+    live(60);
     const quarters = cf1(received);
     expect(quarters.length).toBe(4);
     const energies = quarters.map((q) => q.TotalActEnergy!);
@@ -68,42 +69,63 @@ describe("MeterFleet: the meters' side of Chain 2", () => {
     expect(fleet.framesSentOn(POD, { year: 2026, month: 3, day: 2 })).toBe(emulator.framesAccepted);
   });
 
-  it('falls silent when Chain 2 is cleared', async () => {
+  it("takes the meter's own frames: the CF1 energy is the meter's curve, its registers predate the programming", () => {
+    const { fleet, du, meter, send, live } = world();
+    const { received } = du(KEY);
+    live(10);
+    const registersBefore = meter.registers(START + 10 * 60_000).importEnergyWh;
+    expect(registersBefore).toBeGreaterThan(0);
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    live(16 * 60); // to 00:00 the next day
+    const quarters = cf1(received);
+    expect(quarters[0]!.TotalActEnergy).toBeGreaterThanOrEqual(registersBefore);
+    const file = meter.dayFile('2026-03-02');
+    const startS = Date.parse(file.registersAtStart.at) / 1000;
+    for (const quarter of quarters) {
+      const index = (quarter.MeasurePosixTimestamp! - startS) / 900 - 1;
+      if (index >= 0 && index < file.intervals)
+        expect(quarter.CurrQuartActEnergy).toBe(file.channels.activeImportWh[index]);
+    }
+    expect(file.chain2FramesSent.total).toBe(fleet.framesSentOn(POD, { year: 2026, month: 3, day: 2 }));
+    expect(file.chain2FramesSent.total).toBeLessThan(received.length); // 00:00 of the 3rd counts on the 3rd
+  });
+
+  it('falls silent when Chain 2 is cleared', () => {
     const { fleet, du, send, live } = world();
     const { received } = du(KEY);
-    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
-    await live(30);
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    live(30);
     const before = received.length;
     expect(before).toBeGreaterThan(0);
-    await send({ kind: 'clear_chain2' });
-    await live(60);
+    send({ kind: 'clear_chain2' });
+    live(60);
     expect(received.length).toBe(before);
     expect(fleet.transmitting).toBe(0);
   });
 
-  it('never reuses a frame counter: a meter cleared and programmed again with the same key is still heard', async () => {
+  it('never reuses a frame counter: a meter cleared and programmed again with the same key is still heard', () => {
     const { du, send, live } = world();
     const { emulator } = du(KEY);
-    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
-    await live(30);
-    await send({ kind: 'clear_chain2' });
-    await live(15);
-    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    live(30);
+    send({ kind: 'clear_chain2' });
+    live(15);
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
     const before = emulator.framesAccepted;
-    await live(30);
+    live(30);
     expect(emulator.framesAccepted).toBeGreaterThan(before);
     expect(emulator.rejections()).toEqual({});
   });
 
-  it('seals with a new key at once: the DU with the old key refuses the frames, one with the new key reads them', async () => {
+  it('seals with a new key at once: the DU with the old key refuses the frames, one with the new key reads them', () => {
     const { du, send, live } = world();
     const old = du(KEY);
-    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
-    await live(30);
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY });
+    live(30);
     const accepted = old.emulator.framesAccepted;
-    await send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: NEW_KEY });
+    send({ kind: 'program_chain2', macAddress: MAC, encryptionKey: NEW_KEY });
     const fresh = du(NEW_KEY);
-    await live(30);
+    live(30);
     expect(old.emulator.framesAccepted).toBe(accepted);
     expect(old.emulator.rejections().authentication_failed).toBeGreaterThan(0);
     expect(cf1(fresh.received).length).toBe(2);
