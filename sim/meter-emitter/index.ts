@@ -10,14 +10,18 @@ export {
   CLOSING_CODE_MONTHLY_FREEZE,
   type MeterEmitterOptions,
   type ContractData,
+  type ClosedQuarter,
+  type MeterRecorder,
 } from './meter-emitter.js';
 export {
   makeLoadProfile,
   loadPowerW,
+  loadMinuteW,
   loadPowerAt,
   APPLIANCES,
   type LoadProfile,
   type LoadPeak,
 } from './load-profile.js';
+export { pvMinuteW, type PvSystem } from './pv-profile.js';
 export { switchOffCountdownSeconds, SWITCH_OFF_COUNTDOWN_STEPS } from './switch-off-countdown.js';
 export { supplyVoltageV, voltageBandOf } from './supply-voltage.js';

@@ -40,6 +40,6 @@ const elapsedMs = performance.now() - startedAt;
 const meterDays = METERS * DAYS;
 console.log(`meter-emitter: ${meterDays} meter-days in ${elapsedMs.toFixed(0)} ms`);
 console.log(
-  `  ${(elapsedMs / meterDays).toFixed(3)} ms per meter-day (8,640 steps), ${(meterDays / (elapsedMs / 1000)).toFixed(0)} meter-days/s`,
+  `  ${(elapsedMs / meterDays).toFixed(3)} ms per meter-day (1,440 steps), ${(meterDays / (elapsedMs / 1000)).toFixed(0)} meter-days/s`,
 );
 console.log(`  ${(frameCount / meterDays).toFixed(1)} frames per meter-day`);
