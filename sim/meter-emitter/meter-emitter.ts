@@ -821,8 +821,20 @@ export class MeterEmitter {
 
 type BandTable = Record<DayType, Uint8Array>;
 
+/** Tables of calendars already seen (most meters share ARERA's frozen calendar object). */
+const bandTables = new WeakMap<TariffCalendar, BandTable>();
+
 /** Band of each local quarter-hour (0–95) per day type: the switch in force at the quarter's first minute. */
 function bandTableOf(calendar: TariffCalendar): BandTable {
+  const known = bandTables.get(calendar);
+  if (known !== undefined) return known;
+  const built = buildBandTable(calendar);
+  // Only a frozen calendar can be shared safely: another may be changed by its owner after this call.
+  if (Object.isFrozen(calendar) && Object.isFrozen(calendar.weekday)) bandTables.set(calendar, built);
+  return built;
+}
+
+function buildBandTable(calendar: TariffCalendar): BandTable {
   const table = (programme: TariffCalendar['weekday']) => {
     const bands = new Uint8Array(96);
     for (let quarter = 0; quarter < 96; quarter++) {

@@ -325,6 +325,14 @@ describe('SimulatedMeter: the day file', () => {
     expect(file.channels.reactiveCapacitiveVarh.some((v) => v > 0)).toBe(true);
   });
 
+  it('keeps quarters above 65,535 Wh whole (a large supply: its record is widened)', () => {
+    const meter = makeMeter({ contractPowerW: 150_000, loadW: 280_000 });
+    meter.receive('a', { kind: 'set_available_power', availablePowerW: 450_000 }, MONDAY_MIDNIGHT_ROME);
+    const file = meter.dayFile('2026-01-12');
+    expect(new Set(file.channels.activeImportWh)).toEqual(new Set([70_000]));
+    expect(file.registersAtEnd.importWh).toBe(96 * 70_000);
+  });
+
   it('marks the intervals before the meter started as missing, and forgets days beyond the ones it keeps', () => {
     const meter = household('IT001E00000052', { startMs: MONDAY_MIDNIGHT_ROME + 6 * HOUR_MS, daysKept: 3 });
     expect(meter.dayFile('2026-01-12').status.slice(0, 25)).toEqual([...Array(24).fill(INTERVAL_MISSING), 0]);

@@ -104,10 +104,12 @@ interface DayRecord {
   startMs: number;
   endMs: number;
   intervals: number;
-  importWh: Int32Array;
-  exportWh: Int32Array;
-  inductiveVarh: Int32Array;
-  capacitiveVarh: Int32Array;
+  /**
+   * The four channels, one after the other (A+, A−, R+, R−: channel c at c × intervals), Wh / varh. 16 bits (a
+   * quarter of up to 65.5 kWh, 262 kW: every LV supply) to halve a meter's memory; a record whose value does not
+   * fit is widened to 32 bits.
+   */
+  values: Uint16Array | Int32Array;
   status: Uint8Array;
   /** Only for a meter with a non-technical loss: what the load really drew, Wh per quarter. */
   trueImportWh: Float64Array | undefined;
@@ -153,7 +155,8 @@ export class SimulatedMeter {
   readonly #pvPeakW: number;
   readonly #faults: FieldFaults;
   readonly #seed: number;
-  readonly #faultStreams: Record<FaultLabel, number>;
+  /** One seed per `FAULT_LABELS` entry, by index. */
+  readonly #faultStreams: number[];
   readonly #daysKept: number;
   readonly #clockDriftSPerDay: number;
   readonly #thief: boolean;
@@ -179,9 +182,7 @@ export class SimulatedMeter {
     if (!Number.isInteger(this.#daysKept) || this.#daysKept < 1) throw new RangeError('daysKept must be ≥ 1');
     const meterSeed = derivedSeed(this.#seed, site.pod);
     const faultSeed = derivedSeed(meterSeed, 'faults');
-    this.#faultStreams = Object.fromEntries(
-      FAULT_LABELS.map((label) => [label, derivedSeed(faultSeed, label)]),
-    ) as Record<FaultLabel, number>;
+    this.#faultStreams = FAULT_LABELS.map((_, index) => hash32(faultSeed, index + 1));
     const unit = (label: string) => unitHash(derivedSeed(meterSeed, label), 0);
     this.#pvPeakW =
       options.pvPeakW ??
@@ -304,10 +305,10 @@ export class SimulatedMeter {
       throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
     const n = record.intervals;
     const channels = {
-      activeImportWh: Array.from(record.importWh),
-      activeExportWh: Array.from(record.exportWh),
-      reactiveInductiveVarh: Array.from(record.inductiveVarh),
-      reactiveCapacitiveVarh: Array.from(record.capacitiveVarh),
+      activeImportWh: channelOf(record, 0),
+      activeExportWh: channelOf(record, 1),
+      reactiveInductiveVarh: channelOf(record, 2),
+      reactiveCapacitiveVarh: channelOf(record, 3),
     };
     const status = Array.from(record.status);
     this.#applyCurveFaults(record.dayKey, n, channels, status);
@@ -341,8 +342,8 @@ export class SimulatedMeter {
     if (record === undefined) throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
     return {
       pod: this.site.pod,
-      importWh: Array.from(record.trueImportWh ?? record.importWh),
-      exportWh: Array.from(record.exportWh),
+      importWh: record.trueImportWh ? Array.from(record.trueImportWh) : channelOf(record, 0),
+      exportWh: channelOf(record, 1),
     };
   }
 
@@ -457,10 +458,7 @@ export class SimulatedMeter {
       startMs,
       endMs,
       intervals,
-      importWh: new Int32Array(intervals),
-      exportWh: new Int32Array(intervals),
-      inductiveVarh: new Int32Array(intervals),
-      capacitiveVarh: new Int32Array(intervals),
+      values: new Uint16Array(4 * intervals),
       status: new Uint8Array(intervals),
       trueImportWh: this.#thief ? new Float64Array(intervals) : undefined,
       registersAtStart: freeze,
@@ -513,10 +511,13 @@ export class SimulatedMeter {
     if (record === undefined) return;
     const index = (quarter.startS * 1000 - record.startMs) / QUARTER_MS;
     if (index < 0 || index >= record.intervals) return;
-    record.importWh[index] = quarter.importWh;
-    record.exportWh[index] = quarter.exportWh;
-    record.inductiveVarh[index] = quarter.inductiveVarh;
-    record.capacitiveVarh[index] = quarter.capacitiveVarh;
+    const n = record.intervals;
+    const largest = Math.max(quarter.importWh, quarter.exportWh, quarter.inductiveVarh, quarter.capacitiveVarh);
+    if (largest > 0xffff && record.values instanceof Uint16Array) record.values = Int32Array.from(record.values);
+    record.values[index] = quarter.importWh;
+    record.values[n + index] = quarter.exportWh;
+    record.values[2 * n + index] = quarter.inductiveVarh;
+    record.values[3 * n + index] = quarter.capacitiveVarh;
     record.status[index] = quarter.status;
     if (record.trueImportWh !== undefined) record.trueImportWh[index] = quarter.trueImportJ / 3_600;
     if (quarter.startS === this.#clockCorrectionQuarterS) {
@@ -527,7 +528,10 @@ export class SimulatedMeter {
     }
     if (quarter.startS + 900 === this.#replacementQuarterEndS) {
       this.#emitter.resetRegisters();
-      this.#meterSerial = replacementSerial(this.#meterSerial, hash32(this.#faultStreams.replaced, record.dayKey));
+      this.#meterSerial = replacementSerial(
+        this.#meterSerial,
+        hash32(this.#faultStreams[FAULT_LABELS.indexOf('replaced')]!, record.dayKey),
+      );
       this.#log(MeterEventCode.meterReplaced, this.#replacementQuarterEndS * 1000);
     }
   }
@@ -596,8 +600,13 @@ export class SimulatedMeter {
   }
 
   #draw(label: FaultLabel, dayKey: number): number {
-    return unitHash(this.#faultStreams[label], dayKey);
+    return unitHash(this.#faultStreams[FAULT_LABELS.indexOf(label)]!, dayKey);
   }
+}
+
+function channelOf(record: DayRecord, channel: number): number[] {
+  const n = record.intervals;
+  return Array.from(record.values.subarray(channel * n, (channel + 1) * n));
 }
 
 /** The new meter's DataPlate: the old one with its last 8 characters redrawn (digits). */
