@@ -57,7 +57,7 @@ async function simulateDay(
   const started = performance.now();
   let frames = 0;
   if (seal) {
-    const fleet = new MeterFleet({ network, medium, seed: 1 });
+    const fleet = new MeterFleet({ network, medium });
     frames += fleet.step(); // the emitters start at midnight
     for (let t = 0; t < DAY_MS; t += STEP_MS) {
       await scheduler.advance(STEP_MS);

@@ -1,15 +1,12 @@
 import { DuEmulator, DuServerMode, DuWebSocketServer } from '../du-emulator/index.js';
 import { FieldNetworkSimulator } from '../field-network/field-network.simulator.js';
-import { MeterFleet } from '../meter-fleet/meter-fleet.js';
-import { attachPowerLineBridge, PowerLineMedium, type PowerLineBridge } from '../power-line/index.js';
+import { POWER_LINE_PATH, startChain2PowerLine } from '../field-network/chain2-power-line.js';
+import type { MeterFleet } from '../meter-fleet/meter-fleet.js';
+import type { PowerLineMedium } from '../power-line/index.js';
 import { addDays, romeDay, romeMidnight } from '../../src/domain/kpi.js';
 import { romeLocalParts } from '../../src/domain/tariff-bands.js';
 import type { Platform } from '../../src/main/platform.js';
 import type { DemoChain2 } from '../../src/main/simulators.js';
-
-/** How often (wall time) the meters are brought up to the simulated now and their frames sent. */
-export const CHAIN2_STEP_MS = 1_000;
-export const POWER_LINE_PATH = '/power-line/';
 
 export interface Chain2Field extends DemoChain2 {
   medium: PowerLineMedium;
@@ -20,7 +17,7 @@ export interface Chain2Field extends DemoChain2 {
   endpoints(): { pod: string; macAddress: string; ws: string }[];
   /** When each DU was installed: its meter found programmed, on the meters' (simulated) clock. */
   installedAt(): { pod: string; at: Date }[];
-  /** One step now (tests; the timer does it every CHAIN2_STEP_MS). */
+  /** One step now (tests; the timer does it every `stepMs`). */
   step(): void;
   /** The demo's asset providers reporting their DUs' daily counts. */
   reporter: DemoParticipants;
@@ -46,8 +43,6 @@ export async function startChain2Field(
   const network = platform.fieldNetwork;
   if (!(network instanceof FieldNetworkSimulator))
     throw new Error('the Chain 2 demo needs the in-process field network (HEAD_END_URL unset)');
-  const medium = new PowerLineMedium({ lossRate: options.lossRate, seed: options.seed });
-  const bridge: PowerLineBridge = attachPowerLineBridge(platform.app.server, medium, { pathPrefix: POWER_LINE_PATH });
   const dus = await DuWebSocketServer.listen({
     mode: DuServerMode.fleet,
     dus: [],
@@ -65,36 +60,35 @@ export async function startChain2Field(
     // The DU's clock (its envelopes' Ts) follows the simulated time, as a real DU's follows the real one.
     const du = new DuEmulator({ id: macAddress, pod, macAddress, key, now: () => new Date(network.now()) });
     installedAt.set(du, network.now());
-    medium.attach(macAddress, (frame) => du.receive(frame));
+    line.medium.attach(macAddress, (frame) => du.receive(frame));
     dus.add(du);
     installed.set(macAddress, du);
   };
-  const fleet = new MeterFleet({ network, medium, seed: options.seed, onProgrammed: install });
   const reporter = demoParticipants(platform, () =>
     [...installed.values()].map((du) => ({ du, since: new Date(installedAt.get(du)!) })),
   );
-  const step = () => {
-    fleet.step();
-    void reporter.tick(new Date(network.now()));
-  };
-  step();
-  const timer = setInterval(step, options.stepMs ?? CHAIN2_STEP_MS);
-  timer.unref();
+  const line = startChain2PowerLine(network, platform.app.server, {
+    lossRate: options.lossRate,
+    seed: options.seed,
+    ...(options.stepMs !== undefined && { stepMs: options.stepMs }),
+    onProgrammed: install,
+    onStep: () => void reporter.tick(new Date(network.now())),
+  });
+  line.step();
 
   return {
     powerLinePath: POWER_LINE_PATH,
-    medium,
-    fleet,
+    medium: line.medium,
+    fleet: line.fleet,
     dus,
-    step,
+    step: line.step,
     reporter,
     endpoints: () =>
       [...installed.values()].map((du) => ({ pod: du.pod, macAddress: du.macAddress, ws: dus.urlOf(du.macAddress) })),
     installedAt: () => [...installed.values()].map((du) => ({ pod: du.pod, at: new Date(installedAt.get(du)!) })),
     async close() {
-      clearInterval(timer);
+      await line.close();
       await dus.close();
-      await bridge.close();
     },
   };
 }

@@ -1,11 +1,14 @@
 import { untilSignal } from '../../src/cli/signals.js';
 import type { Config } from '../../src/config.js';
+import { POWER_LINE_PATH, startChain2PowerLine } from './chain2-power-line.js';
 import { startFieldNetworkServer } from './field-network.server.js';
 import { FieldNetworkSimulator } from './field-network.simulator.js';
 
 /**
- * Runs the field-network simulator as a service of its own (concentrators and meters outlive the workers that
- * command them); workers reach it with HEAD_END_URL. Meters are learnt from the commands' registry sites.
+ * Runs the field network as a service of its own (concentrators and meters outlive the workers that command and
+ * read them); workers reach it with HEAD_END_URL. Meters are learnt from the commands' and reads' registry sites.
+ * Its programmed meters emit Chain 2 on its own power line, which DUs tap at `ws://<host:port>/power-line/<MAC>`
+ * (`chain2 du --medium …`), exactly as in the single-process demo.
  */
 export async function fieldNetworkService(config: Config): Promise<number> {
   const server = await startFieldNetworkServer({
@@ -14,13 +17,20 @@ export async function fieldNetworkService(config: Config): Promise<number> {
     logLevel: config.logLevel,
     network: (logger) => new FieldNetworkSimulator({ ...config.simulator, logger }),
   });
+  const powerLine = startChain2PowerLine(server.simulator, server.app.server, {
+    lossRate: config.chain2.lossRate,
+    seed: config.simulator.seed,
+  });
   const { timeScale, latencyMs, lossRate, unreachableRate } = config.simulator;
+  const medium = `${server.url.replace(/^http/, 'ws')}${POWER_LINE_PATH.slice(0, -1)}`;
   console.log(
     `\nchain2 field network is running\n  Head-end URL: ${server.url}   (set HEAD_END_URL=${server.url} on the workers)` +
       `\n  Simulation:   time ×${timeScale}, hop latency ${latencyMs} ms, loss ${lossRate}, unreachable ${unreachableRate}` +
+      `\n  Power line:   ${medium}/<MAC>   (chain2 du --medium ${medium} …)` +
       '\n  Stop:         Ctrl+C\n',
   );
   await untilSignal();
+  await powerLine.close();
   await server.close();
   return 0;
 }

@@ -281,23 +281,11 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
   }
 
   /**
-   * SECRET: every meter that holds a Chain 2 configuration, with its DU's MAC and key, for the Chain 2 transmitter
-   * that plays these meters' side of the power line. Never log it, never return it to an API.
+   * The meters that hold a Chain 2 configuration (SECRET: their DU keys), for the Chain 2 transmitter that plays these
+   * meters' side of the power line (sim/meter-fleet). Never log them, never return them to an API.
    */
-  chain2Configurations(): {
-    pod: Pod;
-    meterSerial: string;
-    contractPowerW: number;
-    availablePowerW: number;
-    macAddress: MacAddress;
-    key: DuKey;
-  }[] {
-    const configured = [];
-    for (const meter of this.#meters.values()) {
-      const chain2 = meter.chain2Configuration();
-      if (chain2) configured.push({ ...chain2, contractPowerW: meter.site.contractPowerW });
-    }
-    return configured;
+  *programmedMeters(): Iterable<SimulatedMeter> {
+    for (const meter of this.#meters.values()) if (meter.chain2Configuration()) yield meter;
   }
 
   /** The registers as the meter itself holds them now, without Chain 1 traffic (for the Chain 2 emitter). */

@@ -9,6 +9,9 @@ import { restoreFieldNetwork } from '../main/restore-field-network.js';
 import type { DemoChain2, Simulators } from '../main/simulators.js';
 import { untilSignal } from './signals.js';
 
+/** Days the demo collects on start, before the first nightly run (the simulated meters record 2 days back). */
+const DEMO_BACKFILL_DAYS = 2;
+
 /** Serves until SIGINT or SIGTERM, then stops the workflow, drains HTTP and closes the database. */
 export async function startCommand(
   config: Config,
@@ -30,11 +33,14 @@ export async function startCommand(
       const restored = await restoreFieldNetwork(platform);
       if (restored > 0) log.info({ meters: restored }, 'field network restored from the active associations');
       await platform.workflow.start();
+      await platform.collection.start();
       periodic.push(startMonitoring(platform), startHousekeeping(platform));
     }
     // The demo's associations are programmed by a workflow: only a process that runs one seeds it.
     const demo = options.demo && config.role === 'both';
     const seeded = demo && (await seedDemoIfEmpty(platform));
+    // The meters of a new network hold their last days: collect them now, through the daily collection itself.
+    if (demo) await platform.collection.backfill(DEMO_BACKFILL_DAYS);
     if (!runsApi) {
       console.log(
         `\nchain2-platform worker is running (ROLE=worker): request workflow on ${config.databaseUrl ? 'the PostgreSQL server' : 'PGlite'}\n  Stop:         Ctrl+C\n`,

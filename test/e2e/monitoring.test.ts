@@ -34,6 +34,8 @@ describe('monitoring end to end over simulated days', () => {
       },
     );
     await platform.workflow.start();
+    // The meters' counts reach the KPI only through the daily collection, as in every deployment.
+    await platform.collection.start();
     await platform.app.listen({ host: '127.0.0.1', port: 0 });
     field = await startChain2Field(platform, { host: '127.0.0.1', duPort: 0, lossRate: 0.01, seed: 7, stepMs: 20 });
     monitoring = startMonitoring(platform, 100);
