@@ -1,128 +1,130 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v7 as uuidv7 } from 'uuid';
+import { apiClient } from '../../test/support/api.js';
 import { backends, type ScratchDatabase } from '../../test/support/databases.js';
-import { scryptHasher } from '../security/password.js';
-import { AccessService } from '../services/access.service.js';
-import type { CollectionStatusReader } from '../services/ports/index.js';
-import { SessionService } from '../services/session.service.js';
-import { migrate, openDatabase, type OpenDatabase } from '../storage/database.js';
-import { sqlStorage } from '../storage/sql-storage.js';
-import { buildApp, type AppServices, type FastifyTypeBox } from './app.js';
+import { makeDayFile } from '../../test/support/day-files.js';
+import {
+  addSupplyPoints,
+  createTestPlatform,
+  makeAssetProvider,
+  makeOperator,
+  type TestPlatform,
+} from '../../test/support/platform.js';
+import type { Pod } from '../domain/identifiers.js';
+import { dayWindow } from '../domain/kpi.js';
 
-/** Services these routes never reach: any use fails the test loudly. */
-const unused = (name: string) =>
-  new Proxy(
-    {},
-    {
-      get: (_t, property) => {
-        throw new Error(`${name}.${String(property)} used`);
-      },
-    },
-  ) as never;
+const DAY = '2026-03-01';
 
-/** GET /telemanagement/collection: operators only, the day checked, dates as ISO strings. */
-describe.each(backends())('collection status route on $name', (backend) => {
+/** The collection's routes for operators: a day's status per concentrator and a meter's day file as collected. */
+describe.each(backends())('collection routes on $name', (backend) => {
   let scratch: ScratchDatabase;
-  let open: OpenDatabase;
-  let app: FastifyTypeBox;
-  const tokens: Record<'operator' | 'retailer', string> = { operator: '', retailer: '' };
-  const lastAttemptAt = new Date('2026-03-02T01:00:07Z');
-  const collection: CollectionStatusReader = {
-    async status(day) {
-      if (day !== '2026-03-01') throw new Error(`unexpected day ${day}`);
-      const row = { meters: 100, collected: 97, late: 2, missing: 3, lastAttemptAt, linkSeconds: 41.5 };
-      return { day, concentrators: [{ concentratorId: 'CN000001', ...row }], totals: { concentrators: 1, ...row } };
-    },
-  };
+  let platform: TestPlatform;
+  let operator: ReturnType<typeof apiClient>;
+  let pods: Pod[];
+  const readAt = new Date('2026-03-02T00:20:07Z');
 
   beforeAll(async () => {
     if (!backend.available) return;
     scratch = await backend.create();
-    open = await openDatabase(scratch.target);
-    await migrate(open.db);
-    const storage = sqlStorage(open);
-    const clock = { now: () => new Date() };
-    const access = new AccessService(storage.tokens, clock, uuidv7);
-    const sessions = new SessionService({ storage, hasher: scryptHasher(), clock, newId: uuidv7 });
-    const names = [
-      'eligibility',
-      'associations',
-      'requests',
-      'idempotency',
-      'bulkUploads',
-      'operations',
-      'onboarding',
-      'kpi',
-    ];
-    const services = {
-      ...Object.fromEntries(names.map((n) => [n, unused(n)])),
-      access,
-      sessions,
-      collection,
-    } as AppServices;
-    app = await buildApp(services, { logger: false, bulkMaxBytes: 1 << 20, kpiMaxBytes: 1 << 20 });
-    const operatorId = uuidv7();
-    await storage.participants.insertOperator(
-      { operatorId, email: `${operatorId}@dso.test`, fullName: 'Op' },
-      new Date(),
+    platform = await createTestPlatform(scratch.target);
+    await platform.storage.supplyPoints.insertConcentrators([
+      { concentratorId: 'CN000001', substation: 'Cabina 1' },
+      { concentratorId: 'CN000002', substation: 'Cabina 2' },
+    ]);
+    pods = (
+      await addSupplyPoints(
+        platform,
+        { concentratorId: 'CN000001' },
+        { concentratorId: 'CN000001' },
+        { concentratorId: 'CN000001' },
+        { concentratorId: 'CN000002' },
+      )
+    ).map((p) => p.pod as Pod);
+    operator = apiClient(platform, (await makeOperator(platform)).token);
+    // CN000001 read once: two files, one meter did not answer; CN000002 never read.
+    await platform.storage.transaction((tx) =>
+      tx.collection.storeRead(
+        {
+          concentratorId: 'CN000001',
+          day: DAY,
+          files: [makeDayFile(pods[0]!, 'CN000001', DAY, 120), makeDayFile(pods[1]!, 'CN000001', DAY)],
+          missing: [{ pod: pods[2]!, reason: 'no_answer' }],
+          linkSeconds: 41.5,
+        },
+        readAt,
+        dayWindow(DAY),
+      ),
     );
-    tokens.operator = await access.issueToken({ operatorId }, 'test');
-    const [retailerId, retailerUserId] = [uuidv7(), uuidv7()];
-    await storage.participants.insertRetailer({ retailerId, name: retailerId, vatNumber: retailerId }, new Date());
-    await storage.participants.insertRetailerUser(
-      { retailerUserId, retailerId, email: `${retailerUserId}@r.test`, fullName: 'R' },
-      new Date(),
-    );
-    tokens.retailer = await access.issueToken({ retailerUserId }, 'test');
   });
   afterAll(async () => {
-    await app?.close();
-    await open?.close();
+    await platform?.close();
     await scratch?.drop();
   });
 
-  const get = (who: keyof typeof tokens, query: string) =>
-    app.inject({
-      url: `/api/v1/telemanagement/collection${query}`,
-      headers: { authorization: `Bearer ${tokens[who]}` },
-    });
-
   describe.skipIf(!backend.available)('', () => {
-    it("answers an operator with the day's concentrators and totals, times as ISO strings", async () => {
-      const response = await get('operator', '?day=2026-03-01');
-      expect(response.statusCode).toBe(200);
-      const row = {
-        meters: 100,
-        collected: 97,
-        late: 2,
-        missing: 3,
-        lastAttemptAt: '2026-03-02T01:00:07.000Z',
+    it('shows an operator the day per concentrator, worst first, with totals and ISO times', async () => {
+      const response = await operator.get(`/telemanagement/collection?day=${DAY}`);
+      expect(response.status).toBe(200);
+      const read = {
+        meters: 3,
+        collected: 2,
+        late: 0,
+        missing: 1,
+        lastAttemptAt: readAt.toISOString(),
         linkSeconds: 41.5,
       };
-      expect(response.json()).toEqual({
-        day: '2026-03-01',
-        concentrators: [{ concentratorId: 'CN000001', ...row }],
-        totals: { concentrators: 1, ...row },
+      const unread = { meters: 1, collected: 0, late: 0, missing: 1, lastAttemptAt: null, linkSeconds: 0 };
+      expect(response.body).toEqual({
+        day: DAY,
+        concentrators: [
+          { concentratorId: 'CN000001', ...read },
+          { concentratorId: 'CN000002', ...unread },
+        ],
+        totals: {
+          concentrators: 2,
+          meters: 4,
+          collected: 2,
+          late: 0,
+          missing: 2,
+          lastAttemptAt: readAt.toISOString(),
+          linkSeconds: 41.5,
+        },
       });
+    });
+
+    it("gives a meter's day file as collected, and not_found for one that was not", async () => {
+      const response = await operator.get(`/telemanagement/day-files/${pods[0]}/${DAY}`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(makeDayFile(pods[0]!, 'CN000001', DAY, 120));
+      const missing = await operator.get(`/telemanagement/day-files/${pods[2]}/${DAY}`);
+      expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
     });
 
     it('refuses anyone but an operator with forbidden', async () => {
-      const response = await get('retailer', '?day=2026-03-01');
-      expect([response.statusCode, response.json().error.code]).toEqual([403, 'forbidden']);
+      const representative = apiClient(platform, (await makeAssetProvider(platform)).token);
+      for (const url of [`/telemanagement/collection?day=${DAY}`, `/telemanagement/day-files/${pods[0]}/${DAY}`]) {
+        const response = await representative.get(url);
+        expect([response.status, response.body.error.code]).toEqual([403, 'forbidden']);
+      }
     });
 
-    it('refuses a missing day with invalid_input naming the field', async () => {
-      const response = await get('operator', '');
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error).toMatchObject({
-        code: 'invalid_input',
-        details: [expect.objectContaining({ field: 'day' })],
-      });
+    it('refuses a missing or impossible day with invalid_input naming the field', async () => {
+      for (const url of ['/telemanagement/collection', '/telemanagement/collection?day=2026-02-30']) {
+        const response = await operator.get(url);
+        expect(response.status, url).toBe(400);
+        expect(response.body.error).toMatchObject({
+          code: 'invalid_input',
+          details: [expect.objectContaining({ field: 'day' })],
+        });
+      }
+      const file = await operator.get(`/telemanagement/day-files/${pods[0]}/tomorrow`);
+      expect([file.status, file.body.error.code]).toEqual([400, 'invalid_input']);
     });
 
     it('is described in the OpenAPI document', async () => {
-      const document = (await app.inject({ url: '/api/v1/openapi.json' })).json();
-      expect(Object.keys(document.paths)).toContain('/api/v1/telemanagement/collection');
+      const document = (await operator.get('/openapi.json')).body;
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/telemanagement/collection', '/api/v1/telemanagement/day-files/{pod}/{day}']),
+      );
     });
   });
 });

@@ -1,4 +1,6 @@
-import { invalidInput } from '../domain/errors.js';
+import type { MeterDayFile } from '../domain/day-file.js';
+import { DomainError, DomainErrorCode, invalidInput } from '../domain/errors.js';
+import type { Pod } from '../domain/identifiers.js';
 import { addDays, dayWindow, parseReportDay, romeDay, romeMidnight } from '../domain/kpi.js';
 import type {
   Clock,
@@ -81,6 +83,15 @@ export class CollectionService implements CollectionStatusReader {
     const today = romeDay(now);
     const startsAt = romeMidnight(today).getTime() + this.deps.settings.startHour * 3_600_000;
     return now.getTime() >= startsAt ? today : addDays(today, -1);
+  }
+
+  async dayFile(pod: string, dayInput: string): Promise<MeterDayFile> {
+    const day = parseReportDay(dayInput, '9999-12-31');
+    if (!day.ok) throw invalidInput([day.issue]);
+    const file = await this.deps.storage.collection.dayFile(pod as Pod, day.value);
+    if (!file)
+      throw new DomainError(DomainErrorCode.notFound, `No day file of ${pod} for ${day.value} has been collected`);
+    return file;
   }
 
   async status(dayInput: string): Promise<CollectionDayStatus> {

@@ -149,6 +149,18 @@ export class SqlCollectionStore implements CollectionStore {
     return rows;
   }
 
+  async dayFile(pod: Pod, day: string): Promise<MeterDayFile | undefined> {
+    const { rows } = await sql<MeterDayFile>`
+      SELECT pod, meter_serial AS "meterSerial", concentrator_id AS "concentratorId", to_char(day, 'YYYY-MM-DD') AS day,
+        intervals, json_build_object('activeImportWh', active_import_wh, 'activeExportWh', active_export_wh,
+          'reactiveInductiveVarh', reactive_inductive_varh, 'reactiveCapacitiveVarh', reactive_capacitive_varh) AS channels,
+        status, registers_at_start AS "registersAtStart", registers_at_end AS "registersAtEnd", events,
+        chain2_frames_sent AS "chain2FramesSent"
+      FROM meter_day_files WHERE day = ${day}::date AND pod = ${pod}
+    `.execute(this.db);
+    return rows[0];
+  }
+
   async status(day: string): Promise<ConcentratorCollection[]> {
     const { rows } = await sql<{
       concentratorId: string;

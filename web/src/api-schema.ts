@@ -1664,6 +1664,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/telemanagement/day-files/{pod}/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A meter's day file as collected: curves, status bits, register freezes, events (DSO operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    pod: string;
+                    /** @description YYYY-MM-DD (Europe/Rome) */
+                    day: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A meter day as the daily read brought it back, never changed (docs/day-file.md) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            pod: string;
+                            meterSerial: string;
+                            concentratorId: string;
+                            /** Format: date */
+                            day: string;
+                            /** @description 96, or 92 / 100 on the days the clocks change */
+                            intervals: number;
+                            channels: {
+                                /** @description A+ Wh, one value per quarter-hour */
+                                activeImportWh: number[];
+                                /** @description A− Wh, one value per quarter-hour */
+                                activeExportWh: number[];
+                                /** @description R+ varh, one value per quarter-hour */
+                                reactiveInductiveVarh: number[];
+                                /** @description R− varh, one value per quarter-hour */
+                                reactiveCapacitiveVarh: number[];
+                            };
+                            /** @description The meter's status bits per interval (docs/day-file.md) */
+                            status: number[];
+                            registersAtStart: {
+                                /** Format: date-time */
+                                at: string;
+                                importWh: number;
+                                exportWh: number;
+                                /** @description F1, F2, F3 */
+                                importByBandWh: number[];
+                                /** @description F1, F2, F3 */
+                                exportByBandWh: number[];
+                            };
+                            registersAtEnd: {
+                                /** Format: date-time */
+                                at: string;
+                                importWh: number;
+                                exportWh: number;
+                                /** @description F1, F2, F3 */
+                                importByBandWh: number[];
+                                /** @description F1, F2, F3 */
+                                exportByBandWh: number[];
+                            };
+                            events: {
+                                /** Format: date-time */
+                                at: string;
+                                code: string;
+                                value?: number;
+                            }[];
+                            chain2FramesSent: {
+                                total: number;
+                                byType: {
+                                    [key: string]: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dso/requests": {
         parameters: {
             query?: never;

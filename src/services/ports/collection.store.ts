@@ -1,5 +1,5 @@
 /** Chain 1 daily collection: the day files as collected, and the bookkeeping of who was read when. */
-import type { ConcentratorDayRead } from '../../domain/day-file.js';
+import type { ConcentratorDayRead, MeterDayFile } from '../../domain/day-file.js';
 import type { Pod } from '../../domain/identifiers.js';
 import type { DayWindow } from '../../domain/kpi.js';
 import type { ConcentratorCollection } from './collection.js';
@@ -35,6 +35,8 @@ export interface CollectionStore {
    * run of `runDay` has scheduled yet; returns what it scheduled.
    */
   scheduleLateRuns(from: string, to: string, runDay: string): Promise<ConcentratorDay[]>;
+  /** A meter's day file as it was collected (the raw landing, never changed); undefined when not collected. */
+  dayFile(pod: Pod, day: string): Promise<MeterDayFile | undefined>;
   /** Each concentrator with meters or a collection of the day, as the registry and the stored files have it. */
   status(day: string): Promise<ConcentratorCollection[]>;
 }

@@ -1,4 +1,5 @@
 /** Chain 1 daily collection: what operators see of it. */
+import type { MeterDayFile } from '../../domain/day-file.js';
 
 /** One concentrator's collection of one day. */
 export interface ConcentratorCollection {
@@ -30,4 +31,6 @@ export interface CollectionDayStatus {
 /** The collection status as operators read it (GET /api/v1/telemanagement/collection?day=). */
 export interface CollectionStatusReader {
   status(day: string): Promise<CollectionDayStatus>;
+  /** A meter's day file as collected (GET /api/v1/telemanagement/day-files/{pod}/{day}); not_found when it is not. */
+  dayFile(pod: string, day: string): Promise<MeterDayFile>;
 }
