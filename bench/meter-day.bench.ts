@@ -1,5 +1,6 @@
 /**
- * Cost of one meter-day of the simulated 2G meter (issue #13), on one core, medians of 5 runs:
+ * CPU cost of one meter-day of the simulated 2G meter (issue #13), on one core, medians of 5 runs (after a warm-up run;
+ * the four measures in rounds, so they share the machine's noise):
  * - the day file of a meter NOT emitting Chain 2, for a new meter (household drawn, then one day) — what a
  *   collection of 100,000 meters for one day costs per meter — and for the next day of a running meter;
  * - the same with Chain 2 programmed (frames built and returned, day file read);
@@ -35,20 +36,36 @@ const siteOf = (index: number) => ({
 
 let sink = 0;
 
-/** ms per meter-day of `body` over `meterDays` meter-days, medians of RUNS runs (plus one warm-up run). */
-function measure(meterDays: number, body: () => void, setup: () => void = () => {}): number {
-  const perMeterDay: number[] = [];
-  for (let r = 0; r <= RUNS; r++) {
-    run++;
-    setup();
-    const startedAt = performance.now();
-    body();
-    if (r > 0) perMeterDay.push((performance.now() - startedAt) / meterDays);
-  }
-  return median(perMeterDay);
+interface Block {
+  meterDays: number;
+  body: () => void;
+  setup?: () => void;
+  perMeterDay: number[];
+}
+const blocks: Block[] = [];
+
+/** A measured block: run once to warm up, then RUNS times in rounds with the others (so all share the noise). */
+function measure(meterDays: number, body: () => void, setup?: () => void): Block {
+  const block: Block = { meterDays, body, perMeterDay: [], ...(setup && { setup }) };
+  blocks.push(block);
+  return block;
 }
 
-const newMeterDay = measure(METERS, () => {
+function runAll(): void {
+  for (let round = 0; round <= RUNS; round++) {
+    for (const block of blocks) {
+      run++;
+      block.setup?.();
+      // CPU time of this process (user + system), not wall time: other work on the machine does not count.
+      const startedAt = process.cpuUsage();
+      block.body();
+      const { user, system } = process.cpuUsage(startedAt);
+      if (round > 0) block.perMeterDay.push((user + system) / 1000 / block.meterDays);
+    }
+  }
+}
+
+const newMeter = measure(METERS, () => {
   for (let i = 0; i < METERS; i++) {
     const meter = new SimulatedMeter(siteOf(i), { startMs: START_MS, seed: 1 });
     sink += meter.dayFile(DAY_TEXT).channels.activeImportWh[40]!;
@@ -60,7 +77,7 @@ const laterDays = Array.from({ length: DAYS_RUNNING }, (_, d) =>
   new Date(START_MS + (d + 1) * DAY_MS + 12 * 3_600_000).toISOString().slice(0, 10),
 );
 let running: SimulatedMeter[] = [];
-const runningDay = measure(
+const runningMeter = measure(
   runningMeters * DAYS_RUNNING,
   () => {
     for (const meter of running) for (const day of laterDays) sink += meter.dayFile(day).channels.activeImportWh[40]!;
@@ -74,7 +91,7 @@ const runningDay = measure(
   },
 );
 
-const emittingDay = measure(METERS, () => {
+const emitting = measure(METERS, () => {
   for (let i = 0; i < METERS; i++) {
     const meter = new SimulatedMeter(siteOf(i), { startMs: START_MS, seed: 1 });
     meter.receive('p', { kind: 'program_chain2', macAddress: MAC, encryptionKey: KEY }, START_MS);
@@ -83,7 +100,7 @@ const emittingDay = measure(METERS, () => {
   }
 });
 
-const baselineDay = measure(METERS, () => {
+const baseline = measure(METERS, () => {
   for (let i = 0; i < METERS; i++) {
     const site = siteOf(i);
     const emitter = new BaselineEmitter({ ...site, availablePowerW: 3_300, seed: 1, startAt: new Date(START_MS) });
@@ -91,8 +108,12 @@ const baselineDay = measure(METERS, () => {
   }
 });
 
+runAll();
+const [newMeterDay, runningDay, emittingDay, baselineDay] = [newMeter, runningMeter, emitting, baseline].map((block) =>
+  median(block.perMeterDay),
+) as [number, number, number, number];
 const row = (label: string, ms: number) => console.log(`  ${label.padEnd(62)} ${format(ms, 3)} ms`);
-console.log(`meter-day (one core, ${METERS} meters a run, median of ${RUNS} runs; ms per meter-day):`);
+console.log(`meter-day (one core, ${METERS} meters a run, median of ${RUNS} runs; CPU ms per meter-day):`);
 row('day file, no Chain 2, new meter (household drawn + 1 day)', newMeterDay);
 row(`day file, no Chain 2, next days of a running meter (${DAYS_RUNNING} days each)`, runningDay);
 row('Chain 2 programmed: new meter, frames of the day + day file', emittingDay);

@@ -6,7 +6,7 @@
  *
  * Shape (every amount drawn per meter, for a 3 kW contract and scaled by contractPowerW / 3000):
  * - a base load (standby, lighting) and a fridge compressor cycling on 40 % of a 40–60 minute period;
- * - smooth peaks (Gaussian in local time, tabulated per minute, held for the minute): morning, lunch (small on working days if nobody is at home), evening;
+ * - smooth peaks (Gaussian in local time, tabulated every 5 minutes, interpolated per minute): morning, lunch (small on working days if nobody is at home), evening;
  *   on Saturdays, Sundays and holidays the morning peak is 1–2 h later, lunch larger, plus an afternoon bump;
  * - ±6 % noise on the smooth part, interpolated minute by minute between 5-minute knots;
  * - appliances (kettle, oven, hob, washing machine…, 0.8–2.4 kW, 3–20 min): at most one starts in each
@@ -19,7 +19,9 @@ import { derivedSeed, seededRandom } from '../../src/telemanagement/seeded-rando
 import { hash32, unitHash } from './seeded-hash.js';
 
 export const SECONDS_PER_DAY = 86_400;
-const MINUTES_PER_DAY = 1_440;
+const SHAPE_KNOT_MINUTES = 5;
+const SHAPE_KNOT_SECONDS = SHAPE_KNOT_MINUTES * 60;
+const SHAPE_KNOTS = 1_440 / SHAPE_KNOT_MINUTES;
 const SECONDS_PER_HOUR = 3_600;
 /** Amounts below are for the usual Italian household contract; other contracts scale linearly. */
 const REFERENCE_CONTRACT_W = 3_000;
@@ -48,11 +50,12 @@ export interface LoadProfile {
   /** Saturdays, Sundays and national holidays. */
   readonly restDayPeaks: readonly LoadPeak[];
   /**
-   * Base load plus peaks, W, per local minute of the day (1,440 values), for working days [0] and rest days [1]:
-   * the Gaussians are evaluated once, when a day of that type is first asked for (most of a new meter's cost was
-   * drawing both tables), not per sample. Filled by `loadMinuteW`; a cache, not part of the household.
+   * Base load plus peaks, W, every 5 local minutes (289 knots: 00:00 … 24:00), for the day type last asked for
+   * (`restDay`): a cache, not part of the household. One day type at a time keeps a meter small (2.3 KB; a meter
+   * steps one day at a time, and the knots cost ≈ 5 µs to draw again); the Gaussians are evaluated here, not per
+   * sample.
    */
-  readonly shapes: [Float64Array | undefined, Float64Array | undefined];
+  readonly shape: { restDay: boolean | undefined; knots: Float64Array };
   /**
    * What `loadMinuteW` worked out for the last noise knot and appliance slots it saw (a meter asks minute after
    * minute): a cache of pure functions of (profile, minute), so any order of calls gives the same watts.
@@ -170,7 +173,7 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
   };
   return Object.freeze({
     ...parts,
-    shapes: [undefined, undefined] as LoadProfile['shapes'],
+    shape: { restDay: undefined, knots: new Float64Array(SHAPE_KNOTS + 1) },
     recent: {
       knot: Number.NaN,
       noiseFrom: 0,
@@ -189,29 +192,22 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
   });
 }
 
-/** Base plus peaks per local minute; each peak evaluated only within its reach (4 widths), wrapping at midnight. */
-function dayShapeW(basePowerW: number, peaks: readonly LoadPeak[]): Float64Array {
-  const shape = new Float64Array(MINUTES_PER_DAY).fill(basePowerW);
-  for (const peak of peaks) {
-    const reachMinutes = Math.ceil((PEAK_REACH_WIDTHS * peak.widthSeconds) / 60);
-    const centreMinute = Math.round(peak.centreSecond / 60);
-    const from = Math.max(centreMinute - reachMinutes, centreMinute - MINUTES_PER_DAY / 2);
-    const to = Math.min(centreMinute + reachMinutes, from + MINUTES_PER_DAY - 1);
-    for (let m = from; m <= to; m++) {
-      const minute = ((m % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
-      shape[minute] = shape[minute]! + peakPowerW(peak, minute * 60);
+/** Base plus peaks at each 5-minute knot of the local day; each peak evaluated only within its reach (4 widths). */
+function drawShape(profile: LoadProfile, isRestDay: boolean): Float64Array {
+  const knots = profile.shape.knots.fill(profile.basePowerW);
+  for (const peak of isRestDay ? profile.restDayPeaks : profile.workdayPeaks) {
+    const reach = Math.ceil((PEAK_REACH_WIDTHS * peak.widthSeconds) / SHAPE_KNOT_SECONDS);
+    const centre = Math.round(peak.centreSecond / SHAPE_KNOT_SECONDS);
+    const from = Math.max(centre - reach, centre - SHAPE_KNOTS / 2);
+    const to = Math.min(centre + reach, from + SHAPE_KNOTS - 1);
+    for (let k = from; k <= to; k++) {
+      const knot = ((k % SHAPE_KNOTS) + SHAPE_KNOTS) % SHAPE_KNOTS;
+      knots[knot] = knots[knot]! + peakPowerW(peak, knot * SHAPE_KNOT_SECONDS);
     }
   }
-  return shape;
-}
-
-function shapeOf(profile: LoadProfile, isRestDay: boolean): Float64Array {
-  const index = isRestDay ? 1 : 0;
-  const cached = profile.shapes[index];
-  if (cached !== undefined) return cached;
-  const shape = dayShapeW(profile.basePowerW, isRestDay ? profile.restDayPeaks : profile.workdayPeaks);
-  profile.shapes[index] = shape;
-  return shape;
+  knots[SHAPE_KNOTS] = knots[0]!; // 24:00 is 00:00: interpolation wraps at midnight
+  profile.shape.restDay = isRestDay;
+  return knots;
 }
 
 /**
@@ -252,7 +248,13 @@ export function loadMinuteW(
   }
   const fraction = (posixMinute - knot * NOISE_KNOT_MINUTES) / NOISE_KNOT_MINUTES;
   const noise = recent.noiseFrom + (recent.noiseTo - recent.noiseFrom) * fraction;
-  const smoothW = shapeOf(profile, isRestDay)[localMinuteOfDay]! * (1 + NOISE_FRACTION * noise);
+  const knots = profile.shape.restDay === isRestDay ? profile.shape.knots : drawShape(profile, isRestDay);
+  const shapeKnot = Math.floor(localMinuteOfDay / SHAPE_KNOT_MINUTES);
+  const shapeFrom = knots[shapeKnot]!;
+  const shapeW =
+    shapeFrom +
+    ((knots[shapeKnot + 1]! - shapeFrom) * (localMinuteOfDay - shapeKnot * SHAPE_KNOT_MINUTES)) / SHAPE_KNOT_MINUTES;
+  const smoothW = shapeW * (1 + NOISE_FRACTION * noise);
   const posixSeconds = posixMinute * 60;
 
   const cycle = modulo(posixSeconds + profile.fridgeOffsetSeconds, profile.fridgePeriodSeconds);

@@ -486,7 +486,8 @@ export class MeterEmitter {
     } else if (s === this.#trippedUntilS) this.#recorder?.event(MeterEventCode.breakerRearm, s * 1000);
 
     const closedQuarter = this.#ctx;
-    const isQuarterBoundary = s % QUARTER_SECONDS === 0;
+    // Compared with the next boundary, not `s % 900`: POSIX seconds are beyond 2^31, and % on doubles is a libc call.
+    const isQuarterBoundary = s === this.#ctx.startS + QUARTER_SECONDS;
     if (isQuarterBoundary) {
       if (s >= this.#day.endS) this.#day = dayContextAt(s);
       this.#ctx = this.#quarterContext(s);
@@ -518,7 +519,8 @@ export class MeterEmitter {
 
     if (this.#powerW > this.#dayMax.value) this.#dayMax = { value: this.#powerW, atS: s };
     if (send !== null) {
-      if (s % VOLTAGE_INTERVAL_SECONDS === 0) this.#sampleVoltage(s);
+      // Day starts are whole UTC hours, so this is the POSIX 10-minute grid (with small integers).
+      if ((s - this.#day.startS) % VOLTAGE_INTERVAL_SECONDS === 0) this.#sampleVoltage(s);
       if (endedOutage !== undefined) this.#emitCF23(s, endedOutage, send);
       if (this.#contractChanged) this.#emit(send, this.#contractFrame(s, EventTypeCode.contractChanged));
     }
