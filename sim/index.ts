@@ -5,11 +5,10 @@
 import type { Simulators } from '../src/main/simulators.js';
 import { startChain2Field } from './demo-field/chain2-field.js';
 import { DU_USAGE, runDuCommand } from './du-emulator/index.js';
-import { fieldNetworkService } from './field-network/field-network.service.js';
-import { FieldNetworkSimulator } from './field-network/field-network.simulator.js';
+import { configuredFieldNetwork, fieldNetworkService } from './field-network/field-network.service.js';
 
 export const simulators: Simulators = {
-  fieldNetwork: (settings, logger) => new FieldNetworkSimulator({ ...settings, logger }),
+  fieldNetwork: configuredFieldNetwork,
   fieldNetworkService,
   startDemoChain2: startChain2Field,
   du: { usage: DU_USAGE, run: runDuCommand },

@@ -68,4 +68,12 @@ describe('loadConfig: the daily collection', () => {
       ],
     );
   });
+
+  it('gives the meters their field faults unless SIMULATOR_FIELD_FAULTS is off, and names a wrong value', () => {
+    expect(loadConfig({}, pipe).simulator.fieldFaults).toBe(true);
+    expect(loadConfig({ SIMULATOR_FIELD_FAULTS: 'off' }, pipe).simulator.fieldFaults).toBe(false);
+    expect(problemsOf(() => loadConfig({ SIMULATOR_FIELD_FAULTS: 'no' }, pipe))).toEqual([
+      'SIMULATOR_FIELD_FAULTS must be on or off',
+    ]);
+  });
 });

@@ -35,7 +35,15 @@ export interface Config {
   headEndUrl: string | undefined;
   /** Where `chain2 field-network` listens. */
   fieldNetwork: { host: string; port: number };
-  simulator: { timeScale: number; latencyMs: number; lossRate: number; unreachableRate: number; seed: number };
+  simulator: {
+    timeScale: number;
+    latencyMs: number;
+    lossRate: number;
+    unreachableRate: number;
+    seed: number;
+    /** The meters' seeded field faults (late answers, gaps, spikes, outages…): on, or off for perfect meters. */
+    fieldFaults: boolean;
+  };
   /** The demo's Chain 2: loss on the power line meter → DU, and the port of the emulated DUs' WebSocket server. */
   chain2: { lossRate: number; duPort: number };
   /**
@@ -115,6 +123,8 @@ export function loadConfig(
   const requestWorkflow = text('REQUEST_WORKFLOW') ?? 'telemanagement';
   if (requestWorkflow !== 'telemanagement' && requestWorkflow !== 'direct')
     problems.push('REQUEST_WORKFLOW must be telemanagement or direct');
+  const fieldFaults = text('SIMULATOR_FIELD_FAULTS') ?? 'on';
+  if (fieldFaults !== 'on' && fieldFaults !== 'off') problems.push('SIMULATOR_FIELD_FAULTS must be on or off');
   const role = text('ROLE') ?? 'both';
   if (role !== 'api' && role !== 'worker' && role !== 'both') problems.push('ROLE must be api, worker or both');
   else if (role !== 'both' && !databaseUrl)
@@ -165,6 +175,7 @@ export function loadConfig(
       lossRate: fraction('SIMULATOR_LOSS_RATE', 0.02),
       unreachableRate: fraction('SIMULATOR_UNREACHABLE_RATE', 0.005),
       seed: integer('SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+      fieldFaults: fieldFaults !== 'off',
     },
     chain2: { lossRate: fraction('CHAIN2_LOSS_RATE', 0.01), duPort: integer('DU_PORT', 8081, 0, 65535) },
     publicUrl,

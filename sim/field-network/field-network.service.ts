@@ -1,8 +1,18 @@
 import { untilSignal } from '../../src/cli/signals.js';
 import type { Config } from '../../src/config.js';
 import { POWER_LINE_PATH, startChain2PowerLine } from './chain2-power-line.js';
+import type { Logger } from '../../src/services/ports/index.js';
+import { NO_FIELD_FAULTS } from '../meter/field-faults.js';
 import { startFieldNetworkServer } from './field-network.server.js';
 import { FieldNetworkSimulator } from './field-network.simulator.js';
+
+/** The field network as the platform's settings describe it (SIMULATOR_*). */
+export function configuredFieldNetwork(
+  { fieldFaults, ...settings }: Config['simulator'],
+  logger: Logger,
+): FieldNetworkSimulator {
+  return new FieldNetworkSimulator({ ...settings, logger, ...(!fieldFaults && { faults: NO_FIELD_FAULTS }) });
+}
 
 /**
  * Runs the field network as a service of its own (concentrators and meters outlive the workers that command and
@@ -15,7 +25,7 @@ export async function fieldNetworkService(config: Config): Promise<number> {
     host: config.fieldNetwork.host,
     port: config.fieldNetwork.port,
     logLevel: config.logLevel,
-    network: (logger) => new FieldNetworkSimulator({ ...config.simulator, logger }),
+    network: (logger) => configuredFieldNetwork(config.simulator, logger),
   });
   const powerLine = startChain2PowerLine(server.simulator, server.app.server, {
     lossRate: config.chain2.lossRate,

@@ -65,6 +65,8 @@ export const IntervalStatus = {
   overload: 4,
   /** The breaker was open for some of the interval (tripped or disconnected remotely). */
   breakerOpen: 8,
+  /** No value: all four channels are 0 and mean nothing (a gap in the meter's memory, or before it was installed). */
+  missing: 16,
 } as const;
 
 /** Event codes of a meter's log (our choice of codes: no public table). */
