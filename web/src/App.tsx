@@ -11,6 +11,7 @@ import { AssociationPage } from './pages/AssociationPage.tsx';
 import { AssociationsPage } from './pages/AssociationsPage.tsx';
 import { BulkUploadPage } from './pages/BulkUploadPage.tsx';
 import { BulkUploadsPage } from './pages/BulkUploadsPage.tsx';
+import { CollectionPage } from './pages/CollectionPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DsoRequestPage } from './pages/DsoRequestPage.tsx';
 import { DsoRequestsPage } from './pages/DsoRequestsPage.tsx';
@@ -117,6 +118,7 @@ export function App() {
               <Route path="dso/requests" element={<DsoRequestsPage />} />
               <Route path="dso/requests/:requestId" element={<DsoRequestPage />} />
               <Route path="dso/telemanagement" element={<TelemanagementPage />} />
+              <Route path="dso/telemanagement/collection" element={<CollectionPage />} />
               <Route path="dso/operations/new" element={<OperationPage />} />
               <Route path="dso/asset-providers" element={<AssetProvidersPage />} />
               <Route path="dso/asset-providers/new" element={<NewAssetProviderPage />} />

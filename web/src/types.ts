@@ -53,6 +53,9 @@ export type OperationList = Answer<'/api/v1/operations', 'get'>;
 export type TariffCalendar = NonNullable<Operation['calendar']>;
 export type TariffSwitch = TariffCalendar['weekday'][number];
 export type FieldNetworkStatus = Answer<'/api/v1/telemanagement/status', 'get'>;
+/** One day's Chain 1 collection (issue #13): per concentrator, worst first, and totals; times on the meters' clock. */
+export type CollectionStatus = Answer<'/api/v1/telemanagement/collection', 'get'>;
+export type ConcentratorCollection = CollectionStatus['concentrators'][number];
 
 export type AssetProviderSummary = Answer<'/api/v1/asset-providers', 'get'>['items'][number];
 export type AssetProviderDetail = Schemas['AssetProviderDetail'];

@@ -17,6 +17,7 @@ const ASSET_PROVIDER_LINKS = [
 const OPERATOR_LINKS = [
   ['/dso/requests', 'nav.dsoRequests'],
   ['/dso/telemanagement', 'nav.telemanagement'],
+  ['/dso/telemanagement/collection', 'nav.collection'],
   ['/dso/operations/new', 'nav.operation'],
   ['/dso/asset-providers', 'nav.assetProviders'],
   ['/monitoring', 'nav.monitoring'],
@@ -30,6 +31,8 @@ const RETAILER_LINKS = [
 ] as const;
 /** Links whose pages have pages below them (a drill-down): highlighted there too. */
 const PARENT_LINKS: readonly string[] = ['/associations', '/monitoring'];
+/** Links with a link of their own below them: current on their page only, not on the one below. */
+const EXACT_LINKS: readonly string[] = ['/dso/telemanagement'];
 
 /** Header (who, language, sign out), the role's navigation, and the page in <main>. */
 export function Layout() {
@@ -71,7 +74,7 @@ export function Layout() {
         <ul>
           {links.map(([to, key]) => (
             <li key={to}>
-              <NavLink to={to} end={PARENT_LINKS.includes(to) ? false : undefined}>
+              <NavLink to={to} end={EXACT_LINKS.includes(to) ? true : PARENT_LINKS.includes(to) ? false : undefined}>
                 {t(key)}
               </NavLink>
             </li>

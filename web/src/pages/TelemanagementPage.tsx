@@ -49,9 +49,14 @@ export function TelemanagementPage() {
     <>
       <div className="page-head with-action">
         <h1>{t('telemanagement.title')}</h1>
-        <Link className="button" to="/dso/operations/new">
-          {t('operation.new')}
-        </Link>
+        <div className="actions">
+          <Link className="button button-secondary" to="/dso/telemanagement/collection">
+            {t('collection.title')}
+          </Link>
+          <Link className="button" to="/dso/operations/new">
+            {t('operation.new')}
+          </Link>
+        </div>
       </div>
       <ErrorNotice error={status.error} />
       {status.loading && <Loading />}
