@@ -53,11 +53,23 @@ describe('loadConfig: logging', () => {
 
 describe('loadConfig: the daily collection', () => {
   it('starts at 01:00 and asks missing meters again for 7 days unless COLLECTION_* say otherwise', () => {
-    expect(loadConfig({}, pipe).collection).toEqual({ startHour: 1, maxDaysLate: 7, concurrency: 50 });
+    expect(loadConfig({}, pipe).collection).toEqual({
+      startHour: 1,
+      maxDaysLate: 7,
+      concurrency: 50,
+      retryDelaySeconds: 30,
+    });
     expect(
-      loadConfig({ COLLECTION_START_HOUR: '3', COLLECTION_MAX_DAYS_LATE: '0', COLLECTION_CONCURRENCY: '10' }, pipe)
-        .collection,
-    ).toEqual({ startHour: 3, maxDaysLate: 0, concurrency: 10 });
+      loadConfig(
+        {
+          COLLECTION_START_HOUR: '3',
+          COLLECTION_MAX_DAYS_LATE: '0',
+          COLLECTION_CONCURRENCY: '10',
+          COLLECTION_RETRY_DELAY_SECONDS: '2',
+        },
+        pipe,
+      ).collection,
+    ).toEqual({ startHour: 3, maxDaysLate: 0, concurrency: 10, retryDelaySeconds: 2 });
   });
 
   it('reports an hour outside the day and a negative lateness together', () => {

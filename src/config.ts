@@ -62,7 +62,13 @@ export interface Config {
    * Chain 1 daily collection: hour of D+1 (Rome, meters' clock) when day D is first read, days after that its missing
    * meters are asked again, concentrators read at once per worker.
    */
-  collection: { startHour: number; maxDaysLate: number; concurrency: number };
+  collection: {
+    startHour: number;
+    maxDaysLate: number;
+    concurrency: number;
+    /** Delay before a failed collection job's first retry, doubling after (5 retries); then the next day's run asks. */
+    retryDelaySeconds: number;
+  };
   /** Where users reach the portal (activation links; https: makes the session cookie Secure). Unset: the request's own address. */
   publicUrl: string | undefined;
 }
@@ -191,6 +197,7 @@ export function loadConfig(
       startHour: integer('COLLECTION_START_HOUR', 1, 0, 23),
       maxDaysLate: integer('COLLECTION_MAX_DAYS_LATE', 7, 0, 60),
       concurrency: integer('COLLECTION_CONCURRENCY', 50, 1, 5000),
+      retryDelaySeconds: integer('COLLECTION_RETRY_DELAY_SECONDS', 30, 1, 3600),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -23,7 +23,7 @@ import { migrate, openDatabase, type DatabaseTarget, type OpenDatabase } from '.
 import { sqlStorage } from '../storage/sql-storage.js';
 import type { Pod } from '../domain/identifiers.js';
 import { FieldNetworkClient } from '../telemanagement/field-network.client.js';
-import { CollectionWorkflow } from '../workers/collection.workflow.js';
+import { COLLECTION_JOB_RETRY, CollectionWorkflow } from '../workers/collection.workflow.js';
 import { DirectCompletionWorkflow } from '../workers/direct-completion.workflow.js';
 import { TelemanagementWorkflow } from '../workers/telemanagement.workflow.js';
 import type { RunnableWorkflow } from '../workers/workflow.js';
@@ -126,6 +126,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     logger,
     concurrency: config.collection.concurrency,
     jobTimeoutSeconds: config.workflowJobTimeoutSeconds,
+    jobRetry: { ...COLLECTION_JOB_RETRY, delaySeconds: config.collection.retryDelaySeconds },
   });
   const associations = new AssociationService({ storage, eligibility, secretBox, clock, newId, workflow });
   const hasher = scryptHasher();

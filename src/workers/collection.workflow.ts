@@ -9,8 +9,11 @@ export const COLLECT_DAY_QUEUE = 'collect-concentrator-day';
 export const COLLECTION_TICK_MS = 5_000;
 /** How long a job outlives its worker's last sign of life (leased-jobs.ts). */
 const JOB_LEASE_SECONDS = 20;
-/** Retries of a job that threw (the head-end down, a defect): 30 s, 1, 2, 4, 8 min; then the next day's run asks again. */
-const JOB_RETRY = { limit: 5, delaySeconds: 30 };
+/**
+ * Retries of a job that failed (the head-end down, its worker dead, a defect): 30 s, 1, 2, 4, 8 min by default
+ * (COLLECTION_RETRY_DELAY_SECONDS); then the next day's run asks again.
+ */
+export const COLLECTION_JOB_RETRY = { limit: 5, delaySeconds: 30 };
 
 export interface CollectionWorkflowDeps {
   storage: Storage;
@@ -103,7 +106,7 @@ export class CollectionWorkflow {
     return this.deps.storage.transaction(async (tx) => {
       const due = await pick(tx);
       if (due.length === 0) return due;
-      const retry = this.deps.jobRetry ?? JOB_RETRY;
+      const retry = this.deps.jobRetry ?? COLLECTION_JOB_RETRY;
       await this.boss.insert(
         due.map((job) => ({
           name: COLLECT_DAY_QUEUE,

@@ -94,7 +94,8 @@ describe('collection end to end: API → meter → DU, and meter → daily read 
       return status.status === 200 && status.body.totals.collected === 3;
     });
 
-    const [startS, endS] = [romeMidnight(day), romeMidnight(addDays(day, 1))].map((d) => d.getTime() / 1000);
+    const startS = romeMidnight(day).getTime() / 1000;
+    const endS = romeMidnight(addDays(day, 1)).getTime() / 1000;
     for (const point of points) {
       const response = await operator.get(`/telemanagement/day-files/${point.pod}/${day}`);
       expect(response.status).toBe(200);
