@@ -51,11 +51,11 @@ export interface LoadProfile {
   readonly restDayPeaks: readonly LoadPeak[];
   /**
    * Base load plus peaks, W, every 5 local minutes (289 knots: 00:00 … 24:00), for the day type last asked for
-   * (`restDay`): a cache, not part of the household. One day type at a time keeps a meter small (2.3 KB; a meter
-   * steps one day at a time, and the knots cost ≈ 5 µs to draw again); the Gaussians are evaluated here, not per
+   * (`restDay`): a cache, not part of the household. One day type at a time keeps a meter small (1.2 KB; a meter
+   * steps one day at a time, and the knots cost ≈ 5 µs to draw again; 32-bit: watts need no more); the Gaussians are evaluated here, not per
    * sample.
    */
-  readonly shape: { restDay: boolean | undefined; knots: Float64Array };
+  readonly shape: { restDay: boolean | undefined; knots: Float32Array };
   /**
    * What `loadMinuteW` worked out for the last noise knot and appliance slots it saw (a meter asks minute after
    * minute): a cache of pure functions of (profile, minute), so any order of calls gives the same watts.
@@ -173,7 +173,7 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
   };
   return Object.freeze({
     ...parts,
-    shape: { restDay: undefined, knots: new Float64Array(SHAPE_KNOTS + 1) },
+    shape: { restDay: undefined, knots: new Float32Array(SHAPE_KNOTS + 1) },
     recent: {
       knot: Number.NaN,
       noiseFrom: 0,
@@ -193,7 +193,7 @@ export function makeLoadProfile(seed: number, contractPowerW: number): LoadProfi
 }
 
 /** Base plus peaks at each 5-minute knot of the local day; each peak evaluated only within its reach (4 widths). */
-function drawShape(profile: LoadProfile, isRestDay: boolean): Float64Array {
+function drawShape(profile: LoadProfile, isRestDay: boolean): Float32Array {
   const knots = profile.shape.knots.fill(profile.basePowerW);
   for (const peak of isRestDay ? profile.restDayPeaks : profile.workdayPeaks) {
     const reach = Math.ceil((PEAK_REACH_WIDTHS * peak.widthSeconds) / SHAPE_KNOT_SECONDS);

@@ -77,6 +77,8 @@ export const INTERVAL_MISSING = 16;
 const MAC_PATTERN = /^DC[0-9A-F]{10}$/;
 const KEY_PATTERN = /^[0-9A-F]{32}$/;
 const QUARTER_MS = 900_000;
+/** The status segment of a day record's values. */
+const STATUS = 4;
 
 export interface SimulatedMeterOptions {
   /** Simulated time the meter is created at, ms. */
@@ -105,12 +107,11 @@ interface DayRecord {
   endMs: number;
   intervals: number;
   /**
-   * The four channels, one after the other (A+, A−, R+, R−: channel c at c × intervals), Wh / varh. 16 bits (a
-   * quarter of up to 65.5 kWh, 262 kW: every LV supply) to halve a meter's memory; a record whose value does not
-   * fit is widened to 32 bits.
+   * The four channels then the status bits, one after the other (A+, A−, R+, R−, status: segment c at c ×
+   * intervals), Wh / varh. 16 bits (a quarter of up to 65.5 kWh, 262 kW: every LV supply) and one array, to keep a
+   * meter's days small; a record whose value does not fit is widened to 32 bits.
    */
   values: Uint16Array | Int32Array;
-  status: Uint8Array;
   /** Only for a meter with a non-technical loss: what the load really drew, Wh per quarter. */
   trueImportWh: Float64Array | undefined;
   registersAtStart: RegisterFreeze;
@@ -155,15 +156,16 @@ export class SimulatedMeter {
   readonly #pvPeakW: number;
   readonly #faults: FieldFaults;
   readonly #seed: number;
-  /** One seed per `FAULT_LABELS` entry, by index. */
-  readonly #faultStreams: number[];
+  /** Fault draws: one stream per `FAULT_LABELS` entry, hashed from this seed by index when drawn. */
+  readonly #faultSeed: number;
   readonly #daysKept: number;
   readonly #clockDriftSPerDay: number;
   readonly #thief: boolean;
   #chain2: { macAddress: MacAddress; key: DuKey } | null = null;
   #calendar: TariffCalendar = ARERA_CALENDAR;
   #meterSerial: string;
-  #answers = new Map<string, MeterAnswer>();
+  /** Made on the first command: most meters of a network never get one. */
+  #answers: Map<string, MeterAnswer> | undefined;
   #commandsProcessed = 0;
   readonly #days = new Map<number, DayRecord>();
   #today: DayRecord | undefined;
@@ -182,7 +184,7 @@ export class SimulatedMeter {
     if (!Number.isInteger(this.#daysKept) || this.#daysKept < 1) throw new RangeError('daysKept must be ≥ 1');
     const meterSeed = derivedSeed(this.#seed, site.pod);
     const faultSeed = derivedSeed(meterSeed, 'faults');
-    this.#faultStreams = FAULT_LABELS.map((_, index) => hash32(faultSeed, index + 1));
+    this.#faultSeed = faultSeed;
     const unit = (label: string) => unitHash(derivedSeed(meterSeed, label), 0);
     this.#pvPeakW =
       options.pvPeakW ??
@@ -218,15 +220,16 @@ export class SimulatedMeter {
 
   /** Executes a command once per id: a repeated id gets the first answer again and changes nothing. */
   receive(commandId: string, command: MeterCommand, nowMs: number): MeterAnswer {
-    const remembered = this.#answers.get(commandId);
+    const answers = (this.#answers ??= new Map());
+    const remembered = answers.get(commandId);
     if (remembered) return copyAnswer(remembered);
     this.#advance(nowMs);
     const answer = this.#execute(command, nowMs);
     this.#commandsProcessed++;
-    this.#answers.set(commandId, answer);
-    if (this.#answers.size > REMEMBERED_COMMAND_IDS) {
-      const oldest = this.#answers.keys().next();
-      if (!oldest.done) this.#answers.delete(oldest.value);
+    answers.set(commandId, answer);
+    if (answers.size > REMEMBERED_COMMAND_IDS) {
+      const oldest = answers.keys().next();
+      if (!oldest.done) answers.delete(oldest.value);
     }
     return copyAnswer(answer);
   }
@@ -310,7 +313,7 @@ export class SimulatedMeter {
       reactiveInductiveVarh: channelOf(record, 2),
       reactiveCapacitiveVarh: channelOf(record, 3),
     };
-    const status = Array.from(record.status);
+    const status = channelOf(record, STATUS);
     this.#applyCurveFaults(record.dayKey, n, channels, status);
     const framesByType = this.#emitter.framesSentByType(record.dayKey);
     let total = 0;
@@ -458,8 +461,7 @@ export class SimulatedMeter {
       startMs,
       endMs,
       intervals,
-      values: new Uint16Array(4 * intervals),
-      status: new Uint8Array(intervals),
+      values: new Uint16Array(5 * intervals),
       trueImportWh: this.#thief ? new Float64Array(intervals) : undefined,
       registersAtStart: freeze,
       registersAtEnd: undefined,
@@ -468,7 +470,7 @@ export class SimulatedMeter {
     // A meter started mid-day has no curve before its start: those intervals are missing.
     const firstS = this.#emitter.stepInstantS;
     for (let i = 0; i < intervals && startMs + (i + 1) * QUARTER_MS <= firstS * 1000; i++)
-      record.status[i] = INTERVAL_MISSING;
+      record.values[STATUS * intervals + i] = INTERVAL_MISSING;
     this.#today = record;
     this.#days.set(dayKey, record);
     this.#forgetOldDays();
@@ -518,20 +520,17 @@ export class SimulatedMeter {
     record.values[n + index] = quarter.exportWh;
     record.values[2 * n + index] = quarter.inductiveVarh;
     record.values[3 * n + index] = quarter.capacitiveVarh;
-    record.status[index] = quarter.status;
+    record.values[STATUS * n + index] = quarter.status;
     if (record.trueImportWh !== undefined) record.trueImportWh[index] = quarter.trueImportJ / 3_600;
     if (quarter.startS === this.#clockCorrectionQuarterS) {
       const correctionS = -Math.round(this.#clockOffsetS);
       this.#log(MeterEventCode.clockCorrected, quarter.startS * 1000 + 450_000, correctionS);
       this.#clockOffsetS = 0;
-      record.status[index] = record.status[index]! | IntervalStatus.clockAdjusted;
+      record.values[STATUS * n + index] = record.values[STATUS * n + index]! | IntervalStatus.clockAdjusted;
     }
     if (quarter.startS + 900 === this.#replacementQuarterEndS) {
       this.#emitter.resetRegisters();
-      this.#meterSerial = replacementSerial(
-        this.#meterSerial,
-        hash32(this.#faultStreams[FAULT_LABELS.indexOf('replaced')]!, record.dayKey),
-      );
+      this.#meterSerial = replacementSerial(this.#meterSerial, hash32(this.#faultStream('replaced'), record.dayKey));
       this.#log(MeterEventCode.meterReplaced, this.#replacementQuarterEndS * 1000);
     }
   }
@@ -600,7 +599,11 @@ export class SimulatedMeter {
   }
 
   #draw(label: FaultLabel, dayKey: number): number {
-    return unitHash(this.#faultStreams[FAULT_LABELS.indexOf(label)]!, dayKey);
+    return unitHash(this.#faultStream(label), dayKey);
+  }
+
+  #faultStream(label: FaultLabel): number {
+    return hash32(this.#faultSeed, FAULT_LABELS.indexOf(label) + 1);
   }
 }
 
