@@ -6,12 +6,7 @@ import type { DuKey, MacAddress, Pod } from '../../src/domain/identifiers.js';
 import type { TariffCalendar } from '../../src/domain/meter-command.js';
 import { romeLocalParts } from '../../src/domain/tariff-bands.js';
 import { NO_FIELD_FAULTS, type FieldFaults } from './field-faults.js';
-import {
-  INTERVAL_MISSING,
-  REMEMBERED_COMMAND_IDS,
-  SimulatedMeter,
-  type SimulatedMeterOptions,
-} from './simulated-meter.js';
+import { REMEMBERED_COMMAND_IDS, SimulatedMeter, type SimulatedMeterOptions } from './simulated-meter.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -335,7 +330,7 @@ describe('SimulatedMeter: the day file', () => {
 
   it('marks the intervals before the meter started as missing, and forgets days beyond the ones it keeps', () => {
     const meter = household('IT001E00000052', { startMs: MONDAY_MIDNIGHT_ROME + 6 * HOUR_MS, daysKept: 3 });
-    expect(meter.dayFile('2026-01-12').status.slice(0, 25)).toEqual([...Array(24).fill(INTERVAL_MISSING), 0]);
+    expect(meter.dayFile('2026-01-12').status.slice(0, 25)).toEqual([...Array(24).fill(IntervalStatus.missing), 0]);
     meter.advanceTo(MONDAY_MIDNIGHT_ROME + 5 * DAY_MS);
     // Three days kept, today (17th, just begun) included: two finished ones.
     expect(meter.keptDays()).toEqual(['2026-01-15', '2026-01-16']);
@@ -368,11 +363,11 @@ describe('SimulatedMeter: field faults (seeded)', () => {
 
   it('leaves gaps (0 and the missing bit), spikes and duplicated intervals in the curve, not in the registers', () => {
     const gaps = FLEET.slice(0, 50).map((pod) => faulty(pod, { gapRate: 0.2 }).dayFile('2026-01-12'));
-    const withGap = gaps.filter((file) => file.status.some((s) => s & INTERVAL_MISSING));
+    const withGap = gaps.filter((file) => file.status.some((s) => s & IntervalStatus.missing));
     expect(withGap.length).toBeGreaterThan(3);
     for (const file of withGap)
       file.status.forEach((s, i) => {
-        if (s & INTERVAL_MISSING) for (const channel of DAY_CHANNELS) expect(file.channels[channel][i]).toBe(0);
+        if (s & IntervalStatus.missing) for (const channel of DAY_CHANNELS) expect(file.channels[channel][i]).toBe(0);
       });
     const perfect = (pod: string) => faulty(pod, {}).dayFile('2026-01-12');
     const spiked = FLEET.slice(0, 50).filter((pod) => {

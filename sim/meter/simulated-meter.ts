@@ -68,11 +68,6 @@ export const MAX_SWITCHES_PER_DAY_TYPE = 12;
 export const DEFAULT_DAYS_KEPT = 10;
 /** Choice: 5 % of supply points have PV (issue #13: "~5 % of the demo supply points"). */
 export const DEFAULT_PV_SHARE = 0.05;
-/**
- * Status bit of an interval the meter's curve memory lost (a gap): its values are 0. Not (yet) in
- * src/domain/day-file.ts `IntervalStatus`: proposed there as `missing: 16`.
- */
-export const INTERVAL_MISSING = 16;
 
 const MAC_PATTERN = /^DC[0-9A-F]{10}$/;
 const KEY_PATTERN = /^[0-9A-F]{32}$/;
@@ -470,7 +465,7 @@ export class SimulatedMeter {
     // A meter started mid-day has no curve before its start: those intervals are missing.
     const firstS = this.#emitter.stepInstantS;
     for (let i = 0; i < intervals && startMs + (i + 1) * QUARTER_MS <= firstS * 1000; i++)
-      record.values[STATUS * intervals + i] = INTERVAL_MISSING;
+      record.values[STATUS * intervals + i] = IntervalStatus.missing;
     this.#today = record;
     this.#days.set(dayKey, record);
     this.#forgetOldDays();
@@ -593,7 +588,7 @@ export class SimulatedMeter {
       const from = Math.floor(this.#draw('gap-at', dayKey) * n);
       for (let i = from; i < Math.min(n, from + length); i++) {
         for (const values of all) values[i] = 0;
-        status[i] = status[i]! | INTERVAL_MISSING;
+        status[i] = status[i]! | IntervalStatus.missing;
       }
     }
   }

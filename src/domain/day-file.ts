@@ -45,7 +45,10 @@ export const DAY_CHANNELS = [
   'reactiveCapacitiveVarh',
 ] as const satisfies readonly (keyof DayChannels)[];
 
-/** Cumulative energy registers, Wh: totals and ARERA bands F1, F2, F3 (import A+ and export A−). */
+/**
+ * Cumulative energy registers, Wh: totals and ARERA bands F1, F2, F3 (import A+ and export A−). A meter programmed
+ * with bands F4–F6 counts them in the totals only, so the three bands then sum to less than the total.
+ */
 export interface RegisterFreeze {
   /** ISO 8601 instant of the freeze. */
   at: string;
@@ -113,7 +116,10 @@ export interface SubstationDayFile {
   concentratorId: string;
   day: string;
   intervals: number;
-  /** Active energy delivered to the LV network per quarter-hour, Wh (net of what the LV side fed back). */
+  /**
+   * Active energy delivered to the LV network per quarter-hour, Wh, net of what the LV side fed back: negative when
+   * the supply points' PV exported more than the others drew.
+   */
   activeWh: number[];
 }
 
