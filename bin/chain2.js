@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx's loader (no build step), with the simulators of sim/ (src/ never imports sim/).
+import process from 'node:process';
 import { register } from 'tsx/esm/api';
 register();
 const { runAsProcess } = await import('../src/cli/main.ts');
