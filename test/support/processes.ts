@@ -23,8 +23,26 @@ export function startRole(
   return startProcess({ ROLE: role, DATABASE_URL: url, ...env }, ready, role);
 }
 
-function startProcess(env: Record<string, string>, ready: RegExp, name = 'the platform'): Promise<StartedProcess> {
-  const child = spawn(process.execPath, ['bin/chain2.js', 'start', '--no-demo'], {
+/** Starts `chain2 field-network` (the meters, their power line) and resolves with its head-end URL once it listens. */
+export async function startFieldNetworkService(
+  env: Record<string, string> = {},
+): Promise<StartedProcess & { url: string }> {
+  const started = await startProcess(
+    { FIELD_NETWORK_PORT: '0', ...env },
+    /Head-end URL: (http:\/\/\S+)/,
+    'the field network',
+    ['field-network'],
+  );
+  return { ...started, url: started.match[1]! };
+}
+
+function startProcess(
+  env: Record<string, string>,
+  ready: RegExp,
+  name = 'the platform',
+  args = ['start', '--no-demo'],
+): Promise<StartedProcess> {
+  const child = spawn(process.execPath, ['bin/chain2.js', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
