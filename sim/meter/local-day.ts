@@ -13,6 +13,10 @@ export function dayKeyOf(date: LocalDate): number {
   return date.year * 10_000 + date.month * 100 + date.day;
 }
 
+export function dateOfKey(dayKey: number): LocalDate {
+  return { year: Math.floor(dayKey / 10_000), month: Math.floor(dayKey / 100) % 100, day: dayKey % 100 };
+}
+
 export function dayOfKey(dayKey: number): string {
   const year = Math.floor(dayKey / 10_000);
   const month = Math.floor(dayKey / 100) % 100;

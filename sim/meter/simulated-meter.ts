@@ -23,7 +23,7 @@ import { derivedSeed } from '../../src/telemanagement/seeded-random.js';
 import { MeterEmitter, type ClosedQuarter, type MeterRecorder } from '../meter-emitter/meter-emitter.js';
 import { hash32, unitHash } from '../meter-emitter/seeded-hash.js';
 import { fieldFaults, type FieldFaults } from './field-faults.js';
-import { dayBoundsMs, dayKeyOf, dayOfKey, daysBetween, parseDay } from './local-day.js';
+import { dateOfKey, dayBoundsMs, dayKeyOf, dayOfKey, daysBetween, parseDay } from './local-day.js';
 import { substationOutagesOn } from './substation.js';
 
 /** Where a meter sits in the Chain 1 network and what its supply contract allows. */
@@ -72,8 +72,8 @@ export const DEFAULT_PV_SHARE = 0.05;
 const MAC_PATTERN = /^DC[0-9A-F]{10}$/;
 const KEY_PATTERN = /^[0-9A-F]{32}$/;
 const QUARTER_MS = 900_000;
-/** The status segment of a day record's values. */
-const STATUS = 4;
+/** A day record's first buffer, bytes (doubled as needed: a household's day ends at ≈ 0.4–0.5 KB). */
+const INITIAL_DAY_BYTES = 128;
 
 export interface SimulatedMeterOptions {
   /** Simulated time the meter is created at, ms. */
@@ -96,21 +96,26 @@ export interface SimulatedMeterOptions {
   daysKept?: number;
 }
 
+/**
+ * One day of the curve memory, packed (issue #11: the demo holds 6,000 meters × 10 days). Per quarter-hour, in time
+ * order: a mask byte (bit c: channel c is not 0; channels A+, A−, R+, R−, then the status bits) and the non-zero
+ * values as LEB128 varints (zigzag); before the quarters, the register freeze at the day's start (import F1, F2, F3,
+ * F4–F6 summed, then export the same: eight varints) and, once the day is over, the freeze at its end after them.
+ * A household's quarter takes ≈ 4 bytes (most of A−, R+ or R− and the status are 0), a day ≈ 0.4 KB.
+ */
 interface DayRecord {
-  dayKey: number;
-  startMs: number;
-  endMs: number;
-  intervals: number;
-  /**
-   * The four channels then the status bits, one after the other (A+, A−, R+, R−, status: segment c at c ×
-   * intervals), Wh / varh. 16 bits (a quarter of up to 65.5 kWh, 262 kW: every LV supply) and one array, to keep a
-   * meter's days small; a record whose value does not fit is widened to 32 bits.
-   */
-  values: Uint16Array | Int32Array;
+  readonly dayKey: number;
+  readonly intervals: number;
+  /** Today: the bytes so far (`length` used); a finished day: undefined. */
+  bytes: Uint8Array | undefined;
+  length: number;
+  /** Quarters recorded so far (today). */
+  quarters: number;
+  /** A finished day: its bytes, one char a byte (a string costs no ArrayBuffer and no malloc). */
+  packed: string | undefined;
   /** Only for a meter with a non-technical loss: what the load really drew, Wh per quarter. */
-  trueImportWh: Float64Array | undefined;
-  registersAtStart: RegisterFreeze;
-  registersAtEnd: RegisterFreeze | undefined;
+  readonly trueImportWh: Float64Array | undefined;
+  /** The serial that recorded the day (a replacement changes it during the day: the day's end one). */
   meterSerial: string;
 }
 
@@ -164,6 +169,7 @@ export class SimulatedMeter {
   #commandsProcessed = 0;
   readonly #days = new Map<number, DayRecord>();
   #today: DayRecord | undefined;
+  #todayStartMs = 0;
   #events: LoggedEvent[] = [];
   #pendingFrames: Frame[] = [];
   #clockOffsetS = 0;
@@ -296,19 +302,20 @@ export class SimulatedMeter {
    */
   dayFile(day: string): MeterDayFile {
     const date = parseDay(day);
-    const { endMs } = dayBoundsMs(date);
+    const { startMs, endMs } = dayBoundsMs(date);
     this.#advance(endMs);
     const record = this.#days.get(dayKeyOf(date));
-    if (record === undefined || record.registersAtEnd === undefined)
+    if (record === undefined || record.packed === undefined)
       throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
     const n = record.intervals;
+    const { values, start, end } = unpackDay(record);
     const channels = {
-      activeImportWh: channelOf(record, 0),
-      activeExportWh: channelOf(record, 1),
-      reactiveInductiveVarh: channelOf(record, 2),
-      reactiveCapacitiveVarh: channelOf(record, 3),
+      activeImportWh: values[0]!,
+      activeExportWh: values[1]!,
+      reactiveInductiveVarh: values[2]!,
+      reactiveCapacitiveVarh: values[3]!,
     };
-    const status = channelOf(record, STATUS);
+    const status = values[4]!;
     this.#applyCurveFaults(record.dayKey, n, channels, status);
     const framesByType = this.#emitter.framesSentByType(record.dayKey);
     let total = 0;
@@ -321,9 +328,9 @@ export class SimulatedMeter {
       intervals: n,
       channels,
       status,
-      registersAtStart: copyFreeze(record.registersAtStart),
-      registersAtEnd: copyFreeze(record.registersAtEnd),
-      events: this.#eventsBetween(record.startMs, record.endMs),
+      registersAtStart: freezeOf(start, startMs),
+      registersAtEnd: freezeOf(end!, endMs),
+      events: this.#eventsBetween(startMs, endMs),
       chain2FramesSent: { total, byType: framesByType },
     };
   }
@@ -338,10 +345,11 @@ export class SimulatedMeter {
     this.#advance(dayBoundsMs(date).endMs);
     const record = this.#days.get(dayKeyOf(date));
     if (record === undefined) throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
+    const { values } = unpackDay(record);
     return {
       pod: this.site.pod,
-      importWh: record.trueImportWh ? Array.from(record.trueImportWh) : channelOf(record, 0),
-      exportWh: channelOf(record, 1),
+      importWh: record.trueImportWh ? Array.from(record.trueImportWh) : values[0]!,
+      exportWh: values[1]!,
     };
   }
 
@@ -371,7 +379,7 @@ export class SimulatedMeter {
 
   /** Days the meter holds a finished curve of (oldest first), `YYYY-MM-DD`. */
   keptDays(): string[] {
-    return [...this.#days.values()].filter((r) => r.registersAtEnd !== undefined).map((r) => dayOfKey(r.dayKey));
+    return [...this.#days.values()].filter((r) => r.packed !== undefined).map((r) => dayOfKey(r.dayKey));
   }
 
   #advance(nowMs: number): void {
@@ -426,47 +434,38 @@ export class SimulatedMeter {
     }
   }
 
-  #freeze(atMs: number): RegisterFreeze {
-    const importBands = this.#emitter.importBandWh();
-    const exportBands = this.#emitter.exportBandWh();
-    return {
-      at: new Date(atMs).toISOString(),
-      importWh: importBands.reduce((sum, wh) => sum + wh, 0),
-      exportWh: exportBands.reduce((sum, wh) => sum + wh, 0),
-      importByBandWh: [importBands[0]!, importBands[1]!, importBands[2]!],
-      exportByBandWh: [exportBands[0]!, exportBands[1]!, exportBands[2]!],
-    };
-  }
-
   #dayStarted(startS: number, dayKey: number): void {
     const startMs = startS * 1000;
-    const freeze = this.#freeze(startMs);
-    if (this.#today !== undefined) {
-      this.#today.registersAtEnd = freeze;
-      this.#today.meterSerial = this.#meterSerial;
+    // One freeze: the end of the day that closes and the start of the one that opens.
+    const importBands = this.#emitter.importBandWh();
+    const exportBands = this.#emitter.exportBandWh();
+    const ended = this.#today;
+    if (ended !== undefined && ended.bytes !== undefined) {
+      for (let q = ended.quarters; q < ended.intervals; q++) pushQuarter(ended, 0, 0, 0, 0, 0);
+      pushFreeze(ended, importBands, exportBands);
+      ended.packed = String.fromCharCode.apply(null, ended.bytes.subarray(0, ended.length) as unknown as number[]);
+      ended.bytes = undefined;
+      ended.meterSerial = this.#meterSerial;
     }
-    const { endMs } = dayBoundsMs({
-      year: Math.floor(dayKey / 10_000),
-      month: Math.floor(dayKey / 100) % 100,
-      day: dayKey % 100,
-    });
+    const { endMs } = dayBoundsMs(dateOfKey(dayKey));
     const intervals = (endMs - startMs) / QUARTER_MS;
     const record: DayRecord = {
       dayKey,
-      startMs,
-      endMs,
       intervals,
-      values: new Uint16Array(5 * intervals),
+      bytes: new Uint8Array(INITIAL_DAY_BYTES),
+      length: 0,
+      quarters: 0,
+      packed: undefined,
       trueImportWh: this.#thief ? new Float64Array(intervals) : undefined,
-      registersAtStart: freeze,
-      registersAtEnd: undefined,
       meterSerial: this.#meterSerial,
     };
+    pushFreeze(record, importBands, exportBands);
     // A meter started mid-day has no curve before its start: those intervals are missing.
     const firstS = this.#emitter.stepInstantS;
     for (let i = 0; i < intervals && startMs + (i + 1) * QUARTER_MS <= firstS * 1000; i++)
-      record.values[STATUS * intervals + i] = IntervalStatus.missing;
+      pushQuarter(record, 0, 0, 0, 0, IntervalStatus.missing);
     this.#today = record;
+    this.#todayStartMs = startMs;
     this.#days.set(dayKey, record);
     this.#forgetOldDays();
     this.#drawDayFaults(startMs, endMs, dayKey, intervals);
@@ -505,24 +504,20 @@ export class SimulatedMeter {
 
   #quarterClosed(quarter: ClosedQuarter): void {
     const record = this.#today;
-    if (record === undefined) return;
-    const index = (quarter.startS * 1000 - record.startMs) / QUARTER_MS;
-    if (index < 0 || index >= record.intervals) return;
-    const n = record.intervals;
-    const largest = Math.max(quarter.importWh, quarter.exportWh, quarter.inductiveVarh, quarter.capacitiveVarh);
-    if (largest > 0xffff && record.values instanceof Uint16Array) record.values = Int32Array.from(record.values);
-    record.values[index] = quarter.importWh;
-    record.values[n + index] = quarter.exportWh;
-    record.values[2 * n + index] = quarter.inductiveVarh;
-    record.values[3 * n + index] = quarter.capacitiveVarh;
-    record.values[STATUS * n + index] = quarter.status;
+    if (record === undefined || record.bytes === undefined) return;
+    const index = (quarter.startS * 1000 - this.#todayStartMs) / QUARTER_MS;
+    // Quarters close once each, in order: the record only appends.
+    if (index < record.quarters || index >= record.intervals) return;
+    while (record.quarters < index) pushQuarter(record, 0, 0, 0, 0, 0);
+    let status = quarter.status;
     if (record.trueImportWh !== undefined) record.trueImportWh[index] = quarter.trueImportJ / 3_600;
     if (quarter.startS === this.#clockCorrectionQuarterS) {
       const correctionS = -Math.round(this.#clockOffsetS);
       this.#log(MeterEventCode.clockCorrected, quarter.startS * 1000 + 450_000, correctionS);
       this.#clockOffsetS = 0;
-      record.values[STATUS * n + index] = record.values[STATUS * n + index]! | IntervalStatus.clockAdjusted;
+      status |= IntervalStatus.clockAdjusted;
     }
+    pushQuarter(record, quarter.importWh, quarter.exportWh, quarter.inductiveVarh, quarter.capacitiveVarh, status);
     if (quarter.startS + 900 === this.#replacementQuarterEndS) {
       this.#emitter.resetRegisters();
       this.#meterSerial = replacementSerial(this.#meterSerial, hash32(this.#faultStream('replaced'), record.dayKey));
@@ -552,7 +547,8 @@ export class SimulatedMeter {
     const oldest = this.#days.keys().next().value!;
     this.#days.delete(oldest);
     const kept = this.#days.values().next().value!;
-    this.#events = this.#events.filter((e) => e.atMs >= kept.startMs);
+    const keptStartMs = dayBoundsMs(dateOfKey(kept.dayKey)).startMs;
+    this.#events = this.#events.filter((e) => e.atMs >= keptStartMs);
     this.#emitter.forgetFramesSentBefore(kept.dayKey);
   }
 
@@ -602,9 +598,96 @@ export class SimulatedMeter {
   }
 }
 
-function channelOf(record: DayRecord, channel: number): number[] {
+/** Appends a LEB128 varint of `value` (an integer) zigzagged (0, −1, 1, −2… → 0, 1, 2, 3…). */
+function pushVarint(record: DayRecord, value: number): void {
+  let z = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (z >= 128) {
+    pushByte(record, (z % 128) + 128);
+    z = Math.floor(z / 128);
+  }
+  pushByte(record, z);
+}
+
+function pushByte(record: DayRecord, byte: number): void {
+  let bytes = record.bytes!;
+  if (record.length === bytes.length) {
+    const grown = new Uint8Array(bytes.length * 2);
+    grown.set(bytes);
+    record.bytes = bytes = grown;
+  }
+  bytes[record.length++] = byte;
+}
+
+function pushQuarter(record: DayRecord, a: number, b: number, c: number, d: number, status: number): void {
+  pushByte(
+    record,
+    (a !== 0 ? 1 : 0) | (b !== 0 ? 2 : 0) | (c !== 0 ? 4 : 0) | (d !== 0 ? 8 : 0) | (status !== 0 ? 16 : 0),
+  );
+  if (a !== 0) pushVarint(record, a);
+  if (b !== 0) pushVarint(record, b);
+  if (c !== 0) pushVarint(record, c);
+  if (d !== 0) pushVarint(record, d);
+  if (status !== 0) pushVarint(record, status);
+  record.quarters++;
+}
+
+/** Import F1, F2, F3, F4–F6 summed, then export the same (F4–F6 are 0 under an F1–F3 calendar). */
+function pushFreeze(record: DayRecord, importBands: number[], exportBands: number[]): void {
+  for (const bands of [importBands, exportBands]) {
+    pushVarint(record, bands[0]!);
+    pushVarint(record, bands[1]!);
+    pushVarint(record, bands[2]!);
+    pushVarint(record, bands[3]! + bands[4]! + bands[5]!);
+  }
+}
+
+/** A day record read back: the five segments (A+, A−, R+, R−, status), the freeze at its start and at its end. */
+function unpackDay(record: DayRecord): { values: number[][]; start: number[]; end: number[] | undefined } {
+  const packed = record.packed;
+  const bytes = record.bytes;
+  let at = 0;
+  const byte = packed !== undefined ? () => packed.charCodeAt(at++) : () => bytes![at++]!;
+  const varint = (): number => {
+    let z = 0;
+    let scale = 1;
+    let b: number;
+    do {
+      b = byte();
+      z += (b & 127) * scale;
+      scale *= 128;
+    } while (b >= 128);
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  };
+  const freeze = () => Array.from({ length: 8 }, varint);
+  const start = freeze();
   const n = record.intervals;
-  return Array.from(record.values.subarray(channel * n, (channel + 1) * n));
+  const values = [0, 1, 2, 3, 4].map(() => new Array<number>(n).fill(0));
+  for (let q = 0; q < record.quarters; q++) {
+    const mask = byte();
+    for (let c = 0; c < 5; c++) if (mask & (1 << c)) values[c]![q] = varint();
+  }
+  return { values, start, end: packed !== undefined ? freeze() : undefined };
+}
+
+/** A freeze as the day file shows it (eight values: see `pushFreeze`). */
+function freezeOf(values: number[], atMs: number): RegisterFreeze {
+  const [i1, i2, i3, iRest, e1, e2, e3, eRest] = values as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    at: new Date(atMs).toISOString(),
+    importWh: i1 + i2 + i3 + iRest,
+    exportWh: e1 + e2 + e3 + eRest,
+    importByBandWh: [i1, i2, i3],
+    exportByBandWh: [e1, e2, e3],
+  };
 }
 
 /** The new meter's DataPlate: the old one with its last 8 characters redrawn (digits). */
@@ -636,14 +719,6 @@ function copyCalendar(calendar: TariffCalendar): TariffCalendar {
     weekday: calendar.weekday.map((s) => ({ ...s })),
     saturday: calendar.saturday.map((s) => ({ ...s })),
     holiday: calendar.holiday.map((s) => ({ ...s })),
-  };
-}
-
-function copyFreeze(freeze: RegisterFreeze): RegisterFreeze {
-  return {
-    ...freeze,
-    importByBandWh: [...freeze.importByBandWh],
-    exportByBandWh: [...freeze.exportByBandWh],
   };
 }
 
