@@ -176,7 +176,10 @@ export class MeterEmitter {
   readonly #contractPowerW: number;
   #availablePowerW: number;
   readonly #voltageSeed: number;
-  readonly #contract: ContractData;
+  /** Given contract data (checked); the defaults are worked out when a CF20 is built, from these two. */
+  readonly #contract: ContractData | undefined;
+  readonly #meterSeed: number;
+  readonly #startMs: number;
   readonly #constantLoadW: number | undefined;
   readonly #pv: PvSystem | undefined;
   readonly #registeredShare: number;
@@ -216,25 +219,18 @@ export class MeterEmitter {
   #lastQuarterCapacitiveVarh = 0;
   #prevQuartWh = 0;
   #dayStartWh: number[];
-  #dayMax: Extreme;
+  #dayMaxW: number;
+  #dayMaxAtS: number;
   #monthStartWh: number[];
-  #monthMaxQuartAverage: Extreme;
+  #monthMaxQuartAverageW = 0;
+  #monthMaxQuartAverageAtS: number;
   #weekMinV: Extreme | null = null;
   #weekMaxV: Extreme | null = null;
-  readonly #weekBandCounts = [0, 0, 0, 0, 0];
-  readonly #closed: ClosedQuarter = {
-    startS: 0,
-    band: 1,
-    importWh: 0,
-    exportWh: 0,
-    inductiveVarh: 0,
-    capacitiveVarh: 0,
-    trueImportJ: 0,
-    trueExportJ: 0,
-    status: 0,
-  };
+  /** CF9's voltage band counters of the week; made at the first sample (only while emitting). */
+  #weekBandCounts: number[] | undefined;
 
-  readonly #eventsCounters = { CF20: 0, CF21: 0, CF22: 0, CF23: 0 };
+  /** Made at the first event frame: a meter that never emits Chain 2 holds none (issue #11). */
+  #eventsCounters: { CF20: number; CF21: number; CF22: number; CF23: number } | undefined;
   #overloadRemainingS = 0;
   #trippedUntilS = 0;
   #shedUntilS = 0;
@@ -242,7 +238,7 @@ export class MeterEmitter {
   #outages: Outage[] = [];
   #currentOutage: Outage | undefined;
   /** dayKey → frames sent that day by type (the frames' own timestamps). */
-  readonly #sentByDay = new Map<number, Record<string, number>>();
+  #sentByDay: Map<number, Record<string, number>> | undefined;
 
   constructor(options: MeterEmitterOptions) {
     const { pod, meterSerial, contractPowerW, availablePowerW, seed, startAt } = options;
@@ -260,7 +256,9 @@ export class MeterEmitter {
     this.#meterSerial = meterSerial;
     this.#contractPowerW = contractPowerW;
     this.#availablePowerW = availablePowerW;
-    this.#contract = contractData(options.contract, meterSeed, startAt);
+    this.#meterSeed = meterSeed;
+    this.#startMs = startMs;
+    this.#contract = options.contract === undefined ? undefined : contractData(options.contract, meterSeed, startAt);
     this.#constantLoadW = options.constantLoadW;
     const pvPeakW = options.pvPeakW ?? 0;
     this.#pv = pvPeakW > 0 ? { peakW: pvPeakW, seed: derivedSeed(meterSeed, 'pv') } : undefined;
@@ -286,8 +284,9 @@ export class MeterEmitter {
     this.#monthStartWh = this.#bandWh();
     this.#sample(this.#nowS);
     this.#gapIndex = Math.floor(this.#powerW / GAP_W);
-    this.#dayMax = { value: this.#powerW, atS: this.#nowS };
-    this.#monthMaxQuartAverage = { value: 0, atS: this.#nowS };
+    this.#dayMaxW = this.#powerW;
+    this.#dayMaxAtS = this.#nowS;
+    this.#monthMaxQuartAverageAtS = this.#nowS;
   }
 
   /** The last instant passed to `advanceTo` (or `startAt`). */
@@ -442,7 +441,7 @@ export class MeterEmitter {
 
   /** Frames this meter sent on a Europe/Rome local date (the Open Meter's daily count, CHAIN2.md §5). */
   framesSentOn(date: LocalDate): number {
-    const byType = this.#sentByDay.get(date.year * 10_000 + date.month * 100 + date.day);
+    const byType = this.#sentByDay?.get(date.year * 10_000 + date.month * 100 + date.day);
     let total = 0;
     if (byType) for (const count of Object.values(byType)) total += count;
     return total;
@@ -450,12 +449,13 @@ export class MeterEmitter {
 
   /** Frames sent on a day (`dayKey` = year × 10000 + month × 100 + day), by type; a copy. */
   framesSentByType(dayKey: number): Record<string, number> {
-    return { ...this.#sentByDay.get(dayKey) };
+    return { ...this.#sentByDay?.get(dayKey) };
   }
 
   /** Forgets the daily frame counts of days before `dayKey` (a meter keeps a bounded history). */
   forgetFramesSentBefore(dayKey: number): void {
-    for (const key of this.#sentByDay.keys()) if (key < dayKey) this.#sentByDay.delete(key);
+    const sentByDay = this.#sentByDay;
+    if (sentByDay !== undefined) for (const key of sentByDay.keys()) if (key < dayKey) sentByDay.delete(key);
   }
 
   #step(out: Frame[] | null): void {
@@ -517,7 +517,10 @@ export class MeterEmitter {
     }
     if (!this.#connected || s < this.#trippedUntilS) this.#quarterStatus |= IntervalStatus.breakerOpen;
 
-    if (this.#powerW > this.#dayMax.value) this.#dayMax = { value: this.#powerW, atS: s };
+    if (this.#powerW > this.#dayMaxW) {
+      this.#dayMaxW = this.#powerW;
+      this.#dayMaxAtS = s;
+    }
     if (send !== null) {
       // Day starts are whole UTC hours, so this is the POSIX 10-minute grid (with small integers).
       if ((s - this.#day.startS) % VOLTAGE_INTERVAL_SECONDS === 0) this.#sampleVoltage(s);
@@ -599,7 +602,10 @@ export class MeterEmitter {
     const currWh = totalWh - this.#lastQuarterTotalWh;
     const averageW = Math.round(this.#quarterJ / QUARTER_SECONDS);
     // The quarter ending at 00:00 of the 1st belongs to the month that closes there.
-    if (averageW > this.#monthMaxQuartAverage.value) this.#monthMaxQuartAverage = { value: averageW, atS: s };
+    if (averageW > this.#monthMaxQuartAverageW) {
+      this.#monthMaxQuartAverageW = averageW;
+      this.#monthMaxQuartAverageAtS = s;
+    }
     if (out !== null) {
       this.#emit(out, {
         type: 'CF1',
@@ -621,7 +627,7 @@ export class MeterEmitter {
     this.#quarterJ = 0;
     const recorder = this.#recorder;
     if (recorder !== undefined) {
-      const closed = this.#closed;
+      const closed = CLOSED;
       let exportWh = 0;
       for (const band of BANDS) exportWh += Math.floor(this.#exportBandJ[band]! / JOULES_PER_WH);
       const inductiveVarh = Math.floor(this.#inductiveJ / JOULES_PER_WH);
@@ -659,21 +665,28 @@ export class MeterEmitter {
           DailyTotalActEnergyF4: f4,
           DailyTotalActEnergyF5: f5,
           DailyTotalActEnergyF6: f6,
-          DailyMaxInstantPower: this.#dayMax.value,
-          DailyMaxInstantPowerDateTime: formatMeterDateTime(this.#dayMax.atS),
+          DailyMaxInstantPower: this.#dayMaxW,
+          DailyMaxInstantPowerDateTime: formatMeterDateTime(this.#dayMaxAtS),
           PrepaidCredit: 0, // not a prepaid supply
           DayType: DAY_TYPE_CODES[closedDayType],
         },
       });
     this.#dayStartWh = this.#bandWh();
-    this.#dayMax = { value: this.#powerW, atS: s };
+    this.#dayMaxW = this.#powerW;
+    this.#dayMaxAtS = s;
   }
 
   #closeWeek(s: number, out: Frame[] | null): void {
     // A week without a single voltage value (the meter off throughout) reports 0 V at the freeze instant.
     const min = this.#weekMinV ?? { value: 0, atS: s };
     const max = this.#weekMaxV ?? { value: 0, atS: s };
-    const [band1, band2, band3, band4, band5] = this.#weekBandCounts as [number, number, number, number, number];
+    const [band1, band2, band3, band4, band5] = (this.#weekBandCounts ?? [0, 0, 0, 0, 0]) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     this.#emit(out, {
       type: 'CF9',
       meter: 'M1',
@@ -692,7 +705,7 @@ export class MeterEmitter {
     });
     this.#weekMinV = null;
     this.#weekMaxV = null;
-    this.#weekBandCounts.fill(0);
+    this.#weekBandCounts = undefined;
   }
 
   #closeMonth(s: number, out: Frame[] | null): void {
@@ -708,28 +721,30 @@ export class MeterEmitter {
         MonthlyTotalActEnergyF4: f4,
         MonthlyTotalActEnergyF5: f5,
         MonthlyTotalActEnergyF6: f6,
-        MonthlyMaxQuartAveragePower: this.#monthMaxQuartAverage.value,
-        MonthlyMaxQuartAveragePowerDateTime: formatMeterDateTime(this.#monthMaxQuartAverage.atS),
+        MonthlyMaxQuartAveragePower: this.#monthMaxQuartAverageW,
+        MonthlyMaxQuartAveragePowerDateTime: formatMeterDateTime(this.#monthMaxQuartAverageAtS),
         ClosingCode: CLOSING_CODE_MONTHLY_FREEZE,
       },
     });
     // Built only when sent: EventsCounter counts sent frames.
     if (out !== null) this.#emit(out, this.#contractFrame(s, EventTypeCode.contractMonthly));
     this.#monthStartWh = this.#bandWh();
-    this.#monthMaxQuartAverage = { value: 0, atS: s };
+    this.#monthMaxQuartAverageW = 0;
+    this.#monthMaxQuartAverageAtS = s;
   }
 
   #contractFrame(s: number, eventType: number): Frame {
+    const contract = this.#contract ?? contractData(undefined, this.#meterSeed, new Date(this.#startMs));
     const payload: PayloadOf<'CF20'> = {
       EventType: eventType,
       EventPosixTimestamp: s,
-      EventsCounter: ++this.#eventsCounters.CF20,
-      CustomerCode: this.#contract.customerCode,
+      EventsCounter: ++this.#counters().CF20,
+      CustomerCode: contract.customerCode,
       POD: this.#pod,
-      PESSE: this.#contract.pesse,
-      Vendor: this.#contract.vendor,
-      Phone: this.#contract.phone,
-      StartContract: Math.floor(this.#contract.startContract.getTime() / 1000),
+      PESSE: contract.pesse,
+      Vendor: contract.vendor,
+      Phone: contract.phone,
+      StartContract: Math.floor(contract.startContract.getTime() / 1000),
       ContractPower: this.#contractPowerW,
       AvailablePower: this.#availablePowerW,
       FreezingDay: 1,
@@ -746,7 +761,8 @@ export class MeterEmitter {
     if (this.#weekMinV === null || volts < this.#weekMinV.value) this.#weekMinV = { value: volts, atS: s };
     if (this.#weekMaxV === null || volts > this.#weekMaxV.value) this.#weekMaxV = { value: volts, atS: s };
     const band = voltageBandOf(volts);
-    this.#weekBandCounts[band - 1] = this.#weekBandCounts[band - 1]! + 1;
+    const counts = (this.#weekBandCounts ??= [0, 0, 0, 0, 0]);
+    counts[band - 1] = counts[band - 1]! + 1;
   }
 
   #emitCF23(s: number, outage: Outage, out: Frame[]): void {
@@ -755,7 +771,7 @@ export class MeterEmitter {
       meter: 'M1',
       payload: {
         EventType: EventTypeCode.supplyRestored,
-        EventsCounter: ++this.#eventsCounters.CF23,
+        EventsCounter: ++this.#counters().CF23,
         EventPosixTimestamp: s,
         OutageDuration: Math.round((outage.toMs - outage.fromMs) / 1000),
       },
@@ -773,7 +789,7 @@ export class MeterEmitter {
       meter: 'M1',
       payload: {
         EventType: eventType,
-        EventsCounter: ++this.#eventsCounters.CF21,
+        EventsCounter: ++this.#counters().CF21,
         EventPosixTimestamp: s,
         InstantPower: this.#powerW,
       },
@@ -798,7 +814,7 @@ export class MeterEmitter {
       meter: 'M1',
       payload: {
         EventType: eventType,
-        EventsCounter: ++this.#eventsCounters.CF22,
+        EventsCounter: ++this.#counters().CF22,
         EventPosixTimestamp: s,
         InstantPower: this.#powerW,
         AvailablePower: this.#availablePowerW,
@@ -810,9 +826,14 @@ export class MeterEmitter {
   #emit(out: Frame[] | null, frame: Frame): void {
     if (out === null) return;
     out.push(frame);
-    let byType = this.#sentByDay.get(this.#ctx.dayKey);
-    if (byType === undefined) this.#sentByDay.set(this.#ctx.dayKey, (byType = {}));
+    const sentByDay = (this.#sentByDay ??= new Map());
+    let byType = sentByDay.get(this.#ctx.dayKey);
+    if (byType === undefined) sentByDay.set(this.#ctx.dayKey, (byType = {}));
     byType[frame.type] = (byType[frame.type] ?? 0) + 1;
+  }
+
+  #counters(): { CF20: number; CF21: number; CF22: number; CF23: number } {
+    return (this.#eventsCounters ??= { CF20: 0, CF21: 0, CF22: 0, CF23: 0 });
   }
 
   /** Band registers F1..F6, Wh. */
@@ -820,6 +841,19 @@ export class MeterEmitter {
     return BANDS.map((band) => Math.floor(this.#bandJ[band]! / JOULES_PER_WH));
   }
 }
+
+/** The quarter handed to the recorder: one for every meter (reused object, a synchronous call; see `ClosedQuarter`). */
+const CLOSED: ClosedQuarter = {
+  startS: 0,
+  band: 1,
+  importWh: 0,
+  exportWh: 0,
+  inductiveVarh: 0,
+  capacitiveVarh: 0,
+  trueImportJ: 0,
+  trueExportJ: 0,
+  status: 0,
+};
 
 type BandTable = Record<DayType, Uint8Array>;
 
