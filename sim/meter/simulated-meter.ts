@@ -150,11 +150,25 @@ const FAULT_LABELS = [
 type FaultLabel = (typeof FAULT_LABELS)[number];
 
 export class SimulatedMeter {
+  /** The emitter's recorder: one small object a meter (three arrow functions and their context cost ≈ 1 KB). */
+  static readonly #Recorder = class implements MeterRecorder {
+    constructor(readonly meter: SimulatedMeter) {}
+    quarterClosed(quarter: ClosedQuarter): void {
+      this.meter.#quarterClosed(quarter);
+    }
+    dayStarted(startS: number, dayKey: number): void {
+      this.meter.#dayStarted(startS, dayKey);
+    }
+    event(code: MeterEventCode, atMs: number, value?: number): void {
+      this.meter.#log(code, atMs, value);
+    }
+  };
+
   readonly site: MeterSite;
   readonly #emitter: MeterEmitter;
   readonly #constantLoadW: number | undefined;
   readonly #pvPeakW: number;
-  readonly #faults: FieldFaults;
+  readonly #faults: Readonly<FieldFaults>;
   readonly #seed: number;
   /** Fault draws: one stream per `FAULT_LABELS` entry, hashed from this seed by index when drawn. */
   readonly #faultSeed: number;
@@ -180,7 +194,7 @@ export class SimulatedMeter {
     this.site = { ...site };
     this.#meterSerial = site.meterSerial;
     this.#seed = (options.seed ?? 0) >>> 0;
-    this.#faults = fieldFaults(options.faults);
+    this.#faults = sharedFaults(fieldFaults(options.faults));
     this.#daysKept = options.daysKept ?? DEFAULT_DAYS_KEPT;
     if (!Number.isInteger(this.#daysKept) || this.#daysKept < 1) throw new RangeError('daysKept must be ≥ 1');
     const meterSeed = derivedSeed(this.#seed, site.pod);
@@ -197,11 +211,7 @@ export class SimulatedMeter {
     const thief = unit('ntl') < this.#faults.nonTechnicalLossShare;
     this.#thief = thief;
     this.#constantLoadW = options.loadW;
-    const recorder: MeterRecorder = {
-      quarterClosed: (quarter) => this.#quarterClosed(quarter),
-      dayStarted: (startS, dayKey) => this.#dayStarted(startS, dayKey),
-      event: (code, atMs, value) => this.#log(code, atMs, value),
-    };
+    const recorder = new SimulatedMeter.#Recorder(this);
     this.#emitter = new MeterEmitter({
       pod: site.pod,
       meterSerial: site.meterSerial,
@@ -596,6 +606,20 @@ export class SimulatedMeter {
   #faultStream(label: FaultLabel): number {
     return hash32(this.#faultSeed, FAULT_LABELS.indexOf(label) + 1);
   }
+}
+
+/** Fault settings already seen, frozen: a network's meters share one object, not one copy each (issue #11). */
+const knownFaults = new Map<string, Readonly<FieldFaults>>();
+
+function sharedFaults(faults: FieldFaults): Readonly<FieldFaults> {
+  const key = Object.entries(faults).join(';');
+  let known = knownFaults.get(key);
+  if (known === undefined) {
+    // A handful of settings per process (defaults, none, a test's own): bounded to stay a cache, not a leak.
+    if (knownFaults.size >= 64) knownFaults.clear();
+    knownFaults.set(key, (known = Object.freeze(faults)));
+  }
+  return known;
 }
 
 /** Appends a LEB128 varint of `value` (an integer) zigzagged (0, −1, 1, −2… → 0, 1, 2, 3…). */
