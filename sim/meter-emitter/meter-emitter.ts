@@ -205,8 +205,9 @@ export class MeterEmitter {
   #day: DayContext;
 
   /** Cumulative energy per band, J (index 1–6), integers (W × 60 s); registers in Wh are their floors. */
-  readonly #bandJ = new Float64Array(7);
-  readonly #exportBandJ = new Float64Array(7);
+  // Plain arrays (of doubles once a value is past 2^30): 90 B each, where a Float64Array(7) takes 250 B of objects.
+  readonly #bandJ = [0, 0, 0, 0, 0, 0, 0];
+  readonly #exportBandJ = [0, 0, 0, 0, 0, 0, 0];
   #inductiveJ = 0;
   #capacitiveJ = 0;
   #quarterJ = 0;

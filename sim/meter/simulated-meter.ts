@@ -103,20 +103,26 @@ export interface SimulatedMeterOptions {
  * F4–F6 summed, then export the same: eight varints) and, once the day is over, the freeze at its end after them.
  * A household's quarter takes ≈ 4 bytes (most of A−, R+ or R− and the status are 0), a day ≈ 0.4 KB.
  */
-interface DayRecord {
-  readonly dayKey: number;
-  readonly intervals: number;
+class DayRecord {
   /** Today: the bytes so far (`length` used); a finished day: undefined. */
-  bytes: Uint8Array | undefined;
-  length: number;
+  bytes: Uint8Array | undefined = new Uint8Array(INITIAL_DAY_BYTES);
+  length = 0;
   /** Quarters recorded so far (today). */
-  quarters: number;
+  quarters = 0;
   /** A finished day: its bytes, one char a byte (a string costs no ArrayBuffer and no malloc). */
-  packed: string | undefined;
+  packed: string | undefined = undefined;
   /** Only for a meter with a non-technical loss: what the load really drew, Wh per quarter. */
   readonly trueImportWh: Float64Array | undefined;
-  /** The serial that recorded the day (a replacement changes it during the day: the day's end one). */
-  meterSerial: string;
+
+  constructor(
+    readonly dayKey: number,
+    readonly intervals: number,
+    thief: boolean,
+    /** The serial that recorded the day (a replacement changes it during the day: the day's end one). */
+    public meterSerial: string,
+  ) {
+    this.trueImportWh = thief ? new Float64Array(intervals) : undefined;
+  }
 }
 
 interface LoggedEvent {
@@ -181,11 +187,13 @@ export class SimulatedMeter {
   /** Made on the first command: most meters of a network never get one. */
   #answers: Map<string, MeterAnswer> | undefined;
   #commandsProcessed = 0;
-  readonly #days = new Map<number, DayRecord>();
+  /** Kept days, oldest first (today last): an array, not a Map (≈ 150 B a meter less). */
+  readonly #days: DayRecord[] = [];
   #today: DayRecord | undefined;
   #todayStartMs = 0;
-  #events: LoggedEvent[] = [];
-  #pendingFrames: Frame[] = [];
+  /** Made at the first event / the first frame stepped past by a read: most meters have none. */
+  #events: LoggedEvent[] | undefined;
+  #pendingFrames: Frame[] | undefined;
   #clockOffsetS = 0;
   #clockCorrectionQuarterS = -1;
   #replacementQuarterEndS = -1;
@@ -299,9 +307,9 @@ export class SimulatedMeter {
    */
   advanceTo(nowMs: number): Frame[] {
     const frames = this.#emitter.advanceToMs(nowMs);
-    if (this.#pendingFrames.length === 0) return frames;
+    if (this.#pendingFrames === undefined) return frames;
     const all = this.#pendingFrames.concat(frames);
-    this.#pendingFrames = [];
+    this.#pendingFrames = undefined;
     return all;
   }
 
@@ -314,7 +322,7 @@ export class SimulatedMeter {
     const date = parseDay(day);
     const { startMs, endMs } = dayBoundsMs(date);
     this.#advance(endMs);
-    const record = this.#days.get(dayKeyOf(date));
+    const record = this.#dayRecord(dayKeyOf(date));
     if (record === undefined || record.packed === undefined)
       throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
     const n = record.intervals;
@@ -353,7 +361,7 @@ export class SimulatedMeter {
   trueDay(day: string): { pod: string; importWh: number[]; exportWh: number[] } {
     const date = parseDay(day);
     this.#advance(dayBoundsMs(date).endMs);
-    const record = this.#days.get(dayKeyOf(date));
+    const record = this.#dayRecord(dayKeyOf(date));
     if (record === undefined) throw new RangeError(`${this.site.pod} keeps no curve of ${day}`);
     const { values } = unpackDay(record);
     return {
@@ -389,12 +397,17 @@ export class SimulatedMeter {
 
   /** Days the meter holds a finished curve of (oldest first), `YYYY-MM-DD`. */
   keptDays(): string[] {
-    return [...this.#days.values()].filter((r) => r.packed !== undefined).map((r) => dayOfKey(r.dayKey));
+    return this.#days.filter((r) => r.packed !== undefined).map((r) => dayOfKey(r.dayKey));
+  }
+
+  #dayRecord(dayKey: number): DayRecord | undefined {
+    for (const record of this.#days) if (record.dayKey === dayKey) return record;
+    return undefined;
   }
 
   #advance(nowMs: number): void {
     const frames = this.#emitter.advanceToMs(nowMs);
-    if (frames.length > 0) this.#pendingFrames.push(...frames);
+    if (frames.length > 0) (this.#pendingFrames ??= []).push(...frames);
   }
 
   #execute(command: MeterCommand, nowMs: number): MeterAnswer {
@@ -410,7 +423,7 @@ export class SimulatedMeter {
       case 'clear_chain2':
         this.#chain2 = null;
         this.#emitter.setEmitting(false);
-        this.#pendingFrames = [];
+        this.#pendingFrames = undefined;
         this.#log(MeterEventCode.chain2Cleared, nowMs);
         return { accepted: true };
       case 'connect':
@@ -459,16 +472,7 @@ export class SimulatedMeter {
     }
     const { endMs } = dayBoundsMs(dateOfKey(dayKey));
     const intervals = (endMs - startMs) / QUARTER_MS;
-    const record: DayRecord = {
-      dayKey,
-      intervals,
-      bytes: new Uint8Array(INITIAL_DAY_BYTES),
-      length: 0,
-      quarters: 0,
-      packed: undefined,
-      trueImportWh: this.#thief ? new Float64Array(intervals) : undefined,
-      meterSerial: this.#meterSerial,
-    };
+    const record = new DayRecord(dayKey, intervals, this.#thief, this.#meterSerial);
     pushFreeze(record, importBands, exportBands);
     // A meter started mid-day has no curve before its start: those intervals are missing.
     const firstS = this.#emitter.stepInstantS;
@@ -476,7 +480,7 @@ export class SimulatedMeter {
       pushQuarter(record, 0, 0, 0, 0, IntervalStatus.missing);
     this.#today = record;
     this.#todayStartMs = startMs;
-    this.#days.set(dayKey, record);
+    this.#days.push(record);
     this.#forgetOldDays();
     this.#drawDayFaults(startMs, endMs, dayKey, intervals);
   }
@@ -538,11 +542,11 @@ export class SimulatedMeter {
   #log(code: MeterEventCode, atMs: number, value?: number): void {
     const event: LoggedEvent = { atMs, meterAtMs: atMs + Math.round(this.#clockOffsetS * 1000), code };
     if (value !== undefined) event.value = value;
-    this.#events.push(event);
+    (this.#events ??= []).push(event);
   }
 
   #eventsBetween(fromMs: number, toMs: number): MeterEvent[] {
-    return this.#events
+    return (this.#events ?? [])
       .filter((e) => e.atMs >= fromMs && e.atMs < toMs)
       .sort((a, b) => a.atMs - b.atMs)
       .map((e) => {
@@ -553,12 +557,11 @@ export class SimulatedMeter {
   }
 
   #forgetOldDays(): void {
-    if (this.#days.size <= this.#daysKept) return;
-    const oldest = this.#days.keys().next().value!;
-    this.#days.delete(oldest);
-    const kept = this.#days.values().next().value!;
+    if (this.#days.length <= this.#daysKept) return;
+    this.#days.shift();
+    const kept = this.#days[0]!;
     const keptStartMs = dayBoundsMs(dateOfKey(kept.dayKey)).startMs;
-    this.#events = this.#events.filter((e) => e.atMs >= keptStartMs);
+    if (this.#events !== undefined) this.#events = this.#events.filter((e) => e.atMs >= keptStartMs);
     this.#emitter.forgetFramesSentBefore(kept.dayKey);
   }
 
