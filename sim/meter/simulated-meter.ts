@@ -64,7 +64,11 @@ export const REMEMBERED_COMMAND_IDS = 64;
 /** Choice: the meter switches bands on quarter-hour boundaries (its curve's period) and holds ≤ 12 switches a day type. */
 export const BAND_SWITCH_STEP_MINUTES = 15;
 export const MAX_SWITCHES_PER_DAY_TYPE = 12;
-/** Choice: a meter keeps the curves of its last 10 days (today included): 7 days of late collection and margin. */
+/**
+ * Choice: a meter keeps the curves of its last 10 days (today included). Day D is asked on the runs of D+1 …
+ * D+1+COLLECTION_MAX_DAYS_LATE (7), so on D+8 the meter still needs D: 9 days; the tenth is for a retried run that
+ * ends past the next midnight (≈ 0.5 KB a meter).
+ */
 export const DEFAULT_DAYS_KEPT = 10;
 /** Choice: 5 % of supply points have PV (issue #13: "~5 % of the demo supply points"). */
 export const DEFAULT_PV_SHARE = 0.05;
