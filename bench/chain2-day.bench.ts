@@ -2,7 +2,7 @@
  * One simulated day of Chain 2 for METERS meters with their DUs: every meter programmed (as telemanagement leaves
  * it), the meter fleet emits, seals and transmits each frame on the power line (1 % loss), and one DU emulator per
  * meter opens, counts and turns into Chain2Data JSON every frame it receives. Measured on one core beside its parts
- * in the same run (the emitters alone: frames computed, nothing sealed; emit + seal: nothing opened), then with the
+ * in the same run (the meters alone: frames computed, nothing sealed; emit + seal: nothing opened), then with the
  * meters split over one worker thread per core (meters are independent). Target: ≤ 30 s for 10,000 meters.
  *
  *   npm run bench:chain2-day        (BENCH_METERS=10000)
@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { DuEmulator } from '../sim/du-emulator/index.js';
-import { MeterEmitter } from '../sim/meter-emitter/index.js';
 import { MeterFleet } from '../sim/meter-fleet/meter-fleet.js';
 import { PowerLineMedium } from '../sim/power-line/index.js';
 import type { DuKey, MacAddress, Pod } from '../src/domain/identifiers.js';
@@ -64,11 +63,12 @@ async function simulateDay(
       frames += fleet.step();
     }
   } else {
-    const emitters = meters.map(
-      (m) => new MeterEmitter({ ...m, availablePowerW: 3300, seed: 1, startAt: new Date(START) }),
-    );
-    for (let t = STEP_MS; t <= DAY_MS; t += STEP_MS)
-      for (const emitter of emitters) frames += emitter.advanceTo(new Date(START + t)).length;
+    // The same programmed meters stepped alone: their frames computed, nothing sealed or sent.
+    const programmed = [...network.programmedMeters()];
+    for (let t = 0; t <= DAY_MS; t += STEP_MS) {
+      if (t > 0) await scheduler.advance(STEP_MS);
+      for (const meter of programmed) frames += meter.advanceTo(network.now()).length;
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   return { seconds, frames, received: dus.reduce((sum, du) => sum + du.framesAccepted, 0) };
@@ -108,7 +108,7 @@ async function main() {
     );
   console.log(`One simulated day of Chain 2, ${format(METERS)} meters and their DUs\n`);
   const emitOnly = await simulateDay(false, false);
-  line('emitters alone (baseline), 1 core', emitOnly);
+  line('meters alone (baseline), 1 core', emitOnly);
   const sealed = await simulateDay(false, true);
   line('emit + seal + transmit, 1 core', sealed);
   const whole = await simulateDay(true, true);
@@ -121,7 +121,7 @@ async function main() {
   const parallel = await inThreads(threads);
   line(`whole day, ${threads} worker threads`, parallel, `   ${format(parallel.received)} received`);
   console.log(
-    `\n  whole day: ${whole.seconds.toFixed(1)} s on 1 core (${(whole.seconds / emitOnly.seconds).toFixed(2)} × the emitters alone), ` +
+    `\n  whole day: ${whole.seconds.toFixed(1)} s on 1 core (${(whole.seconds / emitOnly.seconds).toFixed(2)} × the meters alone), ` +
       `${parallel.seconds.toFixed(1)} s on ${threads} threads; target ≤ ${TARGET_SECONDS} s: ${parallel.seconds <= TARGET_SECONDS ? 'met' : 'NOT met'}`,
   );
   if (
