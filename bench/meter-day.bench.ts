@@ -4,14 +4,15 @@
  * - the day file of a meter NOT emitting Chain 2, for a new meter (household drawn, then one day) — what a
  *   collection of 100,000 meters for one day costs per meter — and for the next day of a running meter;
  * - the same with Chain 2 programmed (frames built and returned, day file read);
- * - baseline: the MeterEmitter as it was before #13 (10 s steps) stepping a new meter through a day.
+ * - baseline (the floor of any meter model): a household drawn and its watts sampled once a minute for the day,
+ *   nothing integrated, recorded or framed. Before #13 the emitter's day (10 s steps) cost 1.1–1.6 ms (README).
  * Target (issue #13): ≤ 0.25 ms per meter-day file without Chain 2.
  *
  *   npm run bench:meter-day [-- meters=2000]
  */
 import type { DuKey, MacAddress, Pod } from '../src/domain/identifiers.js';
 import { romeMidnightMs } from '../src/domain/tariff-bands.js';
-import { MeterEmitter as BaselineEmitter } from '../sim/meter/baseline/meter-emitter.v1.js';
+import { loadPowerW, makeLoadProfile } from '../sim/meter-emitter/load-profile.js';
 import { SimulatedMeter } from '../sim/meter/simulated-meter.js';
 import { format, median, printPeakMemory } from './support.js';
 
@@ -102,9 +103,10 @@ const emitting = measure(METERS, () => {
 
 const baseline = measure(METERS, () => {
   for (let i = 0; i < METERS; i++) {
-    const site = siteOf(i);
-    const emitter = new BaselineEmitter({ ...site, availablePowerW: 3_300, seed: 1, startAt: new Date(START_MS) });
-    sink += emitter.advanceTo(new Date(START_MS + DAY_MS)).length;
+    const profile = makeLoadProfile(run * 1_000_000 + i, 3_000);
+    // 12 January 2026 is a Monday; the day starts at Rome midnight, so the local second is the offset.
+    for (let second = 0; second < DAY_MS / 1000; second += 60)
+      sink += loadPowerW(profile, START_MS / 1000 + second, second, 'weekday');
   }
 });
 
@@ -117,7 +119,7 @@ console.log(`meter-day (one core, ${METERS} meters a run, median of ${RUNS} runs
 row('day file, no Chain 2, new meter (household drawn + 1 day)', newMeterDay);
 row(`day file, no Chain 2, next days of a running meter (${DAYS_RUNNING} days each)`, runningDay);
 row('Chain 2 programmed: new meter, frames of the day + day file', emittingDay);
-row('baseline: MeterEmitter before #13 (10 s steps), new meter, 1 day', baselineDay);
+row("baseline: the household's watts alone, sampled each minute of a day", baselineDay);
 console.log(
   `  target ≤ ${TARGET_MS} ms per meter-day file without Chain 2: ${newMeterDay <= TARGET_MS ? 'met' : 'NOT met'} ` +
     `(100,000 meter-days ≈ ${format((newMeterDay * 100_000) / 1000, 1)} s of one core)`,

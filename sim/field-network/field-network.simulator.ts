@@ -193,12 +193,12 @@ export class FieldNetworkSimulator implements HeadEnd, InProcessFieldNetwork {
           read.missing.push({ pod, reason: DayFileMissing.unknownMeter });
           return;
         }
-        const startedMs = { value: 0 };
-        const file = await queue.enqueue(() => {
-          startedMs.value = this.#scheduler.now();
-          return this.#readDay(meter, day);
+        const { file, seconds } = await queue.enqueue(async () => {
+          const startedMs = this.#scheduler.now();
+          const file = await this.#readDay(meter, day);
+          return { file, seconds: (this.#scheduler.now() - startedMs) / 1000 };
         }, 'read');
-        read.linkSeconds += (this.#scheduler.now() - startedMs.value) / 1000;
+        read.linkSeconds += seconds;
         if (file) read.files.push(file);
         else read.missing.push({ pod, reason: DayFileMissing.noAnswer });
       }),
